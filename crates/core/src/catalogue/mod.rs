@@ -1,0 +1,1 @@
+//! The service catalogue (DOMAIN §2).

@@ -1,0 +1,6 @@
+//! Pacta's domain, free of IO: the catalogue and its rules, and the SLA engine
+//! (calendars, business time, clocks, availability). Every rule of DOMAIN.md lives here once.
+
+pub mod catalogue;
+pub mod sla;
+pub mod text;

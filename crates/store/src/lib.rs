@@ -1,0 +1,1 @@
+//! Pacta's storage: SQLite or PostgreSQL behind one `Db`.

@@ -1,0 +1,1 @@
+//! Pacta's HTTP face: the JSON API under `/api/v1` and the pages.
