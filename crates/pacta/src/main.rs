@@ -5,7 +5,11 @@ mod sla_cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "pacta", version, about = "Pacta: service catalogue and service-level platform")]
+#[command(
+    name = "pacta",
+    version,
+    about = "Pacta: service catalogue and service-level platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
