@@ -1,0 +1,227 @@
+//! Repository behaviour, run on SQLite always and on PostgreSQL when `PACTA_TEST_POSTGRES_URL`
+//! is set (one fresh database per test).
+
+use pacta_core::catalogue::document::parse_yaml;
+use pacta_core::catalogue::import::{plan, Action, Kind};
+use pacta_core::catalogue::read::{read_catalogue, Known};
+use pacta_core::catalogue::{Catalogue, Lifecycle};
+use pacta_store::testing::{fresh_postgres, fresh_sqlite};
+use pacta_store::{Db, DbKind, StoreError};
+
+fn small() -> Catalogue {
+    let src = include_str!("../../../testdata/small-catalogue.yaml");
+    read_catalogue(&parse_yaml(src).unwrap(), &Known::default()).unwrap()
+}
+
+macro_rules! contract {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let db = fresh_sqlite().await;
+                ($body)(db.clone()).await;
+                db.close().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(db) = fresh_postgres().await else {
+                    return;
+                };
+                ($body)(db.clone()).await;
+                db.close().await;
+            }
+        }
+    };
+}
+
+#[test]
+fn migrations_have_the_same_versions_on_both_backends() {
+    let sqlite = Db::migration_versions(DbKind::Sqlite);
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, Db::migration_versions(DbKind::Postgres));
+}
+
+contract!(
+    a_fresh_database_has_an_empty_catalogue,
+    |db: Db| async move {
+        db.ping().await.unwrap();
+        let stored = db.load_catalogue().await.unwrap();
+        assert_eq!(stored.catalogue, Catalogue::default());
+        assert_eq!(stored.revision, 0);
+    }
+);
+
+contract!(
+    import_writes_everything_and_is_idempotent,
+    |db: Db| async move {
+        let incoming = small();
+        let p = plan(&Catalogue::default(), &incoming, false);
+        assert!(p.changes.iter().all(|c| c.action == Action::Created));
+        let outcome = db.apply_import(&p, "test").await.unwrap();
+        assert_eq!(outcome.written, 1 + 3 + 2 + 3);
+        let stored = db.load_catalogue().await.unwrap();
+        assert_eq!(
+            stored.catalogue,
+            pacta_core::catalogue::export::canonical(&incoming)
+        );
+        assert_eq!(stored.revision, 1);
+        // Published services get version 1; the draft none.
+        assert_eq!(stored.versions["WEB-HOSTING"], 1);
+        assert_eq!(stored.versions["DRAFT-SERVICE"], 0);
+        // The same import again changes nothing.
+        let again = plan(&stored.catalogue, &incoming, false);
+        assert!(again.is_noop());
+        assert_eq!(db.apply_import(&again, "test").await.unwrap().written, 0);
+        assert_eq!(db.load_catalogue().await.unwrap().revision, 1);
+    }
+);
+
+contract!(
+    import_of_a_changed_published_service_records_a_new_version,
+    |db: Db| async move {
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), "test")
+            .await
+            .unwrap();
+        let mut changed = small();
+        changed.services.retain(|s| s.code == "WEB-HOSTING");
+        changed.services[0].summary.0.clear();
+        let stored = db.load_catalogue().await.unwrap();
+        let p = plan(&stored.catalogue, &changed, false);
+        let updated: Vec<_> = p
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Updated)
+            .collect();
+        assert_eq!(updated.len(), 1);
+        assert_eq!(
+            (updated[0].kind, updated[0].code.as_str()),
+            (Kind::Service, "WEB-HOSTING")
+        );
+        db.apply_import(&p, "test").await.unwrap();
+        let stored = db.load_catalogue().await.unwrap();
+        assert_eq!(stored.versions["WEB-HOSTING"], 2);
+        // Import never deletes without prune.
+        assert_eq!(stored.catalogue.services.len(), 3);
+        let versions = db.service_versions("WEB-HOSTING").await.unwrap();
+        assert_eq!(
+            versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        let v1 = db.service_version("WEB-HOSTING", 1).await.unwrap().unwrap();
+        assert!(!v1.summary.is_empty());
+    }
+);
+
+contract!(prune_deletes_what_the_file_lacks, |db: Db| async move {
+    db.apply_import(&plan(&Catalogue::default(), &small(), false), "test")
+        .await
+        .unwrap();
+    let mut fewer = small();
+    fewer.services.retain(|s| s.code != "DRAFT-SERVICE");
+    let stored = db.load_catalogue().await.unwrap();
+    let p = plan(&stored.catalogue, &fewer, true);
+    assert!(p
+        .changes
+        .iter()
+        .any(|c| c.action == Action::Deleted && c.code == "DRAFT-SERVICE"));
+    db.apply_import(&p, "test").await.unwrap();
+    let stored = db.load_catalogue().await.unwrap();
+    assert!(stored
+        .catalogue
+        .services
+        .iter()
+        .all(|s| s.code != "DRAFT-SERVICE"));
+});
+
+contract!(create_refuses_a_duplicate_code, |db: Db| async move {
+    let cat = small();
+    let service = &cat.services[0];
+    assert_eq!(db.create_entity(service, "test").await.unwrap(), 1);
+    let err = db.create_entity(service, "test").await.unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
+    assert_eq!(
+        db.audit_count(Kind::Service, &service.code).await.unwrap(),
+        1
+    );
+});
+
+contract!(update_needs_the_current_revision, |db: Db| async move {
+    let cat = small();
+    let mut service = cat.services[2].clone(); // the draft
+    db.create_entity(&service, "test").await.unwrap();
+    service.summary = pacta_core::text::Text::same("changed");
+    assert_eq!(db.update_entity(&service, 1, "test").await.unwrap(), 2);
+    let err = db.update_entity(&service, 1, "test").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Stale {
+                expected: 1,
+                current: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let missing = pacta_core::catalogue::Service {
+        code: "NOPE".into(),
+        ..service.clone()
+    };
+    assert!(matches!(
+        db.update_entity(&missing, 1, "test").await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    // A draft's edit is no publication.
+    assert_eq!(
+        db.load_catalogue().await.unwrap().versions["DRAFT-SERVICE"],
+        0
+    );
+});
+
+contract!(
+    publish_and_retire_follow_the_lifecycle,
+    |db: Db| async move {
+        let cat = small();
+        let draft = cat.services[2].clone();
+        db.create_entity(&draft, "test").await.unwrap();
+        let (rev, version) = db
+            .set_service_status("DRAFT-SERVICE", Lifecycle::Published, 1, "editor")
+            .await
+            .unwrap();
+        assert_eq!((rev, version), (2, 1));
+        assert!(matches!(
+            db.set_service_status("DRAFT-SERVICE", Lifecycle::Published, 2, "editor")
+                .await
+                .unwrap_err(),
+            StoreError::Rejected(_)
+        ));
+        assert!(matches!(
+            db.set_service_status("DRAFT-SERVICE", Lifecycle::Retired, 1, "editor")
+                .await
+                .unwrap_err(),
+            StoreError::Stale { .. }
+        ));
+        let (rev, version) = db
+            .set_service_status("DRAFT-SERVICE", Lifecycle::Retired, 2, "editor")
+            .await
+            .unwrap();
+        assert_eq!((rev, version), (3, 1));
+        let stored = db.load_catalogue().await.unwrap();
+        assert_eq!(stored.catalogue.services[0].status, Lifecycle::Retired);
+        let versions = db.service_versions("DRAFT-SERVICE").await.unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].published_by, "editor");
+        // An edit of a published service is live, so it is a new version.
+        let mut live = cat.services[0].clone();
+        db.create_entity(&live, "test").await.unwrap();
+        db.set_service_status("WEB-HOSTING", Lifecycle::Published, 1, "editor")
+            .await
+            .unwrap_err();
+        live.summary = pacta_core::text::Text::same("new");
+        db.update_entity(&live, 1, "editor").await.unwrap();
+        assert_eq!(db.service_versions("WEB-HOSTING").await.unwrap().len(), 1);
+    }
+);
