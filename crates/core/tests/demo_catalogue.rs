@@ -367,3 +367,56 @@ fn the_demo_survives_export_and_reimport_unchanged() {
     assert_eq!(canonical(&c), again);
     assert_eq!(to_yaml(&again), exported);
 }
+
+/// The worked examples of docs/catalogue-format.md ("The effective SLA").
+#[test]
+fn the_documented_mail_agenda_examples_hold() {
+    let c = demo();
+    let mail = c.services.iter().find(|s| s.code == "MAIL-AGENDA").unwrap();
+    let sla = |pack: &str, level: Option<&str>, options: &[&str]| {
+        effective_sla(
+            mail,
+            &c.levels,
+            &Selection {
+                pack: pack.into(),
+                level: level.map(Into::into),
+                options: options.iter().map(|o| o.to_string()).collect(),
+                quantity: 1,
+            },
+        )
+    };
+    let h = |n: i64| Seconds(n * 3600);
+    assert_eq!(sla("mail-50", None, &[]).unwrap().level, "basic");
+    assert_eq!(
+        sla("mail-50", Some("standard"), &[]).unwrap().level,
+        "standard"
+    );
+    let refused = sla("mail-50", None, &["critical-coverage"]).unwrap_err();
+    assert_eq!(refused.field, "options[0]");
+    let both = sla("mail-250", None, &["critical-coverage", "extended-support"]).unwrap();
+    assert_eq!(both.level, "critical");
+    assert_eq!(both.availability_target.to_string(), "99.9");
+    assert_eq!(both.targets[&Priority::P2].calendar, "24x7");
+    let p3 = &both.targets[&Priority::P3];
+    assert_eq!((p3.response, p3.resolution), (h(1), h(12)));
+    assert_eq!(p3.calendar, "extended-hours");
+    let p4 = &both.targets[&Priority::P4];
+    assert_eq!((p4.response, p4.resolution), (h(2), h(24)));
+    assert_eq!(p4.calendar, "extended-hours");
+    assert!(both.rights.is_empty());
+    let all = sla(
+        "mail-250",
+        None,
+        &[
+            "critical-coverage",
+            "extended-support",
+            "central-first-line",
+        ],
+    )
+    .unwrap();
+    assert_eq!(all.targets, both.targets);
+    assert_eq!(
+        all.rights.into_iter().collect::<Vec<_>>(),
+        vec!["central-first-line".to_string()]
+    );
+}
