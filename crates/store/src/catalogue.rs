@@ -120,6 +120,18 @@ macro_rules! audit {
     };
 }
 
+/// The revision and document of an entity, inside the transaction.
+macro_rules! current {
+    ($tx:expr, $kind:expr, $code:expr) => {{
+        let row: Option<(i64, String)> = sqlx::query_as("SELECT revision, doc FROM catalogue_entities WHERE kind = $1 AND code = $2")
+            .bind($kind.code())
+            .bind($code)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        row
+    }};
+}
+
 macro_rules! bump_revision {
     ($tx:expr) => {
         sqlx::query("UPDATE catalogue_revision SET revision = revision + 1 WHERE id = 1")
@@ -361,7 +373,7 @@ impl Db {
         let is_published_service =
             T::KIND == Kind::Service && doc_status(&doc) == Some(Lifecycle::Published);
         in_tx!(self, |tx| {
-            let before = current(&mut *tx, T::KIND, &code).await?;
+            let before = current!(tx, T::KIND, &code);
             let (current_rev, before_doc) = before.ok_or_else(|| StoreError::NotFound {
                 kind: T::KIND.code(),
                 code: code.clone(),
@@ -411,9 +423,7 @@ impl Db {
         actor: &str,
     ) -> Result<(i64, i64)> {
         in_tx!(self, |tx| {
-            let (current_rev, before_doc) = current(&mut *tx, Kind::Service, code)
-                .await?
-                .ok_or_else(|| StoreError::NotFound {
+            let (current_rev, before_doc) = current!(tx, Kind::Service, code).ok_or_else(|| StoreError::NotFound {
                     kind: "service",
                     code: code.to_owned(),
                 })?;
@@ -529,22 +539,4 @@ impl Db {
 fn doc_status(doc: &str) -> Option<Lifecycle> {
     let value: serde_json::Value = serde_json::from_str(doc).ok()?;
     Lifecycle::from_code(value.get("status")?.as_str()?)
-}
-
-async fn current<'c, E>(executor: E, kind: Kind, code: &str) -> Result<Option<(i64, String)>>
-where
-    E: sqlx::Executor<'c>,
-    (i64, String): for<'r> sqlx::FromRow<'r, <E::Database as sqlx::Database>::Row>,
-    for<'q> <E::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, E::Database>,
-    for<'q> &'q str: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-{
-    Ok(
-        sqlx::query_as(
-            "SELECT revision, doc FROM catalogue_entities WHERE kind = $1 AND code = $2",
-        )
-        .bind(kind.code())
-        .bind(code)
-        .fetch_optional(executor)
-        .await?,
-    )
 }

@@ -319,7 +319,7 @@ pub fn effective_sla(
         .collect();
     Ok(EffectiveSla {
         level: level.code.clone(),
-        availability_target: level.availability_target.clone(),
+        availability_target: level.availability_target,
         support_calendar: level.support_calendar.clone(),
         targets,
         maintenance_notice: level.maintenance_notice,

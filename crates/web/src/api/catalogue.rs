@@ -1,0 +1,331 @@
+//! Categories, service levels, the organisation profile and the quote.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use pacta_core::catalogue::document::{Node, Reader};
+use pacta_core::catalogue::import::Kind;
+use pacta_core::catalogue::read::{read_category_doc, read_level_doc, Known};
+use pacta_core::catalogue::rules::{quote as price_quote, Selection};
+use pacta_core::catalogue::Lifecycle;
+use pacta_store::catalogue::Entity;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::snapshot::{localize, LangChoice};
+use crate::state::AppState;
+
+/// A list of catalogue entities; text fields resolved to the chosen language.
+#[derive(Serialize, ToSchema)]
+pub struct ItemList {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+}
+
+/// The organisation profile: the provider's texts and contacts.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileDoc {
+    #[schema(value_type = Object)]
+    pub organisation: serde_json::Value,
+    pub edition_date: String,
+    #[schema(value_type = Vec<Object>)]
+    pub contacts: Vec<serde_json::Value>,
+    pub dashboard_url: String,
+    pub lang: String,
+}
+
+/// The effective SLA and the prices of a choice; not a subscription.
+#[derive(Serialize, ToSchema)]
+pub struct QuoteDoc {
+    pub service: String,
+    pub pack: String,
+    pub quantity: i64,
+    #[schema(value_type = Object)]
+    pub sla: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub totals: serde_json::Value,
+    pub currency: String,
+    pub vat_included: bool,
+    pub note: String,
+}
+
+fn choice_of(headers: &HeaderMap, raw: Option<&str>) -> ApiResult<LangChoice> {
+    lang_choice(&query_pairs(raw)?, headers)
+}
+
+/// Categories.
+#[utoipa::path(
+    get, path = "/api/v1/categories", tag = "catalogue",
+    params(("lang" = Option<String>, Query, description = "nl, fr, de, en or all")),
+    responses(
+        (status = 200, description = "Every category, by code", body = ItemList),
+        (status = 400, description = "Unsupported language", body = ErrorBody),
+    )
+)]
+pub async fn list_categories(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+    let choice = choice_of(&headers, raw.as_deref())?;
+    Ok(json_response(StatusCode::OK, state.snapshot().categories_json(choice).to_owned()))
+}
+
+/// Service levels, strictest first, with their allowed downtime per 30 days.
+#[utoipa::path(
+    get, path = "/api/v1/service-levels", tag = "catalogue",
+    params(("lang" = Option<String>, Query, description = "nl, fr, de, en or all")),
+    responses(
+        (status = 200, description = "Every service level", body = ItemList),
+        (status = 400, description = "Unsupported language", body = ErrorBody),
+    )
+)]
+pub async fn list_levels(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+    let choice = choice_of(&headers, raw.as_deref())?;
+    Ok(json_response(StatusCode::OK, state.snapshot().levels_json(choice).to_owned()))
+}
+
+/// The organisation profile.
+#[utoipa::path(
+    get, path = "/api/v1/profile", tag = "catalogue",
+    params(("lang" = Option<String>, Query, description = "nl, fr, de, en or all")),
+    responses(
+        (status = 200, description = "The profile", body = ProfileDoc),
+        (status = 400, description = "Unsupported language", body = ErrorBody),
+        (status = 404, description = "No profile loaded yet", body = ErrorBody),
+    )
+)]
+pub async fn profile(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+    let choice = choice_of(&headers, raw.as_deref())?;
+    let snapshot = state.snapshot();
+    let body = snapshot.profile_json(choice).ok_or_else(|| ApiError::not_found("no organisation profile has been loaded"))?;
+    Ok(json_response(StatusCode::OK, body.to_owned()))
+}
+
+fn entity_response<T: Serialize>(value: &T, revision: i64, choice: LangChoice, status: StatusCode) -> Response {
+    let mut v = serde_json::to_value(value).unwrap_or_default();
+    localize(&mut v, choice);
+    if let serde_json::Value::Object(map) = &mut v {
+        map.insert("revision".into(), json!(revision));
+    }
+    let mut response = json_response(status, v.to_string());
+    if let Ok(tag) = HeaderValue::from_str(&etag(revision)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
+}
+
+async fn create<T: Entity>(state: &AppState, value: T, choice: LangChoice, location: &str) -> ApiResult<Response> {
+    let revision = state.db.create_entity(&value, "admin-token").await?;
+    state.refresh().await?;
+    let mut response = entity_response(&value, revision, choice, StatusCode::CREATED);
+    if let Ok(v) = HeaderValue::from_str(&format!("{location}/{}", value.code())) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+async fn update<T: Entity>(state: &AppState, value: T, path_code: &str, headers: &HeaderMap, choice: LangChoice) -> ApiResult<Response> {
+    if value.code() != path_code {
+        return Err(ApiError::invalid_field("code", format!("the body's code `{}` differs from the URL's `{path_code}`", value.code())));
+    }
+    let current = state
+        .snapshot()
+        .stored
+        .revision_of(T::KIND, path_code)
+        .ok_or_else(|| ApiError::not_found(format!("no {} `{path_code}`", T::KIND.code())))?;
+    let expected = if_match(headers, current)?;
+    let revision = state.db.update_entity(&value, expected, "admin-token").await?;
+    state.refresh().await?;
+    Ok(entity_response(&value, revision, choice, StatusCode::OK))
+}
+
+/// Create a category.
+#[utoipa::path(
+    post, path = "/api/v1/categories", tag = "catalogue",
+    request_body(content = Object, description = "A category in the catalogue format", content_type = "application/json"),
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 400, description = "Unparseable JSON", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 409, description = "Duplicate code", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid category", body = ErrorBody),
+    )
+)]
+pub async fn create_category(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+    require_admin(&state, &headers)?;
+    let choice = choice_of(&headers, raw.as_deref())?;
+    let doc = json_body(&headers, body).await?;
+    let category = read_category_doc(&doc).map_err(ApiError::invalid)?;
+    let _guard = state.lock_writes().await;
+    create(&state, category, choice, "/api/v1/categories").await
+}
+
+/// Replace a category.
+#[utoipa::path(
+    put, path = "/api/v1/categories/{code}", tag = "catalogue",
+    request_body(content = Object, description = "The whole category", content_type = "application/json"),
+    params(("code" = String, Path, description = "Category code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Updated", body = Object),
+        (status = 400, description = "Unparseable JSON", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such category", body = ErrorBody),
+        (status = 412, description = "Stale ETag", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid category", body = ErrorBody),
+        (status = 428, description = "Missing If-Match", body = ErrorBody),
+    )
+)]
+pub async fn update_category(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
+    require_admin(&state, &headers)?;
+    let choice = choice_of(&headers, raw.as_deref())?;
+    let _guard = state.lock_writes().await;
+    if state.snapshot().stored.revision_of(Kind::Category, &code).is_none() {
+        return Err(ApiError::not_found(format!("no category `{code}`")));
+    }
+    let doc = json_body(&headers, body).await?;
+    let category = read_category_doc(&doc).map_err(ApiError::invalid)?;
+    update(&state, category, &code, &headers, choice).await
+}
+
+/// Create a service level.
+#[utoipa::path(
+    post, path = "/api/v1/service-levels", tag = "catalogue",
+    request_body(content = Object, description = "A service level in the catalogue format", content_type = "application/json"),
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 400, description = "Unparseable JSON", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 409, description = "Duplicate code", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid level", body = ErrorBody),
+    )
+)]
+pub async fn create_level(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+    require_admin(&state, &headers)?;
+    let choice = choice_of(&headers, raw.as_deref())?;
+    let doc = json_body(&headers, body).await?;
+    let _guard = state.lock_writes().await;
+    let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue)).map_err(ApiError::invalid)?;
+    create(&state, level, choice, "/api/v1/service-levels").await
+}
+
+/// Replace a service level.
+#[utoipa::path(
+    put, path = "/api/v1/service-levels/{code}", tag = "catalogue",
+    request_body(content = Object, description = "The whole service level", content_type = "application/json"),
+    params(("code" = String, Path, description = "Level code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Updated", body = Object),
+        (status = 400, description = "Unparseable JSON", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such level", body = ErrorBody),
+        (status = 412, description = "Stale ETag", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid level", body = ErrorBody),
+        (status = 428, description = "Missing If-Match", body = ErrorBody),
+    )
+)]
+pub async fn update_level(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
+    require_admin(&state, &headers)?;
+    let choice = choice_of(&headers, raw.as_deref())?;
+    let _guard = state.lock_writes().await;
+    if state.snapshot().stored.revision_of(Kind::Level, &code).is_none() {
+        return Err(ApiError::not_found(format!("no service level `{code}`")));
+    }
+    let doc = json_body(&headers, body).await?;
+    let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue)).map_err(ApiError::invalid)?;
+    update(&state, level, &code, &headers, choice).await
+}
+
+/// Reads a quote request: `{service, pack, level?, options?, quantity?}`.
+fn read_selection(doc: &Node) -> Result<(String, Selection), Vec<pacta_core::catalogue::document::Issue>> {
+    let mut r = Reader::new();
+    let Some(mut m) = r.map(doc, "") else { return Err(r.issues) };
+    let service = m.req_string(&mut r, "service");
+    let pack = m.req_string(&mut r, "pack");
+    let level = m.opt_string(&mut r, "level");
+    let mut options = Vec::new();
+    let options_node = m.get("options");
+    for (i, node) in r.seq(options_node, "options").iter().enumerate() {
+        if let Some(code) = r.string(node, &format!("options[{i}]")) {
+            options.push(code);
+        }
+    }
+    let quantity = match m.get("quantity") {
+        Some(node) => r.integer(node, "quantity", 1, 1_000_000),
+        None => Some(1),
+    };
+    m.finish(&mut r);
+    match (service, pack, quantity) {
+        (Some(service), Some(pack), Some(quantity)) if r.ok() => Ok((service, Selection { pack, level, options, quantity: quantity as u32 })),
+        _ => Err(r.issues),
+    }
+}
+
+/// Price a choice and give its effective SLA, without subscribing.
+///
+/// The level is the strictest of the pack's standard level, the chosen level and any level an
+/// option raises to; options then shorten targets or replace their calendar; rights add up.
+#[utoipa::path(
+    post, path = "/api/v1/catalogue/quote", tag = "catalogue",
+    request_body(content = Object, description = "`{\"service\": \"WEB-HOSTING\", \"pack\": \"small\", \"level\": \"standard\", \"options\": [\"critical-coverage\"], \"quantity\": 1}`", content_type = "application/json"),
+    params(("lang" = Option<String>, Query, description = "Language of the response")),
+    responses(
+        (status = 200, description = "The effective SLA and the prices (EUR cents, excl. VAT)", body = QuoteDoc),
+        (status = 400, description = "Unparseable JSON", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Unknown service, pack, level or option, or a combination the service does not offer", body = ErrorBody),
+    )
+)]
+pub async fn quote(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+    let choice = choice_of(&headers, raw.as_deref())?;
+    let doc = json_body(&headers, body).await?;
+    let (code, selection) = read_selection(&doc).map_err(ApiError::invalid)?;
+    let snapshot = state.snapshot();
+    let service = snapshot
+        .service(&code)
+        .filter(|s| s.status == Lifecycle::Published || (s.status == Lifecycle::Draft && is_admin(&state, &headers)))
+        .ok_or_else(|| ApiError::invalid_field("service", format!("no published service `{code}`")))?;
+    let quote = price_quote(service, &snapshot.stored.catalogue.levels, &selection).map_err(|e| ApiError::invalid_field(&e.field, e.message))?;
+    let mut v = json!({
+        "service": service.code,
+        "pack": selection.pack,
+        "level": selection.level,
+        "options": selection.options,
+        "quantity": selection.quantity,
+        "sla": quote.sla,
+        "lines": quote.lines,
+        "totals": quote.totals,
+        "currency": "EUR",
+        "vat_included": false,
+        "note": "A quote, not a subscription.",
+    });
+    localize(&mut v, choice);
+    Ok(json_response(StatusCode::OK, v.to_string()))
+}

@@ -1,0 +1,426 @@
+//! `/api/v1/services`: the catalogue's services, read from the snapshot; editor writes with
+//! optimistic concurrency (ETag / If-Match).
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use pacta_core::catalogue::import::Kind;
+use pacta_core::catalogue::read::{read_service, Known};
+use pacta_core::catalogue::Lifecycle;
+use pacta_core::text::fold_for_search;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::snapshot::{LangChoice, Snapshot};
+use crate::state::AppState;
+
+/// A text in one language (`{"text", "lang"}`, the language actually used) or, with
+/// `?lang=all`, the map of every language.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+#[allow(dead_code)]
+pub struct LocalizedText(String);
+
+/// A page of services.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceList {
+    pub items: Vec<ServiceSummary>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A service in a list.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceSummary {
+    pub code: String,
+    pub category: String,
+    /// `draft`, `published` or `retired`.
+    pub status: String,
+    /// The last published version (0 if never published).
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub name: serde_json::Value,
+    pub delivery_models: Vec<String>,
+    pub levels: Vec<String>,
+}
+
+/// A service with its whole fiche: packs, options, effective responsibilities and the service
+/// levels it offers. Text fields as in [`LocalizedText`].
+#[derive(Serialize, ToSchema)]
+pub struct ServiceDetail {
+    pub code: String,
+    pub category: String,
+    pub status: String,
+    pub version: i64,
+    /// The ETag's revision.
+    pub revision: i64,
+    #[schema(value_type = Object)]
+    pub name: serde_json::Value,
+    pub delivery_models: Vec<String>,
+    #[schema(value_type = Object)]
+    pub service_manager: serde_json::Value,
+    pub levels: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub packs: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub responsibilities: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub service_levels: Vec<serde_json::Value>,
+    /// The language of the response (`all` for maps).
+    pub lang: String,
+}
+
+/// The outcome of publish or retire.
+#[derive(Serialize, ToSchema)]
+pub struct LifecycleOutcome {
+    pub code: String,
+    pub status: String,
+    pub version: i64,
+    pub revision: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionList {
+    pub items: Vec<VersionItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionItem {
+    pub version: i64,
+    /// RFC 3339, UTC.
+    pub published_at: String,
+    pub published_by: String,
+}
+
+fn parse_int(query: &std::collections::HashMap<String, String>, key: &str, default: i64, min: i64, max: i64) -> ApiResult<i64> {
+    let Some(raw) = query.get(key) else { return Ok(default) };
+    let n: i64 = raw.trim().parse().map_err(|_| ApiError::bad_request(format!("`{key}` must be an integer, got `{raw}`")))?;
+    if !(min..=max).contains(&n) {
+        return Err(ApiError::invalid_field(key, format!("must be between {min} and {max}, got {n}")));
+    }
+    Ok(n)
+}
+
+struct Include {
+    retired: bool,
+    drafts: bool,
+}
+
+fn parse_include(query: &std::collections::HashMap<String, String>, admin: bool) -> ApiResult<Include> {
+    let mut include = Include { retired: false, drafts: false };
+    if let Some(raw) = query.get("include") {
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "retired" => include.retired = true,
+                "draft" | "drafts" => {
+                    if !admin {
+                        return Err(ApiError::unauthorized());
+                    }
+                    include.drafts = true;
+                }
+                other => return Err(ApiError::invalid_field("include", format!("unknown value `{other}`: use retired or draft"))),
+            }
+        }
+    }
+    Ok(include)
+}
+
+/// List services.
+///
+/// Published services, ordered by category then code; retired ones with `?include=retired`,
+/// drafts with `?include=draft` and the admin token. `q` searches the chosen language's name,
+/// summary, characteristics, packs and options, ignoring case and accents.
+#[utoipa::path(
+    get, path = "/api/v1/services", tag = "catalogue",
+    params(
+        ("category" = Option<String>, Query, description = "Category code"),
+        ("delivery_model" = Option<String>, Query, description = "paas or saas"),
+        ("level" = Option<String>, Query, description = "A service level the service offers"),
+        ("q" = Option<String>, Query, description = "Text search in the chosen language"),
+        ("lang" = Option<String>, Query, description = "nl, fr, de, en or all; beats Accept-Language"),
+        ("include" = Option<String>, Query, description = "retired, draft (comma-separated)"),
+        ("limit" = Option<i64>, Query, description = "1–200, default 50"),
+        ("offset" = Option<i64>, Query, description = "default 0"),
+        ("Accept-Language" = Option<String>, Header, description = "Language when ?lang= is absent"),
+    ),
+    responses(
+        (status = 200, description = "A page of services", body = ServiceList),
+        (status = 400, description = "Malformed query or unsupported language", body = ErrorBody),
+        (status = 401, description = "Drafts need the admin token", body = ErrorBody),
+        (status = 422, description = "A parameter out of range", body = ErrorBody),
+    )
+)]
+pub async fn list_services(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+    let query = query_pairs(raw.as_deref())?;
+    let choice = lang_choice(&query, &headers)?;
+    let limit = parse_int(&query, "limit", 50, 1, 200)?;
+    let offset = parse_int(&query, "offset", 0, 0, i64::MAX)?;
+    let include = parse_include(&query, is_admin(&state, &headers))?;
+    let delivery_model = match query.get("delivery_model").map(String::as_str) {
+        None | Some("") => None,
+        Some(m) => Some(
+            pacta_core::catalogue::DeliveryModel::from_code(m)
+                .ok_or_else(|| ApiError::invalid_field("delivery_model", format!("unknown delivery model `{m}`: use paas or saas")))?,
+        ),
+    };
+    let category = query.get("category").filter(|c| !c.is_empty());
+    let level = query.get("level").filter(|l| !l.is_empty());
+    let needle = query.get("q").map(|q| fold_for_search(q.trim())).filter(|q| !q.is_empty());
+
+    let snapshot = state.snapshot();
+    let services = &snapshot.stored.catalogue.services;
+    let matching = snapshot.order.iter().copied().filter(|&i| {
+        let s = &services[i];
+        Snapshot::visible(s.status, include.retired, include.drafts)
+            && category.is_none_or(|c| &s.category == c)
+            && delivery_model.is_none_or(|m| s.delivery_models.contains(&m))
+            && level.is_none_or(|l| s.levels.contains(l))
+            && needle.as_ref().is_none_or(|n| snapshot.search_text(i, choice).contains(n.as_str()))
+    });
+    let mut body = String::with_capacity(4096);
+    body.push_str("{\"items\":[");
+    let mut total: i64 = 0;
+    for i in matching {
+        if total >= offset && total < offset.saturating_add(limit) {
+            if body.len() > 10 {
+                body.push(',');
+            }
+            body.push_str(snapshot.summary_json(i, choice));
+        }
+        total += 1;
+    }
+    body.push_str(&format!("],\"total\":{total},\"limit\":{limit},\"offset\":{offset}}}"));
+    let mut response = json_response(StatusCode::OK, body);
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    Ok(response)
+}
+
+/// The visible service `code`, or 404 exactly as for one that does not exist.
+fn find_visible(snapshot: &Snapshot, code: &str, admin: bool) -> ApiResult<usize> {
+    let index = snapshot.by_code.get(code).copied();
+    match index {
+        Some(i) if Snapshot::visible(snapshot.stored.catalogue.services[i].status, true, admin) => Ok(i),
+        _ => Err(ApiError::not_found(format!("no service `{code}`"))),
+    }
+}
+
+fn detail_response(snapshot: &Snapshot, index: usize, choice: LangChoice, status: StatusCode) -> Response {
+    let code = &snapshot.stored.catalogue.services[index].code;
+    let mut response = json_response(status, snapshot.detail_json(index, choice).to_owned());
+    if let Some(rev) = snapshot.service_revision(code) {
+        if let Ok(v) = HeaderValue::from_str(&etag(rev)) {
+            response.headers_mut().insert(header::ETAG, v);
+        }
+    }
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
+}
+
+/// One service with its fiche.
+///
+/// A retired service stays readable (marked retired, with its successor); drafts need the token.
+#[utoipa::path(
+    get, path = "/api/v1/services/{code}", tag = "catalogue",
+    params(
+        ("code" = String, Path, description = "Service code"),
+        ("lang" = Option<String>, Query, description = "nl, fr, de, en or all"),
+        ("Accept-Language" = Option<String>, Header, description = "Language when ?lang= is absent"),
+    ),
+    responses(
+        (status = 200, description = "The service; its ETag in the header", body = ServiceDetail),
+        (status = 400, description = "Unsupported language", body = ErrorBody),
+        (status = 404, description = "No such service", body = ErrorBody),
+    )
+)]
+pub async fn get_service(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let query = query_pairs(raw.as_deref())?;
+    let choice = lang_choice(&query, &headers)?;
+    let snapshot = state.snapshot();
+    let index = find_visible(&snapshot, &code, is_admin(&state, &headers))?;
+    Ok(detail_response(&snapshot, index, choice, StatusCode::OK))
+}
+
+/// Create a service (as a draft).
+#[utoipa::path(
+    post, path = "/api/v1/services", tag = "catalogue",
+    request_body(content = Object, description = "A service in the catalogue format (see docs/catalogue-format.md)", content_type = "application/json"),
+    params(("lang" = Option<String>, Query, description = "Language of the response")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, description = "Created; Location and ETag in the headers", body = ServiceDetail),
+        (status = 400, description = "Unparseable JSON", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 409, description = "Duplicate code", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid service", body = ErrorBody),
+    )
+)]
+pub async fn create_service(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+    require_admin(&state, &headers)?;
+    let query = query_pairs(raw.as_deref())?;
+    let choice = lang_choice(&query, &headers)?;
+    let doc = json_body(&headers, body).await?;
+    let _guard = state.lock_writes().await;
+    let snapshot = state.snapshot();
+    let service = read_service(&doc, &Known::of(&snapshot.stored.catalogue)).map_err(ApiError::invalid)?;
+    if service.status != Lifecycle::Draft {
+        return Err(ApiError::invalid_field("status", "a new service is a draft: publish it with POST /api/v1/services/{code}/publish"));
+    }
+    state.db.create_entity(&service, "admin-token").await?;
+    state.refresh().await?;
+    let snapshot = state.snapshot();
+    let index = snapshot.by_code[&service.code];
+    let mut response = detail_response(&snapshot, index, choice, StatusCode::CREATED);
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/services/{}", service.code)) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// The current revision of a service the caller may see.
+fn current_revision(snapshot: &Snapshot, code: &str) -> ApiResult<i64> {
+    find_visible(snapshot, code, true)?;
+    snapshot.stored.revision_of(Kind::Service, code).ok_or_else(|| ApiError::not_found(format!("no service `{code}`")))
+}
+
+/// Replace a service.
+///
+/// Needs `If-Match` with the ETag read. The lifecycle moves only through publish and retire;
+/// a change to a published service is live at once and recorded as a new version.
+#[utoipa::path(
+    put, path = "/api/v1/services/{code}", tag = "catalogue",
+    request_body(content = Object, description = "The whole service in the catalogue format", content_type = "application/json"),
+    params(
+        ("code" = String, Path, description = "Service code"),
+        ("If-Match" = Option<String>, Header, description = "The ETag read"),
+        ("lang" = Option<String>, Query, description = "Language of the response"),
+    ),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Updated; the new ETag in the header", body = ServiceDetail),
+        (status = 400, description = "Unparseable JSON", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such service", body = ErrorBody),
+        (status = 412, description = "Stale ETag", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid service", body = ErrorBody),
+        (status = 428, description = "Missing If-Match", body = ErrorBody),
+    )
+)]
+pub async fn update_service(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
+    require_admin(&state, &headers)?;
+    let query = query_pairs(raw.as_deref())?;
+    let choice = lang_choice(&query, &headers)?;
+    let _guard = state.lock_writes().await;
+    let snapshot = state.snapshot();
+    let current = current_revision(&snapshot, &code)?;
+    let expected = if_match(&headers, current)?;
+    let doc = json_body(&headers, body).await?;
+    let service = read_service(&doc, &Known::of(&snapshot.stored.catalogue)).map_err(ApiError::invalid)?;
+    if service.code != code {
+        return Err(ApiError::invalid_field("code", format!("the body's code `{}` differs from the URL's `{code}`", service.code)));
+    }
+    let status = snapshot.service(&code).map(|s| s.status);
+    if Some(service.status) != status {
+        return Err(ApiError::invalid_field("status", "change the lifecycle with POST …/publish or …/retire"));
+    }
+    state.db.update_entity(&service, expected, "admin-token").await?;
+    state.refresh().await?;
+    let snapshot = state.snapshot();
+    Ok(detail_response(&snapshot, snapshot.by_code[&code], choice, StatusCode::OK))
+}
+
+async fn move_lifecycle(state: AppState, code: String, headers: HeaderMap, to: Lifecycle) -> ApiResult<Response> {
+    require_admin(&state, &headers)?;
+    let _guard = state.lock_writes().await;
+    let snapshot = state.snapshot();
+    let current = current_revision(&snapshot, &code)?;
+    let expected = if_match(&headers, current)?;
+    let (revision, version) = state.db.set_service_status(&code, to, expected, "admin-token").await?;
+    state.refresh().await?;
+    let body = json!({"code": code, "status": to.code(), "version": version, "revision": revision}).to_string();
+    let mut response = json_response(StatusCode::OK, body);
+    if let Ok(v) = HeaderValue::from_str(&etag(revision)) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+/// Publish a service: version n+1.
+#[utoipa::path(
+    post, path = "/api/v1/services/{code}/publish", tag = "catalogue",
+    params(("code" = String, Path, description = "Service code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Published", body = LifecycleOutcome),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such service", body = ErrorBody),
+        (status = 409, description = "Already published", body = ErrorBody),
+        (status = 412, description = "Stale ETag", body = ErrorBody),
+        (status = 428, description = "Missing If-Match", body = ErrorBody),
+    )
+)]
+pub async fn publish_service(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+    move_lifecycle(state, code, headers, Lifecycle::Published).await
+}
+
+/// Retire a service: it stays readable for its subscribers, marked retired.
+#[utoipa::path(
+    post, path = "/api/v1/services/{code}/retire", tag = "catalogue",
+    params(("code" = String, Path, description = "Service code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Retired", body = LifecycleOutcome),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such service", body = ErrorBody),
+        (status = 409, description = "Already retired, or never published", body = ErrorBody),
+        (status = 412, description = "Stale ETag", body = ErrorBody),
+        (status = 428, description = "Missing If-Match", body = ErrorBody),
+    )
+)]
+pub async fn retire_service(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+    move_lifecycle(state, code, headers, Lifecycle::Retired).await
+}
+
+/// The publications of a service.
+#[utoipa::path(
+    get, path = "/api/v1/services/{code}/versions", tag = "catalogue",
+    params(("code" = String, Path, description = "Service code")),
+    responses(
+        (status = 200, description = "Versions, oldest first", body = VersionList),
+        (status = 404, description = "No such service", body = ErrorBody),
+    )
+)]
+pub async fn service_versions(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+    let snapshot = state.snapshot();
+    find_visible(&snapshot, &code, is_admin(&state, &headers))?;
+    let versions = state.db.service_versions(&code).await?;
+    let items: Vec<VersionItem> = versions
+        .into_iter()
+        .map(|v| VersionItem {
+            version: v.version,
+            published_at: jiff::Timestamp::from_second(v.published_at).map(|t| t.to_string()).unwrap_or_default(),
+            published_by: v.published_by,
+        })
+        .collect();
+    let body = serde_json::to_string(&VersionList { items }).map_err(|e| ApiError::internal(&e))?;
+    Ok(json_response(StatusCode::OK, body))
+}

@@ -1,0 +1,47 @@
+//! Shared application state: the database, the catalogue snapshot and the configuration.
+
+use std::sync::{Arc, RwLock};
+
+use pacta_store::Db;
+
+use crate::snapshot::Snapshot;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    snapshot: Arc<RwLock<Arc<Snapshot>>>,
+    /// Serialises catalogue writes with the snapshot rebuild that follows them, so a reader never
+    /// sees a snapshot older than a write that has answered.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+    pub admin_token: Option<Arc<str>>,
+}
+
+impl AppState {
+    /// Loads the catalogue and builds the first snapshot.
+    pub async fn new(db: Db, admin_token: Option<String>) -> Result<AppState, pacta_store::StoreError> {
+        let stored = db.load_catalogue().await?;
+        Ok(AppState {
+            db,
+            snapshot: Arc::new(RwLock::new(Arc::new(Snapshot::build(stored)))),
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            admin_token: admin_token.filter(|t| !t.is_empty()).map(Arc::from),
+        })
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Holds catalogue writes one at a time.
+    pub async fn lock_writes(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.write_lock.lock().await
+    }
+
+    /// Rebuilds the snapshot from the database after a write.
+    pub async fn refresh(&self) -> Result<(), pacta_store::StoreError> {
+        let stored = self.db.load_catalogue().await?;
+        let snapshot = Arc::new(Snapshot::build(stored));
+        *self.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = snapshot;
+        Ok(())
+    }
+}
