@@ -1,30 +1,108 @@
 //! The `pacta` binary: a thin command-line shell over the library crates.
 
+mod catalogue_cmd;
+mod config;
+mod serve;
 mod sla_cmd;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Pacta: the service catalogue and service-level platform of an ICT shared-service provider.
+///
+/// Settings come from defaults, then the TOML file of --config (or PACTA_CONFIG), then PACTA_*
+/// environment variables, then flags. Every command that opens a database migrates it first.
 #[derive(Debug, Parser)]
-#[command(
-    name = "pacta",
-    version,
-    about = "Pacta: service catalogue and service-level platform"
-)]
-struct Cli {
+#[command(name = "pacta", version, propagate_version = true)]
+pub struct Cli {
+    /// Database URL: sqlite://PATH (default sqlite://data/pacta.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "PACTA_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// A TOML configuration file (keys: database_url, listen, admin_token, log_format).
+    #[arg(long, global = true, env = "PACTA_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Log format on stderr; the level comes from RUST_LOG (default info).
+    #[arg(long, global = true, env = "PACTA_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub enum Command {
+    /// Serve the API (and, later, the pages) over HTTP until SIGTERM or Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Read, import and export the catalogue (catalogue as code).
+    #[command(subcommand)]
+    Catalogue(catalogue_cmd::CatalogueCommand),
     /// The SLA engine: holidays, business-time deadlines, elapsed time and availability.
     #[command(subcommand)]
     Sla(sla_cmd::SlaCommand),
 }
 
-fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    let settings = match config::Settings::load(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pacta: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    config::init_logging(settings.log_format);
     match cli.command {
         Command::Sla(cmd) => sla_cmd::run(cmd),
+        command => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("pacta: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            runtime.block_on(async move {
+                let result = match command {
+                    Command::Serve(args) => serve::run(&settings, args).await,
+                    Command::Migrate => migrate(&settings).await,
+                    Command::Catalogue(cmd) => catalogue_cmd::run(&settings, cmd).await,
+                    Command::Sla(_) => unreachable!("handled above"),
+                };
+                match result {
+                    Ok(code) => code,
+                    Err(e) => {
+                        eprintln!("pacta: {e:#}");
+                        ExitCode::FAILURE
+                    }
+                }
+            })
+        }
     }
+}
+
+async fn migrate(settings: &config::Settings) -> anyhow::Result<ExitCode> {
+    let db = settings.open_db().await?;
+    let versions = pacta_store::Db::migration_versions(db.kind());
+    println!(
+        "database is at migration {}",
+        versions.last().copied().unwrap_or(0)
+    );
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,5 +7,6 @@ pub mod import;
 pub mod model;
 pub mod read;
 pub mod rules;
+pub mod schema;
 
 pub use model::*;

@@ -102,6 +102,22 @@ pub fn read_catalogue(doc: &Node, existing: &Known) -> Result<Catalogue, Vec<Iss
         let path = index("levels", i);
         if let Some(l) = read_level(&mut r, node, &path, &known) {
             seen.check(&mut r, "level", &l.code, node, &path);
+            // Levels are ordered by rank; a tie would make "the strictest" ambiguous.
+            if let Some(other) = catalogue
+                .levels
+                .iter()
+                .find(|o| o.rank == l.rank && o.code != l.code)
+            {
+                let pos = node.get("rank").and_then(|n| n.pos).or(node.pos);
+                r.report(
+                    pos,
+                    &join(&path, "rank"),
+                    format!(
+                        "rank {} is already the rank of level `{}`",
+                        l.rank, other.code
+                    ),
+                );
+            }
             catalogue.levels.push(l);
         }
     }
@@ -369,8 +385,19 @@ fn read_calendar(r: &mut Reader, node: &Node, path: &str) -> Option<CalendarDef>
         let days_node = sm.require(r, "days");
         let mut days = Vec::new();
         for (j, d) in r.seq(days_node, &days_path).iter().enumerate() {
-            if let Some(day) = r.string(d, &index(&days_path, j)) {
-                days.push(day);
+            let p = index(&days_path, j);
+            if let Some(day) = r.string(d, &p) {
+                if WEEKDAYS.contains(&day.as_str()) {
+                    days.push(day);
+                } else {
+                    r.report(
+                        d.pos,
+                        &p,
+                        format!(
+                            "`{day}` is not a weekday: use mon, tue, wed, thu, fri, sat or sun"
+                        ),
+                    );
+                }
             }
         }
         let from = sm.req_string(r, "from");
@@ -695,6 +722,13 @@ fn read_service_at(r: &mut Reader, node: &Node, path: &str, known: &Known) -> Op
     let succ_node = m.get("successor");
     let successor = m.opt_string(r, "successor");
     if let Some(s) = &successor {
+        if status.is_some_and(|st| st != Lifecycle::Retired) {
+            r.report(
+                succ_node.and_then(|n| n.pos),
+                &succ_path,
+                "only a retired service has a successor",
+            );
+        }
         if Some(s) == code.as_ref() {
             r.report(
                 succ_node.and_then(|n| n.pos),
@@ -761,8 +795,8 @@ fn read_service_at(r: &mut Reader, node: &Node, path: &str, known: &Known) -> Op
     let levels_path = m.path_of("levels");
     let levels_node = m.require(r, "levels");
     let levels = read_code_list(r, levels_node, &levels_path, CodeStyle::Lower);
-    for (code, n) in &levels {
-        check_level_ref(r, Some(n), &levels_path, code, known);
+    for (i, (code, n)) in levels.iter().enumerate() {
+        check_level_ref(r, Some(n), &index(&levels_path, i), code, known);
     }
     if levels_node.is_some() && levels.is_empty() {
         r.report(
@@ -858,7 +892,21 @@ fn read_service_at(r: &mut Reader, node: &Node, path: &str, known: &Known) -> Op
             if let Value::Map(entries) = &inc.value {
                 for (k, v) in entries {
                     let kp = join(&inc_path, &k.name);
-                    check_code(r, Some(v), &kp, &k.name.replace('_', "-"), CodeStyle::Lower);
+                    let valid = !k.name.is_empty()
+                        && k.name.len() <= 64
+                        && k.name.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
+                        });
+                    if !valid {
+                        r.report(
+                            k.pos,
+                            &kp,
+                            format!(
+                                "`{}` is not a valid quantity name: expected [a-z0-9_-]+",
+                                k.name
+                            ),
+                        );
+                    }
                     if let Some(n) = r.integer(v, &kp, 0, 1_000_000_000) {
                         included.insert(k.name.clone(), n);
                     }
@@ -988,7 +1036,7 @@ fn read_service_at(r: &mut Reader, node: &Node, path: &str, known: &Known) -> Op
                 ) {
                     if x != y {
                         r.report(
-                            option_nodes[j].pos,
+                            node_at(option_nodes[j], &format!("sla.targets.{}.calendar", prio.code())).pos,
                             &format!("{}.sla.targets.{}.calendar", index(&options_path, j), prio.code()),
                             format!("options `{}` and `{}` set different calendars for {} (`{x}`, `{y}`)", a.code, b.code, prio.code()),
                         );
@@ -1015,6 +1063,8 @@ fn read_service_at(r: &mut Reader, node: &Node, path: &str, known: &Known) -> Op
         options,
     })
 }
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 const PARTIES: &str = "provider, partner, provider-when-agreed, partner-unless-central-first-line";
 

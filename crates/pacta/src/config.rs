@@ -1,0 +1,126 @@
+//! Settings: defaults → TOML file → `PACTA_*` environment → flags; validated at start-up.
+//! Secrets (the admin token) are never printed.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::{Cli, LogFormat};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/pacta.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The keys a configuration file may hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    listen: Option<String>,
+    admin_token: Option<String>,
+    log_format: Option<LogFormat>,
+}
+
+pub struct Settings {
+    pub database_url: String,
+    pub listen: Option<String>,
+    pub admin_token: Option<String>,
+    pub log_format: LogFormat,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &self.database_url)
+            .field("listen", &self.listen)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+impl Settings {
+    pub fn load(cli: &Cli) -> anyhow::Result<Settings> {
+        let file = match &cli.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("{}: invalid configuration", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+        Ok(Settings {
+            database_url: cli
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            listen: env("PACTA_LISTEN").or(file.listen),
+            admin_token: env("PACTA_ADMIN_TOKEN").or(file.admin_token),
+            log_format: cli
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Text),
+        })
+    }
+
+    /// Opens and migrates the database.
+    pub async fn open_db(&self) -> anyhow::Result<pacta_store::Db> {
+        pacta_store::Db::open(&self.database_url)
+            .await
+            .with_context(|| format!("cannot open the database {}", redact(&self.database_url)))
+    }
+
+    /// The listen address: the flag, else the setting, else the default.
+    pub fn listen_addr(&self, flag: Option<&str>) -> anyhow::Result<SocketAddr> {
+        let raw = flag.or(self.listen.as_deref()).unwrap_or(DEFAULT_LISTEN);
+        raw.parse()
+            .with_context(|| format!("`{raw}` is not a listen address such as 127.0.0.1:8080"))
+    }
+}
+
+/// A database URL with its password hidden, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Logs go to stderr (stdout carries only answers), at the level `RUST_LOG` says.
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            super::redact("sqlite://data/pacta.db"),
+            "sqlite://data/pacta.db"
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! `pacta serve`: the HTTP server, with the demo catalogue on request and graceful shutdown.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use pacta_core::catalogue::import::plan;
+use pacta_web::AppState;
+
+use crate::config::Settings;
+
+/// The demo catalogue, shipped in the binary.
+pub const DEMO_CATALOGUE: &str = include_str!("../../../demo/catalogue.yaml");
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080; also PACTA_LISTEN).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Load the demo catalogue into an empty catalogue (skipped, with a log line, otherwise).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let addr = settings.listen_addr(args.listen.as_deref())?;
+    let db = settings.open_db().await?;
+    if args.demo {
+        load_demo(&db).await?;
+    }
+    if settings.admin_token.is_none() {
+        tracing::warn!("PACTA_ADMIN_TOKEN is not set: every catalogue write will answer 401");
+    }
+    let state = AppState::new(db.clone(), settings.admin_token.clone())
+        .await
+        .context("cannot load the catalogue")?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(address = %listener.local_addr()?, database = %crate::config::redact(&settings.database_url), "Pacta is listening");
+    axum::serve(listener, pacta_web::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the demo catalogue, but only into an empty catalogue.
+pub async fn load_demo(db: &pacta_store::Db) -> anyhow::Result<()> {
+    let stored = db.load_catalogue().await?;
+    let c = &stored.catalogue;
+    if c.profile.is_some()
+        || !c.services.is_empty()
+        || !c.levels.is_empty()
+        || !c.categories.is_empty()
+        || !c.calendars.is_empty()
+    {
+        tracing::info!("the catalogue is not empty: skipped loading the demo catalogue");
+        return Ok(());
+    }
+    let doc = pacta_core::catalogue::document::parse_yaml(DEMO_CATALOGUE)
+        .map_err(|e| anyhow::anyhow!("demo catalogue: {e}"))?;
+    let demo = pacta_core::catalogue::read::read_catalogue(&doc, &Default::default()).map_err(
+        |issues| {
+            anyhow::anyhow!(
+                "demo catalogue is invalid: {}",
+                issues
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        },
+    )?;
+    let outcome = db.apply_import(&plan(c, &demo, false), "demo").await?;
+    tracing::info!(entities = outcome.written, "loaded the demo catalogue");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
