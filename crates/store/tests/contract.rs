@@ -61,7 +61,7 @@ contract!(
         let p = plan(&Catalogue::default(), &incoming, false);
         assert!(p.changes.iter().all(|c| c.action == Action::Created));
         let outcome = db.apply_import(&p, "test").await.unwrap();
-        assert_eq!(outcome.written, 1 + 3 + 2 + 3);
+        assert_eq!(outcome.written, 1 + 3 + 2 + 4);
         let stored = db.load_catalogue().await.unwrap();
         assert_eq!(
             stored.catalogue,
@@ -104,7 +104,7 @@ contract!(
         let stored = db.load_catalogue().await.unwrap();
         assert_eq!(stored.versions["WEB-HOSTING"], 2);
         // Import never deletes without prune.
-        assert_eq!(stored.catalogue.services.len(), 3);
+        assert_eq!(stored.catalogue.services.len(), 4);
         let versions = db.service_versions("WEB-HOSTING").await.unwrap();
         assert_eq!(
             versions.iter().map(|v| v.version).collect::<Vec<_>>(),

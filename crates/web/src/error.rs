@@ -35,7 +35,12 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), fields: BTreeMap::new() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            fields: BTreeMap::new(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -47,12 +52,20 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "this needs `Authorization: Bearer <token>` with the admin token")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this needs `Authorization: Bearer <token>` with the admin token",
+        )
     }
 
     pub fn invalid_field(field: &str, message: impl Into<String>) -> ApiError {
         let message = message.into();
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("{field}: {message}"));
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("{field}: {message}"),
+        );
         e.fields.insert(field.to_owned(), message);
         e
     }
@@ -61,22 +74,38 @@ impl ApiError {
     pub fn invalid(issues: Vec<Issue>) -> ApiError {
         let mut fields = BTreeMap::new();
         for issue in &issues {
-            let key = if issue.path.is_empty() { "$".to_owned() } else { issue.path.clone() };
-            fields.entry(key).and_modify(|m: &mut String| {
-                m.push_str("; ");
-                m.push_str(&issue.message);
-            }).or_insert_with(|| issue.message.clone());
+            let key = if issue.path.is_empty() {
+                "$".to_owned()
+            } else {
+                issue.path.clone()
+            };
+            fields
+                .entry(key)
+                .and_modify(|m: &mut String| {
+                    m.push_str("; ");
+                    m.push_str(&issue.message);
+                })
+                .or_insert_with(|| issue.message.clone());
         }
         let message = match issues.len() {
             1 => format!("invalid input: {}", issues[0]),
             n => format!("invalid input: {n} problems, see fields"),
         };
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid", message, fields }
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message,
+            fields,
+        }
     }
 
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; it has been logged",
+        )
     }
 }
 
@@ -84,9 +113,15 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match &e {
             StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
-            StoreError::Duplicate { .. } => ApiError::new(StatusCode::CONFLICT, "duplicate", e.to_string()),
-            StoreError::Stale { .. } => ApiError::new(StatusCode::PRECONDITION_FAILED, "stale", e.to_string()),
-            StoreError::Rejected(_) => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            StoreError::Duplicate { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "duplicate", e.to_string())
+            }
+            StoreError::Stale { .. } => {
+                ApiError::new(StatusCode::PRECONDITION_FAILED, "stale", e.to_string())
+            }
+            StoreError::Rejected(_) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
             _ => ApiError::internal(&e),
         }
     }
@@ -94,7 +129,13 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code.to_owned(), message: self.message, fields: self.fields } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+                fields: self.fields,
+            },
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }

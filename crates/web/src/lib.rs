@@ -68,7 +68,10 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(()) => api::json_response(StatusCode::OK, r#"{"status":"ready"}"#.to_owned()),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
-            api::json_response(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"database unreachable"}"#.to_owned())
+            api::json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"status":"database unreachable"}"#.to_owned(),
+            )
         }
     }
 }

@@ -19,8 +19,13 @@ pub enum LangChoice {
 }
 
 impl LangChoice {
-    pub const ALL: [LangChoice; 5] =
-        [LangChoice::One(Lang::Nl), LangChoice::One(Lang::Fr), LangChoice::One(Lang::De), LangChoice::One(Lang::En), LangChoice::All];
+    pub const ALL: [LangChoice; 5] = [
+        LangChoice::One(Lang::Nl),
+        LangChoice::One(Lang::Fr),
+        LangChoice::One(Lang::De),
+        LangChoice::One(Lang::En),
+        LangChoice::All,
+    ];
 
     fn index(self) -> usize {
         match self {
@@ -47,12 +52,18 @@ pub const THIRTY_DAYS: i64 = 30 * 24 * 3600;
 /// language actually used (DOMAIN §1 fallback). Quantities and other maps are left alone: a text
 /// map is an object whose keys are all language codes and whose values are all strings.
 pub fn localize(value: &mut Value, choice: LangChoice) {
-    let LangChoice::One(lang) = choice else { return };
+    let LangChoice::One(lang) = choice else {
+        return;
+    };
     match value {
         Value::Object(map) => {
-            let is_text = !map.is_empty() && map.iter().all(|(k, v)| Lang::from_code(k).is_some() && v.is_string());
+            let is_text = !map.is_empty()
+                && map
+                    .iter()
+                    .all(|(k, v)| Lang::from_code(k).is_some() && v.is_string());
             if is_text {
-                let text: pacta_core::text::Text = serde_json::from_value(Value::Object(std::mem::take(map))).unwrap_or_default();
+                let text: pacta_core::text::Text =
+                    serde_json::from_value(Value::Object(std::mem::take(map))).unwrap_or_default();
                 if let Some((used, t)) = text.resolve(lang) {
                     *value = json!({"text": t, "lang": used.code()});
                 }
@@ -68,14 +79,21 @@ pub fn localize(value: &mut Value, choice: LangChoice) {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or_else(|e| unreachable!("catalogue entities always serialise: {e}"))
+    serde_json::to_value(value)
+        .unwrap_or_else(|e| unreachable!("catalogue entities always serialise: {e}"))
 }
 
 /// A level as the API shows it: with its allowed downtime per 30 days.
 pub fn level_json(level: &ServiceLevel) -> Value {
     let mut v = to_json(level);
     if let Value::Object(map) = &mut v {
-        map.insert("allowed_downtime_30d_seconds".into(), json!(allowed_downtime_seconds(THIRTY_DAYS, &level.availability_target)));
+        map.insert(
+            "allowed_downtime_30d_seconds".into(),
+            json!(allowed_downtime_seconds(
+                THIRTY_DAYS,
+                &level.availability_target
+            )),
+        );
     }
     v
 }
@@ -98,8 +116,15 @@ impl Snapshot {
     pub fn build(stored: StoredCatalogue) -> Snapshot {
         let services = &stored.catalogue.services;
         let mut order: Vec<usize> = (0..services.len()).collect();
-        order.sort_by(|&a, &b| (&services[a].category, &services[a].code).cmp(&(&services[b].category, &services[b].code)));
-        let by_code = services.iter().enumerate().map(|(i, s)| (s.code.clone(), i)).collect();
+        order.sort_by(|&a, &b| {
+            (&services[a].category, &services[a].code)
+                .cmp(&(&services[b].category, &services[b].code))
+        });
+        let by_code = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.code.clone(), i))
+            .collect();
         let mut snapshot = Snapshot {
             order,
             by_code,
@@ -114,9 +139,21 @@ impl Snapshot {
         for choice in LangChoice::ALL {
             let i = choice.index();
             let cat = &snapshot.stored.catalogue;
-            snapshot.summaries[i] = cat.services.iter().map(|s| render(snapshot.summary_value(s), choice)).collect();
-            snapshot.details[i] = cat.services.iter().map(|s| render(snapshot.detail_value(s), choice)).collect();
-            snapshot.search[i] = cat.services.iter().map(|s| search_text(s, choice)).collect();
+            snapshot.summaries[i] = cat
+                .services
+                .iter()
+                .map(|s| render(snapshot.summary_value(s), choice))
+                .collect();
+            snapshot.details[i] = cat
+                .services
+                .iter()
+                .map(|s| render(snapshot.detail_value(s), choice))
+                .collect();
+            snapshot.search[i] = cat
+                .services
+                .iter()
+                .map(|s| search_text(s, choice))
+                .collect();
             let levels: Vec<Value> = cat.levels.iter().map(level_json).collect();
             snapshot.levels[i] = render(json!({"items": levels}), choice);
             snapshot.categories[i] = render(json!({"items": cat.categories}), choice);
@@ -130,7 +167,9 @@ impl Snapshot {
     }
 
     pub fn service(&self, code: &str) -> Option<&Service> {
-        self.by_code.get(code).map(|&i| &self.stored.catalogue.services[i])
+        self.by_code
+            .get(code)
+            .map(|&i| &self.stored.catalogue.services[i])
     }
 
     pub fn service_revision(&self, code: &str) -> Option<i64> {
@@ -191,12 +230,25 @@ impl Snapshot {
 
     fn detail_value(&self, s: &Service) -> Value {
         let mut v = to_json(s);
-        let levels: Vec<Value> =
-            s.levels.iter().filter_map(|code| self.stored.catalogue.levels.iter().find(|l| &l.code == code)).map(level_json).collect();
+        // Strictest first, as the catalogue orders its levels.
+        let levels: Vec<Value> = self
+            .stored
+            .catalogue
+            .levels
+            .iter()
+            .filter(|l| s.levels.contains(&l.code))
+            .map(level_json)
+            .collect();
         if let Value::Object(map) = &mut v {
             map.insert("version".into(), json!(self.version_of(&s.code)));
-            map.insert("revision".into(), json!(self.service_revision(&s.code).unwrap_or(0)));
-            map.insert("responsibilities".into(), to_json(&rules::responsibilities(s)));
+            map.insert(
+                "revision".into(),
+                json!(self.service_revision(&s.code).unwrap_or(0)),
+            );
+            map.insert(
+                "responsibilities".into(),
+                to_json(&rules::responsibilities(s)),
+            );
             map.insert("service_levels".into(), Value::Array(levels));
         }
         v

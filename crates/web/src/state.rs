@@ -18,7 +18,10 @@ pub struct AppState {
 
 impl AppState {
     /// Loads the catalogue and builds the first snapshot.
-    pub async fn new(db: Db, admin_token: Option<String>) -> Result<AppState, pacta_store::StoreError> {
+    pub async fn new(
+        db: Db,
+        admin_token: Option<String>,
+    ) -> Result<AppState, pacta_store::StoreError> {
         let stored = db.load_catalogue().await?;
         Ok(AppState {
             db,
@@ -29,7 +32,10 @@ impl AppState {
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.snapshot
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// Holds catalogue writes one at a time.
@@ -41,7 +47,10 @@ impl AppState {
     pub async fn refresh(&self) -> Result<(), pacta_store::StoreError> {
         let stored = self.db.load_catalogue().await?;
         let snapshot = Arc::new(Snapshot::build(stored));
-        *self.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = snapshot;
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = snapshot;
         Ok(())
     }
 }

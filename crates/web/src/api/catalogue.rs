@@ -14,7 +14,9 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin};
+use super::{
+    etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin,
+};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::snapshot::{localize, LangChoice};
 use crate::state::AppState;
@@ -68,9 +70,16 @@ fn choice_of(headers: &HeaderMap, raw: Option<&str>) -> ApiResult<LangChoice> {
         (status = 400, description = "Unsupported language", body = ErrorBody),
     )
 )]
-pub async fn list_categories(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+pub async fn list_categories(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
     let choice = choice_of(&headers, raw.as_deref())?;
-    Ok(json_response(StatusCode::OK, state.snapshot().categories_json(choice).to_owned()))
+    Ok(json_response(
+        StatusCode::OK,
+        state.snapshot().categories_json(choice).to_owned(),
+    ))
 }
 
 /// Service levels, strictest first, with their allowed downtime per 30 days.
@@ -82,9 +91,16 @@ pub async fn list_categories(State(state): State<AppState>, headers: HeaderMap, 
         (status = 400, description = "Unsupported language", body = ErrorBody),
     )
 )]
-pub async fn list_levels(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+pub async fn list_levels(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
     let choice = choice_of(&headers, raw.as_deref())?;
-    Ok(json_response(StatusCode::OK, state.snapshot().levels_json(choice).to_owned()))
+    Ok(json_response(
+        StatusCode::OK,
+        state.snapshot().levels_json(choice).to_owned(),
+    ))
 }
 
 /// The organisation profile.
@@ -97,14 +113,25 @@ pub async fn list_levels(State(state): State<AppState>, headers: HeaderMap, RawQ
         (status = 404, description = "No profile loaded yet", body = ErrorBody),
     )
 )]
-pub async fn profile(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+pub async fn profile(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
     let choice = choice_of(&headers, raw.as_deref())?;
     let snapshot = state.snapshot();
-    let body = snapshot.profile_json(choice).ok_or_else(|| ApiError::not_found("no organisation profile has been loaded"))?;
+    let body = snapshot
+        .profile_json(choice)
+        .ok_or_else(|| ApiError::not_found("no organisation profile has been loaded"))?;
     Ok(json_response(StatusCode::OK, body.to_owned()))
 }
 
-fn entity_response<T: Serialize>(value: &T, revision: i64, choice: LangChoice, status: StatusCode) -> Response {
+fn entity_response<T: Serialize>(
+    value: &T,
+    revision: i64,
+    choice: LangChoice,
+    status: StatusCode,
+) -> Response {
     let mut v = serde_json::to_value(value).unwrap_or_default();
     localize(&mut v, choice);
     if let serde_json::Value::Object(map) = &mut v {
@@ -117,7 +144,12 @@ fn entity_response<T: Serialize>(value: &T, revision: i64, choice: LangChoice, s
     response
 }
 
-async fn create<T: Entity>(state: &AppState, value: T, choice: LangChoice, location: &str) -> ApiResult<Response> {
+async fn create<T: Entity>(
+    state: &AppState,
+    value: T,
+    choice: LangChoice,
+    location: &str,
+) -> ApiResult<Response> {
     let revision = state.db.create_entity(&value, "admin-token").await?;
     state.refresh().await?;
     let mut response = entity_response(&value, revision, choice, StatusCode::CREATED);
@@ -127,9 +159,21 @@ async fn create<T: Entity>(state: &AppState, value: T, choice: LangChoice, locat
     Ok(response)
 }
 
-async fn update<T: Entity>(state: &AppState, value: T, path_code: &str, headers: &HeaderMap, choice: LangChoice) -> ApiResult<Response> {
+async fn update<T: Entity>(
+    state: &AppState,
+    value: T,
+    path_code: &str,
+    headers: &HeaderMap,
+    choice: LangChoice,
+) -> ApiResult<Response> {
     if value.code() != path_code {
-        return Err(ApiError::invalid_field("code", format!("the body's code `{}` differs from the URL's `{path_code}`", value.code())));
+        return Err(ApiError::invalid_field(
+            "code",
+            format!(
+                "the body's code `{}` differs from the URL's `{path_code}`",
+                value.code()
+            ),
+        ));
     }
     let current = state
         .snapshot()
@@ -137,7 +181,10 @@ async fn update<T: Entity>(state: &AppState, value: T, path_code: &str, headers:
         .revision_of(T::KIND, path_code)
         .ok_or_else(|| ApiError::not_found(format!("no {} `{path_code}`", T::KIND.code())))?;
     let expected = if_match(headers, current)?;
-    let revision = state.db.update_entity(&value, expected, "admin-token").await?;
+    let revision = state
+        .db
+        .update_entity(&value, expected, "admin-token")
+        .await?;
     state.refresh().await?;
     Ok(entity_response(&value, revision, choice, StatusCode::OK))
 }
@@ -157,7 +204,12 @@ async fn update<T: Entity>(state: &AppState, value: T, path_code: &str, headers:
         (status = 422, description = "Invalid category", body = ErrorBody),
     )
 )]
-pub async fn create_category(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+pub async fn create_category(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
     require_admin(&state, &headers)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let doc = json_body(&headers, body).await?;
@@ -194,7 +246,12 @@ pub async fn update_category(
     require_admin(&state, &headers)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let _guard = state.lock_writes().await;
-    if state.snapshot().stored.revision_of(Kind::Category, &code).is_none() {
+    if state
+        .snapshot()
+        .stored
+        .revision_of(Kind::Category, &code)
+        .is_none()
+    {
         return Err(ApiError::not_found(format!("no category `{code}`")));
     }
     let doc = json_body(&headers, body).await?;
@@ -217,12 +274,18 @@ pub async fn update_category(
         (status = 422, description = "Invalid level", body = ErrorBody),
     )
 )]
-pub async fn create_level(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+pub async fn create_level(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
     require_admin(&state, &headers)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let doc = json_body(&headers, body).await?;
     let _guard = state.lock_writes().await;
-    let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue)).map_err(ApiError::invalid)?;
+    let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue))
+        .map_err(ApiError::invalid)?;
     create(&state, level, choice, "/api/v1/service-levels").await
 }
 
@@ -254,18 +317,28 @@ pub async fn update_level(
     require_admin(&state, &headers)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let _guard = state.lock_writes().await;
-    if state.snapshot().stored.revision_of(Kind::Level, &code).is_none() {
+    if state
+        .snapshot()
+        .stored
+        .revision_of(Kind::Level, &code)
+        .is_none()
+    {
         return Err(ApiError::not_found(format!("no service level `{code}`")));
     }
     let doc = json_body(&headers, body).await?;
-    let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue)).map_err(ApiError::invalid)?;
+    let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue))
+        .map_err(ApiError::invalid)?;
     update(&state, level, &code, &headers, choice).await
 }
 
 /// Reads a quote request: `{service, pack, level?, options?, quantity?}`.
-fn read_selection(doc: &Node) -> Result<(String, Selection), Vec<pacta_core::catalogue::document::Issue>> {
+fn read_selection(
+    doc: &Node,
+) -> Result<(String, Selection), Vec<pacta_core::catalogue::document::Issue>> {
     let mut r = Reader::new();
-    let Some(mut m) = r.map(doc, "") else { return Err(r.issues) };
+    let Some(mut m) = r.map(doc, "") else {
+        return Err(r.issues);
+    };
     let service = m.req_string(&mut r, "service");
     let pack = m.req_string(&mut r, "pack");
     let level = m.opt_string(&mut r, "level");
@@ -282,7 +355,15 @@ fn read_selection(doc: &Node) -> Result<(String, Selection), Vec<pacta_core::cat
     };
     m.finish(&mut r);
     match (service, pack, quantity) {
-        (Some(service), Some(pack), Some(quantity)) if r.ok() => Ok((service, Selection { pack, level, options, quantity: quantity as u32 })),
+        (Some(service), Some(pack), Some(quantity)) if r.ok() => Ok((
+            service,
+            Selection {
+                pack,
+                level,
+                options,
+                quantity: quantity as u32,
+            },
+        )),
         _ => Err(r.issues),
     }
 }
@@ -303,16 +384,27 @@ fn read_selection(doc: &Node) -> Result<(String, Selection), Vec<pacta_core::cat
         (status = 422, description = "Unknown service, pack, level or option, or a combination the service does not offer", body = ErrorBody),
     )
 )]
-pub async fn quote(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+pub async fn quote(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
     let choice = choice_of(&headers, raw.as_deref())?;
     let doc = json_body(&headers, body).await?;
     let (code, selection) = read_selection(&doc).map_err(ApiError::invalid)?;
     let snapshot = state.snapshot();
     let service = snapshot
         .service(&code)
-        .filter(|s| s.status == Lifecycle::Published || (s.status == Lifecycle::Draft && is_admin(&state, &headers)))
-        .ok_or_else(|| ApiError::invalid_field("service", format!("no published service `{code}`")))?;
-    let quote = price_quote(service, &snapshot.stored.catalogue.levels, &selection).map_err(|e| ApiError::invalid_field(&e.field, e.message))?;
+        .filter(|s| {
+            s.status == Lifecycle::Published
+                || (s.status == Lifecycle::Draft && is_admin(&state, &headers))
+        })
+        .ok_or_else(|| {
+            ApiError::invalid_field("service", format!("no published service `{code}`"))
+        })?;
+    let quote = price_quote(service, &snapshot.stored.catalogue.levels, &selection)
+        .map_err(|e| ApiError::invalid_field(&e.field, e.message))?;
     let mut v = json!({
         "service": service.code,
         "pack": selection.pack,

@@ -38,14 +38,20 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("admin_token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
 /// The API routes and their OpenAPI description, from one list.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(catalogue::list_categories, catalogue::create_category))
+        .routes(routes!(
+            catalogue::list_categories,
+            catalogue::create_category
+        ))
         .routes(routes!(catalogue::update_category))
         .routes(routes!(catalogue::list_levels, catalogue::create_level))
         .routes(routes!(catalogue::update_level))
@@ -61,12 +67,14 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The query string as pairs; a malformed one is a 400 in the error shape.
 pub fn query_pairs(raw: Option<&str>) -> ApiResult<HashMap<String, String>> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
     let mut out = HashMap::new();
     for (k, v) in pairs {
         if out.insert(k.clone(), v).is_some() {
-            return Err(ApiError::bad_request(format!("query parameter `{k}` is given twice")));
+            return Err(ApiError::bad_request(format!(
+                "query parameter `{k}` is given twice"
+            )));
         }
     }
     Ok(out)
@@ -78,18 +86,31 @@ pub fn lang_choice(query: &HashMap<String, String>, headers: &HeaderMap) -> ApiR
         if lang == "all" {
             return Ok(LangChoice::All);
         }
-        return Lang::from_tag(lang)
-            .map(LangChoice::One)
-            .ok_or_else(|| ApiError::bad_request(format!("unsupported language `{lang}`: use nl, fr, de, en or all")));
+        return Lang::from_tag(lang).map(LangChoice::One).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "unsupported language `{lang}`: use nl, fr, de, en or all"
+            ))
+        });
     }
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    Ok(LangChoice::One(Lang::from_accept_language(accept).unwrap_or(Lang::En)))
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(LangChoice::One(
+        Lang::from_accept_language(accept).unwrap_or(Lang::En),
+    ))
 }
 
 /// Whether the request carries the admin token.
 pub fn is_admin(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(token) = &state.admin_token else { return false };
-    let Some(given) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+    let Some(token) = &state.admin_token else {
+        return false;
+    };
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
         return false;
     };
     given.trim().as_bytes().ct_eq(token.as_bytes()).into()
@@ -107,9 +128,18 @@ pub fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
 /// Reads a JSON body into a positioned tree: 415 unless JSON, 413 over the limit, 400 if
 /// unparseable. Field-level problems are the reader's (422).
 pub async fn json_body(headers: &HeaderMap, body: Body) -> ApiResult<Node> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if mime != "application/json" && !(mime.starts_with("application/") && mime.ends_with("+json")) {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != "application/json" && !(mime.starts_with("application/") && mime.ends_with("+json"))
+    {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -117,17 +147,29 @@ pub async fn json_body(headers: &HeaderMap, body: Body) -> ApiResult<Node> {
         ));
     }
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the body is larger than {BODY_LIMIT} bytes"))
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {BODY_LIMIT} bytes"),
+        )
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON at line {} column {}: {e}", e.line(), e.column())))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad_request(format!(
+            "malformed JSON at line {} column {}: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     Ok(Node::from_json(&value))
 }
 
 /// A JSON response from already-rendered text.
 pub fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -160,6 +202,9 @@ pub fn if_match(headers: &HeaderMap, current: i64) -> ApiResult<i64> {
     Err(ApiError::new(
         StatusCode::PRECONDITION_FAILED,
         "stale",
-        format!("If-Match `{value}` does not match the current ETag {}", etag(current)),
+        format!(
+            "If-Match `{value}` does not match the current ETag {}",
+            etag(current)
+        ),
     ))
 }

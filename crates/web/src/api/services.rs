@@ -13,7 +13,9 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin};
+use super::{
+    etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin,
+};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::snapshot::{LangChoice, Snapshot};
 use crate::state::AppState;
@@ -97,11 +99,25 @@ pub struct VersionItem {
     pub published_by: String,
 }
 
-fn parse_int(query: &std::collections::HashMap<String, String>, key: &str, default: i64, min: i64, max: i64) -> ApiResult<i64> {
-    let Some(raw) = query.get(key) else { return Ok(default) };
-    let n: i64 = raw.trim().parse().map_err(|_| ApiError::bad_request(format!("`{key}` must be an integer, got `{raw}`")))?;
+fn parse_int(
+    query: &std::collections::HashMap<String, String>,
+    key: &str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> ApiResult<i64> {
+    let Some(raw) = query.get(key) else {
+        return Ok(default);
+    };
+    let n: i64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("`{key}` must be an integer, got `{raw}`")))?;
     if !(min..=max).contains(&n) {
-        return Err(ApiError::invalid_field(key, format!("must be between {min} and {max}, got {n}")));
+        return Err(ApiError::invalid_field(
+            key,
+            format!("must be between {min} and {max}, got {n}"),
+        ));
     }
     Ok(n)
 }
@@ -111,8 +127,14 @@ struct Include {
     drafts: bool,
 }
 
-fn parse_include(query: &std::collections::HashMap<String, String>, admin: bool) -> ApiResult<Include> {
-    let mut include = Include { retired: false, drafts: false };
+fn parse_include(
+    query: &std::collections::HashMap<String, String>,
+    admin: bool,
+) -> ApiResult<Include> {
+    let mut include = Include {
+        retired: false,
+        drafts: false,
+    };
     if let Some(raw) = query.get("include") {
         for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part {
@@ -123,7 +145,12 @@ fn parse_include(query: &std::collections::HashMap<String, String>, admin: bool)
                     }
                     include.drafts = true;
                 }
-                other => return Err(ApiError::invalid_field("include", format!("unknown value `{other}`: use retired or draft"))),
+                other => {
+                    return Err(ApiError::invalid_field(
+                        "include",
+                        format!("unknown value `{other}`: use retired or draft"),
+                    ))
+                }
             }
         }
     }
@@ -155,7 +182,11 @@ fn parse_include(query: &std::collections::HashMap<String, String>, admin: bool)
         (status = 422, description = "A parameter out of range", body = ErrorBody),
     )
 )]
-pub async fn list_services(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+pub async fn list_services(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
     let limit = parse_int(&query, "limit", 50, 1, 200)?;
@@ -164,13 +195,20 @@ pub async fn list_services(State(state): State<AppState>, headers: HeaderMap, Ra
     let delivery_model = match query.get("delivery_model").map(String::as_str) {
         None | Some("") => None,
         Some(m) => Some(
-            pacta_core::catalogue::DeliveryModel::from_code(m)
-                .ok_or_else(|| ApiError::invalid_field("delivery_model", format!("unknown delivery model `{m}`: use paas or saas")))?,
+            pacta_core::catalogue::DeliveryModel::from_code(m).ok_or_else(|| {
+                ApiError::invalid_field(
+                    "delivery_model",
+                    format!("unknown delivery model `{m}`: use paas or saas"),
+                )
+            })?,
         ),
     };
     let category = query.get("category").filter(|c| !c.is_empty());
     let level = query.get("level").filter(|l| !l.is_empty());
-    let needle = query.get("q").map(|q| fold_for_search(q.trim())).filter(|q| !q.is_empty());
+    let needle = query
+        .get("q")
+        .map(|q| fold_for_search(q.trim()))
+        .filter(|q| !q.is_empty());
 
     let snapshot = state.snapshot();
     let services = &snapshot.stored.catalogue.services;
@@ -180,7 +218,9 @@ pub async fn list_services(State(state): State<AppState>, headers: HeaderMap, Ra
             && category.is_none_or(|c| &s.category == c)
             && delivery_model.is_none_or(|m| s.delivery_models.contains(&m))
             && level.is_none_or(|l| s.levels.contains(l))
-            && needle.as_ref().is_none_or(|n| snapshot.search_text(i, choice).contains(n.as_str()))
+            && needle
+                .as_ref()
+                .is_none_or(|n| snapshot.search_text(i, choice).contains(n.as_str()))
     });
     let mut body = String::with_capacity(4096);
     body.push_str("{\"items\":[");
@@ -194,9 +234,13 @@ pub async fn list_services(State(state): State<AppState>, headers: HeaderMap, Ra
         }
         total += 1;
     }
-    body.push_str(&format!("],\"total\":{total},\"limit\":{limit},\"offset\":{offset}}}"));
+    body.push_str(&format!(
+        "],\"total\":{total},\"limit\":{limit},\"offset\":{offset}}}"
+    ));
     let mut response = json_response(StatusCode::OK, body);
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     Ok(response)
 }
 
@@ -204,12 +248,19 @@ pub async fn list_services(State(state): State<AppState>, headers: HeaderMap, Ra
 fn find_visible(snapshot: &Snapshot, code: &str, admin: bool) -> ApiResult<usize> {
     let index = snapshot.by_code.get(code).copied();
     match index {
-        Some(i) if Snapshot::visible(snapshot.stored.catalogue.services[i].status, true, admin) => Ok(i),
+        Some(i) if Snapshot::visible(snapshot.stored.catalogue.services[i].status, true, admin) => {
+            Ok(i)
+        }
         _ => Err(ApiError::not_found(format!("no service `{code}`"))),
     }
 }
 
-fn detail_response(snapshot: &Snapshot, index: usize, choice: LangChoice, status: StatusCode) -> Response {
+fn detail_response(
+    snapshot: &Snapshot,
+    index: usize,
+    choice: LangChoice,
+    status: StatusCode,
+) -> Response {
     let code = &snapshot.stored.catalogue.services[index].code;
     let mut response = json_response(status, snapshot.detail_json(index, choice).to_owned());
     if let Some(rev) = snapshot.service_revision(code) {
@@ -217,7 +268,9 @@ fn detail_response(snapshot: &Snapshot, index: usize, choice: LangChoice, status
             response.headers_mut().insert(header::ETAG, v);
         }
     }
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     response
 }
 
@@ -266,16 +319,25 @@ pub async fn get_service(
         (status = 422, description = "Invalid service", body = ErrorBody),
     )
 )]
-pub async fn create_service(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Body) -> ApiResult<Response> {
+pub async fn create_service(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
     require_admin(&state, &headers)?;
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
     let doc = json_body(&headers, body).await?;
     let _guard = state.lock_writes().await;
     let snapshot = state.snapshot();
-    let service = read_service(&doc, &Known::of(&snapshot.stored.catalogue)).map_err(ApiError::invalid)?;
+    let service =
+        read_service(&doc, &Known::of(&snapshot.stored.catalogue)).map_err(ApiError::invalid)?;
     if service.status != Lifecycle::Draft {
-        return Err(ApiError::invalid_field("status", "a new service is a draft: publish it with POST /api/v1/services/{code}/publish"));
+        return Err(ApiError::invalid_field(
+            "status",
+            "a new service is a draft: publish it with POST /api/v1/services/{code}/publish",
+        ));
     }
     state.db.create_entity(&service, "admin-token").await?;
     state.refresh().await?;
@@ -291,7 +353,10 @@ pub async fn create_service(State(state): State<AppState>, headers: HeaderMap, R
 /// The current revision of a service the caller may see.
 fn current_revision(snapshot: &Snapshot, code: &str) -> ApiResult<i64> {
     find_visible(snapshot, code, true)?;
-    snapshot.stored.revision_of(Kind::Service, code).ok_or_else(|| ApiError::not_found(format!("no service `{code}`")))
+    snapshot
+        .stored
+        .revision_of(Kind::Service, code)
+        .ok_or_else(|| ApiError::not_found(format!("no service `{code}`")))
 }
 
 /// Replace a service.
@@ -334,29 +399,56 @@ pub async fn update_service(
     let current = current_revision(&snapshot, &code)?;
     let expected = if_match(&headers, current)?;
     let doc = json_body(&headers, body).await?;
-    let service = read_service(&doc, &Known::of(&snapshot.stored.catalogue)).map_err(ApiError::invalid)?;
+    let service =
+        read_service(&doc, &Known::of(&snapshot.stored.catalogue)).map_err(ApiError::invalid)?;
     if service.code != code {
-        return Err(ApiError::invalid_field("code", format!("the body's code `{}` differs from the URL's `{code}`", service.code)));
+        return Err(ApiError::invalid_field(
+            "code",
+            format!(
+                "the body's code `{}` differs from the URL's `{code}`",
+                service.code
+            ),
+        ));
     }
     let status = snapshot.service(&code).map(|s| s.status);
     if Some(service.status) != status {
-        return Err(ApiError::invalid_field("status", "change the lifecycle with POST …/publish or …/retire"));
+        return Err(ApiError::invalid_field(
+            "status",
+            "change the lifecycle with POST …/publish or …/retire",
+        ));
     }
-    state.db.update_entity(&service, expected, "admin-token").await?;
+    state
+        .db
+        .update_entity(&service, expected, "admin-token")
+        .await?;
     state.refresh().await?;
     let snapshot = state.snapshot();
-    Ok(detail_response(&snapshot, snapshot.by_code[&code], choice, StatusCode::OK))
+    Ok(detail_response(
+        &snapshot,
+        snapshot.by_code[&code],
+        choice,
+        StatusCode::OK,
+    ))
 }
 
-async fn move_lifecycle(state: AppState, code: String, headers: HeaderMap, to: Lifecycle) -> ApiResult<Response> {
+async fn move_lifecycle(
+    state: AppState,
+    code: String,
+    headers: HeaderMap,
+    to: Lifecycle,
+) -> ApiResult<Response> {
     require_admin(&state, &headers)?;
     let _guard = state.lock_writes().await;
     let snapshot = state.snapshot();
     let current = current_revision(&snapshot, &code)?;
     let expected = if_match(&headers, current)?;
-    let (revision, version) = state.db.set_service_status(&code, to, expected, "admin-token").await?;
+    let (revision, version) = state
+        .db
+        .set_service_status(&code, to, expected, "admin-token")
+        .await?;
     state.refresh().await?;
-    let body = json!({"code": code, "status": to.code(), "version": version, "revision": revision}).to_string();
+    let body = json!({"code": code, "status": to.code(), "version": version, "revision": revision})
+        .to_string();
     let mut response = json_response(StatusCode::OK, body);
     if let Ok(v) = HeaderValue::from_str(&etag(revision)) {
         response.headers_mut().insert(header::ETAG, v);
@@ -378,7 +470,11 @@ async fn move_lifecycle(state: AppState, code: String, headers: HeaderMap, to: L
         (status = 428, description = "Missing If-Match", body = ErrorBody),
     )
 )]
-pub async fn publish_service(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn publish_service(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     move_lifecycle(state, code, headers, Lifecycle::Published).await
 }
 
@@ -396,7 +492,11 @@ pub async fn publish_service(State(state): State<AppState>, Path(code): Path<Str
         (status = 428, description = "Missing If-Match", body = ErrorBody),
     )
 )]
-pub async fn retire_service(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn retire_service(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     move_lifecycle(state, code, headers, Lifecycle::Retired).await
 }
 
@@ -409,7 +509,11 @@ pub async fn retire_service(State(state): State<AppState>, Path(code): Path<Stri
         (status = 404, description = "No such service", body = ErrorBody),
     )
 )]
-pub async fn service_versions(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn service_versions(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let snapshot = state.snapshot();
     find_visible(&snapshot, &code, is_admin(&state, &headers))?;
     let versions = state.db.service_versions(&code).await?;
@@ -417,7 +521,9 @@ pub async fn service_versions(State(state): State<AppState>, Path(code): Path<St
         .into_iter()
         .map(|v| VersionItem {
             version: v.version,
-            published_at: jiff::Timestamp::from_second(v.published_at).map(|t| t.to_string()).unwrap_or_default(),
+            published_at: jiff::Timestamp::from_second(v.published_at)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
             published_by: v.published_by,
         })
         .collect();

@@ -1,0 +1,5 @@
+//! The web crate's integration tests: the API through the router, with a fresh database each.
+
+mod api_reads;
+mod api_writes;
+mod support;
