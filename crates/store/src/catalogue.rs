@@ -9,6 +9,9 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{in_tx, now_seconds, with_pool, Db, Result, StoreError};
 
+/// `kind, code, doc, revision, version` of one stored entity.
+type EntityRow = (String, String, String, i64, i64);
+
 /// The stored catalogue with what the API needs beside it.
 #[derive(Debug, Clone, Default)]
 pub struct StoredCatalogue {
@@ -123,11 +126,13 @@ macro_rules! audit {
 /// The revision and document of an entity, inside the transaction.
 macro_rules! current {
     ($tx:expr, $kind:expr, $code:expr) => {{
-        let row: Option<(i64, String)> = sqlx::query_as("SELECT revision, doc FROM catalogue_entities WHERE kind = $1 AND code = $2")
-            .bind($kind.code())
-            .bind($code)
-            .fetch_optional(&mut *$tx)
-            .await?;
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT revision, doc FROM catalogue_entities WHERE kind = $1 AND code = $2",
+        )
+        .bind($kind.code())
+        .bind($code)
+        .fetch_optional(&mut *$tx)
+        .await?;
         row
     }};
 }
@@ -168,19 +173,16 @@ macro_rules! record_version {
 impl Db {
     /// The whole catalogue, as the in-memory snapshot is built from it.
     pub async fn load_catalogue(&self) -> Result<StoredCatalogue> {
-        let (revision, rows): (i64, Vec<(String, String, String, i64, i64)>) = with_pool!(
-            self,
-            |pool| {
-                let (revision,): (i64,) =
-                    sqlx::query_as("SELECT revision FROM catalogue_revision WHERE id = 1")
-                        .fetch_one(pool)
-                        .await?;
-                let rows = sqlx::query_as("SELECT kind, code, doc, revision, version FROM catalogue_entities ORDER BY kind, code")
+        let (revision, rows): (i64, Vec<EntityRow>) = with_pool!(self, |pool| {
+            let (revision,): (i64,) =
+                sqlx::query_as("SELECT revision FROM catalogue_revision WHERE id = 1")
+                    .fetch_one(pool)
+                    .await?;
+            let rows = sqlx::query_as("SELECT kind, code, doc, revision, version FROM catalogue_entities ORDER BY kind, code")
                 .fetch_all(pool)
                 .await?;
-                (revision, rows)
-            }
-        );
+            (revision, rows)
+        });
         let mut stored = StoredCatalogue {
             revision,
             ..Default::default()
@@ -423,7 +425,8 @@ impl Db {
         actor: &str,
     ) -> Result<(i64, i64)> {
         in_tx!(self, |tx| {
-            let (current_rev, before_doc) = current!(tx, Kind::Service, code).ok_or_else(|| StoreError::NotFound {
+            let (current_rev, before_doc) =
+                current!(tx, Kind::Service, code).ok_or_else(|| StoreError::NotFound {
                     kind: "service",
                     code: code.to_owned(),
                 })?;
