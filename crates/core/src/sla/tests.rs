@@ -367,6 +367,15 @@ fn no_open_time_before_2201_is_an_error() {
         cal.deadline(t("2200-12-31T12:00:00Z"), 1000 * H),
         Err(SlaError::NoOpenTime)
     );
+    // Open time ends with local 2200-12-31: 2200-12-31T23:59:59Z is already 2201 in Brussels.
+    assert_eq!(
+        h24().elapsed(t("2200-12-31T00:00:00Z"), t("2200-12-31T23:59:59Z")),
+        Ok(23 * H)
+    );
+    assert_eq!(
+        h24().elapsed(t("1900-01-01T00:00:00+01:00"), t("1900-01-01T01:00:00Z")),
+        Ok(H)
+    );
     // The last open period of 2200 (Wed 31 Dec) still counts.
     assert_eq!(
         deadline(&cal, "2200-12-31T17:00:00+01:00", H),
