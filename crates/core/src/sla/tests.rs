@@ -826,3 +826,37 @@ proptest! {
         prop_assert_eq!(text, format_instant(super::ts(secs), &TimeZone::get("Europe/Brussels").unwrap()));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A running clock's deadline is the calendar's deadline from its first start with its
+    /// pause segments as pauses; thresholds grow with the percentage.
+    #[test]
+    fn clock_deadline_equals_deadline_with_its_pauses(
+        start in 1_767_222_000i64..1_798_758_000, // 2026
+        steps in prop::collection::vec((0i64..3 * 86_400, 0i64..3 * 86_400), 0..4),
+        goal in 0i64..60 * 3600,
+    ) {
+        let cal = bwh();
+        let mut clock = Clock::new();
+        clock.start(super::ts(start)).unwrap();
+        let mut now = start;
+        let mut pauses = Vec::new();
+        for (run, pause) in steps {
+            let p = now + run;
+            let r = p + pause;
+            clock.pause(super::ts(p)).unwrap();
+            clock.resume(super::ts(r)).unwrap();
+            pauses.push(Interval::new(super::ts(p), super::ts(r)).unwrap());
+            now = r;
+        }
+        let expected = cal.deadline_with_pauses(super::ts(start), goal, &pauses).unwrap();
+        prop_assert_eq!(clock.deadline(&cal, goal).unwrap(), Some(expected));
+        let t75 = clock.threshold_percent(&cal, goal, 75).unwrap().unwrap();
+        let t150 = clock.threshold_percent(&cal, goal, 150).unwrap().unwrap();
+        prop_assert!(t75 <= expected && expected <= t150);
+        // Business elapsed at the deadline is the goal.
+        prop_assert_eq!(clock.business_elapsed(&cal, expected), goal);
+    }
+}
