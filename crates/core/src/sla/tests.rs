@@ -761,6 +761,10 @@ proptest! {
             let (a, b) = (base + a, base + a + l);
             let got = cal.elapsed_with_pauses(super::ts(a), super::ts(b), &pause_ivs).unwrap();
             prop_assert_eq!(got, reference.elapsed(a, b, &pauses));
+            let periods = cal.open_periods(super::ts(a), super::ts(b), &pause_ivs).unwrap();
+            prop_assert_eq!(periods.iter().map(Interval::seconds).sum::<i64>(), got);
+            prop_assert!(periods.windows(2).all(|w| w[0].end < w[1].start));
+            prop_assert!(periods.iter().all(|p| p.start < p.end));
             prop_assert_eq!(cal.elapsed(super::ts(a), super::ts(b)).unwrap(), reference.elapsed(a, b, &[]));
             // The deadline: elapsed reaches d exactly, and not one second earlier.
             if let Ok(dl) = cal.deadline_with_pauses(super::ts(a), d, &pause_ivs) {
