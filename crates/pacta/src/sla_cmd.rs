@@ -1,8 +1,402 @@
-//! `pacta sla …`: the SLA engine on the command line.
+//! `pacta sla …`: the SLA engine on the command line (issue 3), so that anyone can check a
+//! figure. stdout carries only answers; an error is one line on stderr and exit code 2.
+//!
+//! Values are taken as text and checked here rather than by clap, so that a bad value gives the
+//! same one-line error as every other problem.
 
+use std::collections::HashMap;
+use std::io::{BufRead, BufWriter, Write};
+use std::process::ExitCode;
+
+use pacta_core::sla::availability::{availability, Availability, Target};
+use pacta_core::sla::calendar::{Calendar, CalendarSpec, BUILTIN_CALENDARS};
+use pacta_core::sla::duration::{format_duration, parse_duration};
+use pacta_core::sla::holidays::{holidays, year_supported, HolidaySet, Lang};
+use pacta_core::sla::instant::parse_instant;
+use pacta_core::sla::Interval;
+use serde_json::{json, Value};
+
+/// `pacta sla <command>`.
 #[derive(Debug, clap::Subcommand)]
-pub enum SlaCommand {}
+pub enum SlaCommand {
+    /// List the holidays of a built-in set in a year: one line per date, `YYYY-MM-DD name`.
+    Holidays {
+        /// `be-legal` or `be-federal`.
+        #[arg(long, allow_hyphen_values = true)]
+        set: String,
+        /// A year of 1900–2200.
+        #[arg(long, allow_hyphen_values = true)]
+        year: String,
+        /// Language of the names: nl, fr, de or en.
+        #[arg(long, default_value = "en", allow_hyphen_values = true)]
+        lang: String,
+    },
+    /// The business-time deadline of a duration from a start instant.
+    Deadline {
+        /// `24x7`, `be-working-hours` or the path of a YAML calendar file.
+        #[arg(long, allow_hyphen_values = true)]
+        calendar: String,
+        /// RFC 3339 instant, e.g. 2026-11-27T17:30:00+01:00.
+        #[arg(long, allow_hyphen_values = true)]
+        start: String,
+        /// `[Nh][Nm][Ns]` or `PT[NH][NM][NS]`, e.g. 4h30m.
+        #[arg(long, allow_hyphen_values = true)]
+        duration: String,
+        /// A pause `START/END` (repeat for several); time inside does not count.
+        #[arg(long = "pause", value_name = "START/END", allow_hyphen_values = true)]
+        pauses: Vec<String>,
+        /// Also list the open periods consumed.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Business seconds between two instants.
+    Elapsed {
+        /// `24x7`, `be-working-hours` or the path of a YAML calendar file.
+        #[arg(long, allow_hyphen_values = true)]
+        calendar: String,
+        /// RFC 3339 instant (inclusive).
+        #[arg(long, allow_hyphen_values = true)]
+        from: String,
+        /// RFC 3339 instant (exclusive).
+        #[arg(long, allow_hyphen_values = true)]
+        to: String,
+        /// A pause `START/END` (repeat for several).
+        #[arg(long = "pause", value_name = "START/END", allow_hyphen_values = true)]
+        pauses: Vec<String>,
+    },
+    /// Availability over a period, as one JSON object.
+    Availability {
+        /// RFC 3339 instant: start of the period.
+        #[arg(long, allow_hyphen_values = true)]
+        from: String,
+        /// RFC 3339 instant: end of the period (exclusive).
+        #[arg(long, allow_hyphen_values = true)]
+        to: String,
+        /// Target percentage, 0–100, e.g. 99.9.
+        #[arg(long, allow_hyphen_values = true)]
+        target: String,
+        /// JSON file: an array of {"start": T, "end": T}.
+        #[arg(long, allow_hyphen_values = true)]
+        outages: Option<String>,
+        /// JSON file: an array of {"start": T, "end": T}.
+        #[arg(long, allow_hyphen_values = true)]
+        maintenance: Option<String>,
+    },
+    /// Answer one JSON request per stdin line with one JSON line on stdout.
+    Eval,
+}
 
-pub fn run(cmd: SlaCommand) -> std::process::ExitCode {
-    match cmd {}
+/// Runs `pacta sla <command>`.
+pub fn run(cmd: SlaCommand) -> ExitCode {
+    let result = match cmd {
+        SlaCommand::Holidays { set, year, lang } => cmd_holidays(&set, &year, &lang),
+        SlaCommand::Deadline {
+            calendar,
+            start,
+            duration,
+            pauses,
+            explain,
+        } => cmd_deadline(&calendar, &start, &duration, &pauses, explain),
+        SlaCommand::Elapsed {
+            calendar,
+            from,
+            to,
+            pauses,
+        } => cmd_elapsed(&calendar, &from, &to, &pauses),
+        SlaCommand::Availability {
+            from,
+            to,
+            target,
+            outages,
+            maintenance,
+        } => cmd_availability(&from, &to, &target, outages, maintenance),
+        SlaCommand::Eval => cmd_eval(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {}", message.replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+type CmdResult = Result<(), String>;
+
+fn print_lines(lines: &[String]) -> CmdResult {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for line in lines {
+        writeln!(out, "{line}").map_err(|e| format!("writing stdout: {e}"))?;
+    }
+    out.flush().map_err(|e| format!("writing stdout: {e}"))
+}
+
+fn cmd_holidays(set: &str, year: &str, lang: &str) -> CmdResult {
+    let set = HolidaySet::from_code(set)
+        .ok_or_else(|| format!("unknown holiday set {set:?} (known: be-legal, be-federal)"))?;
+    let year: i16 = year
+        .parse()
+        .ok()
+        .filter(|y| year_supported(*y))
+        .ok_or_else(|| format!("invalid year {year:?}: expected 1900–2200"))?;
+    let lang = Lang::from_code(lang)
+        .ok_or_else(|| format!("unknown language {lang:?} (nl, fr, de, en)"))?;
+    let lines: Vec<String> = holidays(set, year)
+        .iter()
+        .map(|h| format!("{} {}", h.date, h.name(lang)))
+        .collect();
+    print_lines(&lines)
+}
+
+/// Loads `24x7`, `be-working-hours` or a YAML calendar file.
+fn load_calendar(name: &str) -> Result<Calendar, String> {
+    if let Some(cal) = Calendar::builtin(name) {
+        return Ok(cal);
+    }
+    let text = std::fs::read_to_string(name).map_err(|e| {
+        format!(
+            "calendar {name:?} is neither a built-in ({}) nor a readable file: {e}",
+            BUILTIN_CALENDARS.join(", ")
+        )
+    })?;
+    let spec = CalendarSpec::from_yaml_str(&text).map_err(|e| format!("calendar {name}: {e}"))?;
+    spec.build().map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        format!("calendar {name}: {}", list.join("; "))
+    })
+}
+
+fn instant(text: &str) -> Result<jiff::Timestamp, String> {
+    parse_instant(text).map_err(|e| e.to_string())
+}
+
+fn parse_pause(text: &str) -> Result<Interval, String> {
+    let (s, e) = text
+        .split_once('/')
+        .ok_or_else(|| format!("invalid interval {text:?}: expected START/END"))?;
+    Interval::new(instant(s)?, instant(e)?).map_err(|e| e.to_string())
+}
+
+fn cmd_deadline(
+    calendar: &str,
+    start: &str,
+    duration: &str,
+    pauses: &[String],
+    explain: bool,
+) -> CmdResult {
+    let start = instant(start)?;
+    let seconds = parse_duration(duration).map_err(|e| e.to_string())?;
+    let pauses = pauses
+        .iter()
+        .map(|p| parse_pause(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cal = load_calendar(calendar)?;
+    let deadline = cal
+        .deadline_with_pauses(start, seconds, &pauses)
+        .map_err(|e| e.to_string())?;
+    let mut lines = vec![cal.format(deadline)];
+    if explain {
+        let mut total = 0;
+        for p in cal
+            .open_periods(start, deadline, &pauses)
+            .map_err(|e| e.to_string())?
+        {
+            total += p.seconds();
+            lines.push(format!(
+                "  {}/{} {} (total {})",
+                cal.format(p.start),
+                cal.format(p.end),
+                format_duration(p.seconds()),
+                format_duration(total)
+            ));
+        }
+    }
+    print_lines(&lines)
+}
+
+fn cmd_elapsed(calendar: &str, from: &str, to: &str, pauses: &[String]) -> CmdResult {
+    let (from, to) = (instant(from)?, instant(to)?);
+    let pauses = pauses
+        .iter()
+        .map(|p| parse_pause(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cal = load_calendar(calendar)?;
+    let seconds = cal
+        .elapsed_with_pauses(from, to, &pauses)
+        .map_err(|e| e.to_string())?;
+    print_lines(&[seconds.to_string()])
+}
+
+/// Intervals from a JSON array of `{"start": T, "end": T}` (other keys ignored).
+fn intervals_from_json(value: &Value, what: &str) -> Result<Vec<Interval>, String> {
+    let items = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(items) => items,
+        _ => {
+            return Err(format!(
+                "{what}: expected an array of {{\"start\", \"end\"}}"
+            ))
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let field = |key: &str| {
+                item.get(key)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("{what}[{i}]: missing string \"{key}\""))
+                    .and_then(|s| instant(s).map_err(|e| format!("{what}[{i}].{key}: {e}")))
+            };
+            Interval::new(field("start")?, field("end")?).map_err(|e| format!("{what}[{i}]: {e}"))
+        })
+        .collect()
+}
+
+fn intervals_from_file(path: Option<String>, what: &str) -> Result<Vec<Interval>, String> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{what} file {path}: {e}"))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{what} file {path}: invalid JSON: {e}"))?;
+    intervals_from_json(&value, what).map_err(|e| format!("{what} file {path}: {e}"))
+}
+
+fn availability_json(a: &Availability) -> String {
+    serde_json::to_string(a).expect("serialisable")
+}
+
+fn cmd_availability(
+    from: &str,
+    to: &str,
+    target: &str,
+    outages: Option<String>,
+    maintenance: Option<String>,
+) -> CmdResult {
+    let period = Interval {
+        start: instant(from)?,
+        end: instant(to)?,
+    };
+    let target = Target::parse(target).map_err(|e| e.to_string())?;
+    let outages = intervals_from_file(outages, "outages")?;
+    let maintenance = intervals_from_file(maintenance, "maintenance")?;
+    let a = availability(period, &outages, &maintenance, &target).map_err(|e| e.to_string())?;
+    print_lines(&[availability_json(&a)])
+}
+
+/// `pacta sla eval`: calendars are loaded once per distinct name or path (errors included).
+struct Eval {
+    calendars: HashMap<String, Result<Calendar, String>>,
+}
+
+impl Eval {
+    fn calendar(&mut self, req: &Value) -> Result<Calendar, String> {
+        let name = str_field(req, "calendar")?;
+        if let Some(cached) = self.calendars.get(name) {
+            return cached.clone();
+        }
+        let loaded = load_calendar(name);
+        self.calendars.insert(name.to_string(), loaded.clone());
+        loaded
+    }
+
+    fn answer(&mut self, line: &str) -> Result<String, String> {
+        let req: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+        if !req.is_object() {
+            return Err("expected a JSON object".to_string());
+        }
+        let op = req
+            .get("op")
+            .and_then(Value::as_str)
+            .ok_or("missing string \"op\"")?;
+        match op {
+            "deadline" => {
+                let start = instant(str_field(&req, "start")?)?;
+                let seconds =
+                    parse_duration(str_field(&req, "duration")?).map_err(|e| e.to_string())?;
+                let pauses =
+                    intervals_from_json(req.get("pauses").unwrap_or(&Value::Null), "pauses")?;
+                let cal = self.calendar(&req)?;
+                let t = cal
+                    .deadline_with_pauses(start, seconds, &pauses)
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("{{\"deadline\":\"{}\"}}", cal.format(t)))
+            }
+            "elapsed" => {
+                let from = instant(str_field(&req, "from")?)?;
+                let to = instant(str_field(&req, "to")?)?;
+                let pauses =
+                    intervals_from_json(req.get("pauses").unwrap_or(&Value::Null), "pauses")?;
+                let cal = self.calendar(&req)?;
+                let seconds = cal
+                    .elapsed_with_pauses(from, to, &pauses)
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("{{\"seconds\":{seconds}}}"))
+            }
+            "availability" => {
+                let period = Interval {
+                    start: instant(str_field(&req, "from")?)?,
+                    end: instant(str_field(&req, "to")?)?,
+                };
+                let target = match req.get("target") {
+                    Some(Value::String(s)) => Target::parse(s),
+                    Some(Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
+                        (Some(u), _) => Target::parse(&u.to_string()),
+                        (None, Some(f)) => Target::from_f64(f),
+                        _ => Target::parse(&n.to_string()),
+                    },
+                    _ => return Err("missing \"target\" (a number or a string)".to_string()),
+                }
+                .map_err(|e| e.to_string())?;
+                let outages =
+                    intervals_from_json(req.get("outages").unwrap_or(&Value::Null), "outages")?;
+                let maintenance = intervals_from_json(
+                    req.get("maintenance").unwrap_or(&Value::Null),
+                    "maintenance",
+                )?;
+                let a = availability(period, &outages, &maintenance, &target)
+                    .map_err(|e| e.to_string())?;
+                Ok(availability_json(&a))
+            }
+            other => Err(format!(
+                "unknown op {other:?} (deadline, elapsed, availability)"
+            )),
+        }
+    }
+}
+
+fn str_field<'a>(req: &'a Value, key: &str) -> Result<&'a str, String> {
+    req.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("missing string \"{key}\""))
+}
+
+fn cmd_eval() -> CmdResult {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut eval = Eval {
+        calendars: HashMap::new(),
+    };
+    let mut buf = Vec::with_capacity(512);
+    loop {
+        buf.clear();
+        let n = input
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("reading stdin: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        let answer = match std::str::from_utf8(&buf) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => eval.answer(line.trim()),
+            Err(_) => Err("the line is not UTF-8".to_string()),
+        };
+        let line = answer.unwrap_or_else(|e| json!({ "error": e }).to_string());
+        writeln!(out, "{line}").map_err(|e| format!("writing stdout: {e}"))?;
+    }
+    out.flush().map_err(|e| format!("writing stdout: {e}"))
 }

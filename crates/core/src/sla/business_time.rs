@@ -5,7 +5,7 @@
 //! * `deadline(start, d)` = the earliest `t >= start` with `elapsed(start, t) == d`. For `d = 0`
 //!   that is `start`, even in closed or paused time. Because it is the *earliest* such `t`, a
 //!   deadline that ends a period is that period's end: Friday 17:30 + 30 min = Friday 18:00.
-//! * No open time exists outside the calendar's range (local 1899-01-01 to 2201-01-01): a
+//! * No open time exists outside local dates 1900-01-01 to 2200-12-31 in the calendar zone: a
 //!   deadline that would need it is [`SlaError::NoOpenTime`].
 //!
 //! Cost: `O(log n)` per call plus `O(k log k)` for `k` pauses; see [`super::calendar`].

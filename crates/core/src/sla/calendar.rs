@@ -3,9 +3,11 @@
 //!
 //! # How a calendar is stored
 //!
-//! A built [`Calendar`] holds, per year of 1899–2200 (a year of padding before 1900 so that an
-//! instant written `1900-01-01T00:00:00+14:00` still falls inside), the year's open time as
-//! sorted, disjoint instants `[start, end)` with a prefix sum of their lengths. A year is the
+//! A built [`Calendar`] holds, per year of 1900–2200, the year's open time as sorted, disjoint
+//! instants `[start, end)` with a prefix sum of their lengths. Open time exists only on local
+//! dates 1900-01-01 to 2200-12-31 (the supported range): before and after, the calendar is
+//! closed, so a deadline needing later open time is "no open time before 2201". (An empty
+//! padding year 1899 keeps instants like `1900-01-01T00:00:00+14:00` inside the index.) A year is the
 //! span between two local midnights of 1 January. Years are computed lazily, once, on first use
 //! (`OnceLock`), so that building a calendar costs ~300 zone look-ups and a deadline costs two
 //! binary searches — independent of how many years the calendar spans (DOMAIN §5: never walk
@@ -536,6 +538,13 @@ impl Calendar {
         let inner = &self.inner;
         let year = FIRST_CHUNK_YEAR + i as i16;
         let (lo, hi) = (inner.bounds[i], inner.bounds[i + 1]);
+        if year < FIRST_YEAR {
+            // The padding year: no open time before local 1900-01-01.
+            return Chunk {
+                cum: vec![0],
+                ..Chunk::default()
+            };
+        }
         let holidays = self.holiday_dates(year);
         let two_days = jiff::Span::new().days(2);
         let mut date = Date::new(year, 1, 1)

@@ -260,6 +260,15 @@ impl Holiday {
             .collect::<Vec<_>>()
             .join(" / ")
     }
+
+    /// The names in the four languages, keyed by language code (`nl`, `fr`, `de`, `en`), joined
+    /// as in [`Holiday::name`] — the shape of a catalogue's named closed date.
+    pub fn names(&self) -> std::collections::BTreeMap<&'static str, String> {
+        Lang::ALL
+            .iter()
+            .map(|&l| (l.code(), self.name(l)))
+            .collect()
+    }
 }
 
 /// Easter Sunday of a Gregorian year (Meeus/Jones/Butcher).

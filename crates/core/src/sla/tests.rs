@@ -367,6 +367,15 @@ fn no_open_time_before_2201_is_an_error() {
         cal.deadline(t("2200-12-31T12:00:00Z"), 1000 * H),
         Err(SlaError::NoOpenTime)
     );
+    // Open time ends with local 2200-12-31: 2200-12-31T23:59:59Z is already 2201 in Brussels.
+    assert_eq!(
+        h24().elapsed(t("2200-12-31T00:00:00Z"), t("2200-12-31T23:59:59Z")),
+        Ok(23 * H)
+    );
+    assert_eq!(
+        h24().elapsed(t("1900-01-01T00:00:00+01:00"), t("1900-01-01T01:00:00Z")),
+        Ok(H)
+    );
     // The last open period of 2200 (Wed 31 Dec) still counts.
     assert_eq!(
         deadline(&cal, "2200-12-31T17:00:00+01:00", H),
@@ -752,6 +761,10 @@ proptest! {
             let (a, b) = (base + a, base + a + l);
             let got = cal.elapsed_with_pauses(super::ts(a), super::ts(b), &pause_ivs).unwrap();
             prop_assert_eq!(got, reference.elapsed(a, b, &pauses));
+            let periods = cal.open_periods(super::ts(a), super::ts(b), &pause_ivs).unwrap();
+            prop_assert_eq!(periods.iter().map(Interval::seconds).sum::<i64>(), got);
+            prop_assert!(periods.windows(2).all(|w| w[0].end < w[1].start));
+            prop_assert!(periods.iter().all(|p| p.start < p.end));
             prop_assert_eq!(cal.elapsed(super::ts(a), super::ts(b)).unwrap(), reference.elapsed(a, b, &[]));
             // The deadline: elapsed reaches d exactly, and not one second earlier.
             if let Ok(dl) = cal.deadline_with_pauses(super::ts(a), d, &pause_ivs) {
@@ -815,5 +828,39 @@ proptest! {
         let text = cal.format(super::ts(secs));
         prop_assert_eq!(parse_instant(&text).unwrap().as_second(), secs);
         prop_assert_eq!(text, format_instant(super::ts(secs), &TimeZone::get("Europe/Brussels").unwrap()));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A running clock's deadline is the calendar's deadline from its first start with its
+    /// pause segments as pauses; thresholds grow with the percentage.
+    #[test]
+    fn clock_deadline_equals_deadline_with_its_pauses(
+        start in 1_767_222_000i64..1_798_758_000, // 2026
+        steps in prop::collection::vec((0i64..3 * 86_400, 0i64..3 * 86_400), 0..4),
+        goal in 0i64..60 * 3600,
+    ) {
+        let cal = bwh();
+        let mut clock = Clock::new();
+        clock.start(super::ts(start)).unwrap();
+        let mut now = start;
+        let mut pauses = Vec::new();
+        for (run, pause) in steps {
+            let p = now + run;
+            let r = p + pause;
+            clock.pause(super::ts(p)).unwrap();
+            clock.resume(super::ts(r)).unwrap();
+            pauses.push(Interval::new(super::ts(p), super::ts(r)).unwrap());
+            now = r;
+        }
+        let expected = cal.deadline_with_pauses(super::ts(start), goal, &pauses).unwrap();
+        prop_assert_eq!(clock.deadline(&cal, goal).unwrap(), Some(expected));
+        let t75 = clock.threshold_percent(&cal, goal, 75).unwrap().unwrap();
+        let t150 = clock.threshold_percent(&cal, goal, 150).unwrap().unwrap();
+        prop_assert!(t75 <= expected && expected <= t150);
+        // Business elapsed at the deadline is the goal.
+        prop_assert_eq!(clock.business_elapsed(&cal, expected), goal);
     }
 }

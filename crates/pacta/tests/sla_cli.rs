@@ -1,0 +1,489 @@
+//! `pacta sla …` end to end: the built binary, its stdout, stderr and exit codes (issue 3).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn pacta(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pacta"))
+        .args(args)
+        .output()
+        .expect("run pacta")
+}
+
+fn pacta_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pacta"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run pacta");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Exit 2, nothing on stdout, exactly one line on stderr; returns that line.
+fn fails(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty(), "stdout must stay empty on error");
+    let err = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "one line on stderr: {err:?}");
+    err
+}
+
+/// A file in a fresh temporary directory of this test.
+fn temp_file(test: &str, name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pacta-sla-cli-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[test]
+fn holidays_one_line_per_date_in_order() {
+    let out = ok(&pacta(&[
+        "sla",
+        "holidays",
+        "--set",
+        "be-federal",
+        "--year",
+        "2026",
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 13);
+    assert_eq!(lines[0], "2026-01-01 New Year's Day");
+    assert_eq!(lines[1], "2026-04-06 Easter Monday");
+    assert_eq!(lines[12], "2026-12-26 Boxing Day");
+    let nl = ok(&pacta(&[
+        "sla", "holidays", "--set", "be-legal", "--year", "2008", "--lang", "nl",
+    ]));
+    assert!(
+        nl.contains("2008-05-01 Dag van de Arbeid / Onze-Lieve-Heer-Hemelvaart\n"),
+        "{nl}"
+    );
+    assert_eq!(nl.lines().count(), 9);
+    let fr = ok(&pacta(&[
+        "sla", "holidays", "--set", "be-legal", "--year", "1900", "--lang", "fr",
+    ]));
+    assert!(
+        fr.starts_with("1900-01-01 Jour de l'An\n1900-04-16 Lundi de Pâques\n"),
+        "{fr}"
+    );
+}
+
+#[test]
+fn holidays_errors() {
+    fails(&pacta(&[
+        "sla",
+        "holidays",
+        "--set",
+        "be-flemish",
+        "--year",
+        "2026",
+    ]));
+    fails(&pacta(&[
+        "sla", "holidays", "--set", "be-legal", "--year", "2201",
+    ]));
+    fails(&pacta(&[
+        "sla", "holidays", "--set", "be-legal", "--year", "1899",
+    ]));
+    fails(&pacta(&[
+        "sla", "holidays", "--set", "be-legal", "--year", "2026", "--lang", "es",
+    ]));
+}
+
+#[test]
+fn deadline_friday_1730() {
+    let d = |start: &str, dur: &str| {
+        ok(&pacta(&[
+            "sla",
+            "deadline",
+            "--calendar",
+            "be-working-hours",
+            "--start",
+            start,
+            "--duration",
+            dur,
+        ]))
+    };
+    assert_eq!(
+        d("2026-11-27T17:30:00+01:00", "30m"),
+        "2026-11-27T18:00:00+01:00\n"
+    );
+    assert_eq!(
+        d("2026-11-27T16:30:00Z", "PT4H"),
+        "2026-11-30T11:30:00+01:00\n"
+    );
+    assert_eq!(
+        d("2026-11-27T17:30:00+01:00", "31m"),
+        "2026-11-30T08:01:00+01:00\n"
+    );
+    // d = 0: the start, in the calendar's zone, even when closed.
+    assert_eq!(
+        d("2026-11-28T12:00:00Z", "0s"),
+        "2026-11-28T13:00:00+01:00\n"
+    );
+    // DST weekend and a holiday week.
+    assert_eq!(
+        d("2026-03-27T17:00:00+01:00", "2h"),
+        "2026-03-30T09:00:00+02:00\n"
+    );
+    assert_eq!(
+        d("2026-11-09T08:00:00+01:00", "40h"),
+        "2026-11-13T18:00:00+01:00\n"
+    );
+    // 24x7 shows Europe/Brussels.
+    let out = ok(&pacta(&[
+        "sla",
+        "deadline",
+        "--calendar",
+        "24x7",
+        "--start",
+        "2026-07-01T10:00:00Z",
+        "--duration",
+        "90m",
+    ]));
+    assert_eq!(out, "2026-07-01T13:30:00+02:00\n");
+}
+
+#[test]
+fn deadline_with_pauses_and_explain() {
+    let out = ok(&pacta(&[
+        "sla",
+        "deadline",
+        "--calendar",
+        "be-working-hours",
+        "--start",
+        "2026-11-30T16:00:00+01:00",
+        "--duration",
+        "8h",
+        "--pause",
+        "2026-12-01T10:00:00+01:00/2026-12-02T14:00:00+01:00",
+        "--explain",
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "2026-12-02T18:00:00+01:00");
+    assert_eq!(
+        &lines[1..],
+        [
+            "  2026-11-30T16:00:00+01:00/2026-11-30T18:00:00+01:00 2h (total 2h)",
+            "  2026-12-01T08:00:00+01:00/2026-12-01T10:00:00+01:00 2h (total 4h)",
+            "  2026-12-02T14:00:00+01:00/2026-12-02T18:00:00+01:00 4h (total 8h)",
+        ]
+    );
+}
+
+#[test]
+fn deadline_errors_are_one_line_and_exit_2() {
+    let base = [
+        "sla",
+        "deadline",
+        "--calendar",
+        "be-working-hours",
+        "--start",
+    ];
+    let run = |start: &str, dur: &str, extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend([start, "--duration", dur]);
+        args.extend(extra);
+        pacta(&args)
+    };
+    let t = "2026-11-27T17:30:00+01:00";
+    for dur in ["1d", "1.5h", "-1h", "PT", "1h 30m", "30m1h"] {
+        fails(&run(t, dur, &[]));
+    }
+    fails(&run("2026-11-27T17:30:00", "1h", &[]));
+    fails(&run("2026-11-27T17:30:00.5Z", "1h", &[]));
+    fails(&run(
+        t,
+        "1h",
+        &["--pause", "2026-12-02T00:00:00Z/2026-12-01T00:00:00Z"],
+    ));
+    fails(&run(t, "1h", &["--pause", "2026-12-02T00:00:00Z"]));
+    let e = fails(&run("2200-12-31T12:00:00Z", "1000h", &[]));
+    assert!(e.contains("2201"), "{e}");
+    let e = fails(&pacta(&[
+        "sla",
+        "deadline",
+        "--calendar",
+        "no-such-calendar",
+        "--start",
+        t,
+        "--duration",
+        "1h",
+    ]));
+    assert!(e.contains("no-such-calendar"), "{e}");
+}
+
+#[test]
+fn yaml_calendar_files() {
+    let good = temp_file(
+        "yaml",
+        "helpdesk.yaml",
+        "timezone: Europe/Brussels\nslots:\n  - { days: [mon, tue, wed, thu, fri], from: \"08:00\", to: \"12:00\" }\n  - { days: [mon, tue, wed, thu, fri], from: \"11:00\", to: \"18:00\" }\nholidays: { sets: [be-federal], closed: [2026-12-24, 2026-12-31] }\n",
+    );
+    let out = ok(&pacta(&[
+        "sla",
+        "deadline",
+        "--calendar",
+        good.to_str().unwrap(),
+        "--start",
+        "2026-12-23T17:00:00+01:00",
+        "--duration",
+        "32h",
+    ]));
+    assert_eq!(out, "2027-01-04T09:00:00+01:00\n");
+    let out = ok(&pacta(&[
+        "sla",
+        "elapsed",
+        "--calendar",
+        good.to_str().unwrap(),
+        "--from",
+        "2026-12-21T00:00:00+01:00",
+        "--to",
+        "2027-01-04T00:00:00+01:00",
+    ]));
+    assert_eq!(out, "216000\n");
+    let unknown_key = temp_file(
+        "yaml",
+        "bad-key.yaml",
+        "timezone: Europe/Brussels\nslot: []\n",
+    );
+    fails(&pacta(&[
+        "sla",
+        "elapsed",
+        "--calendar",
+        unknown_key.to_str().unwrap(),
+        "--from",
+        "2026-12-21T00:00:00Z",
+        "--to",
+        "2026-12-22T00:00:00Z",
+    ]));
+    let bad = temp_file(
+        "yaml",
+        "bad-values.yaml",
+        "timezone: Europe/Atlantis\nslots:\n  - { days: [mon], from: \"18:00\", to: \"08:00\" }\nholidays: { sets: [be-flemish] }\n",
+    );
+    let e = fails(&pacta(&[
+        "sla",
+        "elapsed",
+        "--calendar",
+        bad.to_str().unwrap(),
+        "--from",
+        "2026-12-21T00:00:00Z",
+        "--to",
+        "2026-12-22T00:00:00Z",
+    ]));
+    for path in ["timezone", "slots[0].to", "holidays.sets[0]"] {
+        assert!(e.contains(path), "{path} in {e}");
+    }
+}
+
+#[test]
+fn elapsed_whole_seconds() {
+    let e = |from: &str, to: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sla",
+            "elapsed",
+            "--calendar",
+            "be-working-hours",
+            "--from",
+            from,
+            "--to",
+            to,
+        ];
+        args.extend(extra);
+        pacta(&args)
+    };
+    assert_eq!(
+        ok(&e(
+            "2026-11-27T17:30:00+01:00",
+            "2026-11-30T08:30:00+01:00",
+            &[]
+        )),
+        "3600\n"
+    );
+    assert_eq!(
+        ok(&e(
+            "2026-11-27T17:30:00+01:00",
+            "2026-11-27T17:30:00+01:00",
+            &[]
+        )),
+        "0\n"
+    );
+    let paused = e(
+        "2026-11-30T08:00:00+01:00",
+        "2026-11-30T18:00:00+01:00",
+        &[
+            "--pause",
+            "2026-11-30T09:00:00+01:00/2026-11-30T10:00:00+01:00",
+            "--pause",
+            "2026-11-30T09:30:00+01:00/2026-11-30T11:00:00+01:00",
+        ],
+    );
+    assert_eq!(ok(&paused), "28800\n");
+    assert_eq!(
+        ok(&pacta(&[
+            "sla",
+            "elapsed",
+            "--calendar",
+            "24x7",
+            "--from",
+            "2026-03-29T00:00:00+01:00",
+            "--to",
+            "2026-03-30T00:00:00+02:00"
+        ])),
+        "82800\n"
+    );
+    fails(&e("2026-11-30T00:00:00Z", "2026-11-29T00:00:00Z", &[]));
+}
+
+#[test]
+fn availability_json_object() {
+    let outages = temp_file(
+        "avail",
+        "outages.json",
+        r#"[{"start": "2026-11-03T10:00:00+01:00", "end": "2026-11-03T10:43:12+01:00"},
+            {"start": "2026-11-03T10:10:00+01:00", "end": "2026-11-03T10:20:00+01:00"}]"#,
+    );
+    let out = ok(&pacta(&[
+        "sla",
+        "availability",
+        "--from",
+        "2026-11-01T00:00:00+01:00",
+        "--to",
+        "2026-12-01T00:00:00+01:00",
+        "--target",
+        "99.9",
+        "--outages",
+        outages.to_str().unwrap(),
+    ]));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["agreed_seconds"], 2_592_000);
+    assert_eq!(v["downtime_seconds"], 2592);
+    assert_eq!(v["allowed_downtime_seconds"], 2592);
+    assert_eq!(v["budget_left_seconds"], 0);
+    assert_eq!(v["availability_percent"].as_f64(), Some(99.9));
+    assert_eq!(v["met"], true);
+    assert_eq!(out.lines().count(), 1);
+    // Maintenance covering the whole period: nothing agreed, figures undefined.
+    let maint = temp_file(
+        "avail",
+        "maint.json",
+        r#"[{"start": "2026-11-01T00:00:00+01:00", "end": "2026-12-01T00:00:00+01:00"}]"#,
+    );
+    let out = ok(&pacta(&[
+        "sla",
+        "availability",
+        "--from",
+        "2026-11-01T00:00:00+01:00",
+        "--to",
+        "2026-12-01T00:00:00+01:00",
+        "--target",
+        "99.9",
+        "--outages",
+        outages.to_str().unwrap(),
+        "--maintenance",
+        maint.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        out,
+        "{\"agreed_seconds\":0,\"downtime_seconds\":0,\"allowed_downtime_seconds\":0,\"budget_left_seconds\":0,\"availability_percent\":null,\"met\":null}\n"
+    );
+    let args = |target: &'static str| {
+        vec![
+            "sla",
+            "availability",
+            "--from",
+            "2026-11-01T00:00:00Z",
+            "--to",
+            "2026-11-02T00:00:00Z",
+            "--target",
+            target,
+        ]
+    };
+    fails(&pacta(&args("100.5")));
+    fails(&pacta(&args("1e2")));
+    fails(&pacta(&args("-1")));
+    let reversed = temp_file(
+        "avail",
+        "reversed.json",
+        r#"[{"start": "2026-11-03T00:00:00Z", "end": "2026-11-02T00:00:00Z"}]"#,
+    );
+    let mut a = args("99.9");
+    a.extend(["--outages", reversed.to_str().unwrap()]);
+    fails(&pacta(&a));
+    let malformed = temp_file("avail", "malformed.json", "[{");
+    let mut a = args("99.9");
+    a.extend(["--outages", malformed.to_str().unwrap()]);
+    fails(&pacta(&a));
+}
+
+#[test]
+fn eval_answers_every_line_in_order() {
+    let cal = temp_file(
+        "eval",
+        "cal.yaml",
+        "timezone: Europe/Brussels\nslots: [{days: [sat], from: \"10:00\", to: \"12:00\"}]\n",
+    );
+    let input = format!(
+        r#"{{"op": "deadline", "calendar": "be-working-hours", "start": "2026-11-27T17:30:00+01:00", "duration": "30m"}}
+
+{{"op": "elapsed", "calendar": "24x7", "from": "2026-10-25T00:00:00+02:00", "to": "2026-10-26T00:00:00+01:00", "colour": "red"}}
+not json
+{{"op": "availability", "from": "2026-11-01T00:00:00Z", "to": "2026-11-01T00:16:40Z", "target": 99.9, "outages": [{{"start": "2026-11-01T00:00:00Z", "end": "2026-11-01T00:00:01Z"}}]}}
+{{"op": "deadline", "calendar": "{cal}", "start": "2026-11-27T00:00:00Z", "duration": "3h", "pauses": [{{"start": "2026-11-28T10:30:00+01:00", "end": "2026-11-28T11:00:00+01:00"}}]}}
+{{"op": "deadline", "calendar": "be-working-hours", "start": "2026-11-27T17:30:00+01:00", "duration": "1d"}}
+{{"op": "elapsed", "calendar": "nowhere.yaml", "from": "2026-11-27T00:00:00Z", "to": "2026-11-28T00:00:00Z"}}
+{{"op": "availability", "from": "2026-11-01T00:00:00Z", "to": "2026-11-01T00:00:00Z", "target": "100"}}
+{{"op": "dance"}}
+"#,
+        cal = cal.to_str().unwrap()
+    );
+    let out = pacta_stdin(&["sla", "eval"], &input);
+    let lines: Vec<serde_json::Value> = ok(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 9);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"deadline": "2026-11-27T18:00:00+01:00"})
+    );
+    assert_eq!(lines[1], serde_json::json!({"seconds": 90000}));
+    assert!(lines[2]["error"].is_string());
+    assert_eq!(lines[3]["availability_percent"].as_f64(), Some(99.9));
+    assert_eq!(lines[3]["met"], true);
+    assert_eq!(lines[3]["allowed_downtime_seconds"], 1);
+    // Saturday 10:00–12:00 with a 30 min pause: 1 h 30 that Saturday, 1 h 30 the next → 11:30.
+    assert_eq!(
+        lines[4],
+        serde_json::json!({"deadline": "2026-12-05T11:30:00+01:00"})
+    );
+    assert!(lines[5]["error"].is_string());
+    assert!(lines[6]["error"].is_string());
+    assert_eq!(lines[7]["met"], serde_json::Value::Null);
+    assert!(lines[8]["error"].is_string());
+}
