@@ -20,6 +20,7 @@ PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 TARGET=${CARGO_TARGET_DIR:-target}
 OUT=bench/out/import-1000
 mkdir -p "$OUT"
+export PGOPTIONS=${PGOPTIONS:---client-min-messages=warning}
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   cargo build --release -p pacta --bin pacta
@@ -60,7 +61,7 @@ bench_backend() {
     first+=("$(seconds "$PACTA" --database-url "$url" catalogue import "$FILE")")
     again+=("$(seconds "$PACTA" --database-url "$url" catalogue import "$FILE")")
     local services
-    services=$("$PACTA" --database-url "$url" catalogue export | grep -c '^  - code: GEN-' || true)
+    services=$("$PACTA" --database-url "$url" catalogue export 2>>"$OUT/import.log" | grep -c '^  - code: GEN-' || true)
     [ "$services" = "$N" ] || { echo "$backend run $run: expected $N services after import, found $services" >&2; exit 1; }
     echo "$backend run $run: import into an empty database ${first[-1]} s, again (unchanged) ${again[-1]} s"
     if [ "$backend" = postgres ]; then
