@@ -583,3 +583,34 @@ impl Profile {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+
+    #[test]
+    fn texts_name_each_text_by_its_path_and_skip_absent_ones() {
+        let catalogue = Catalogue {
+            categories: vec![Category {
+                code: "hosting".into(),
+                name: Text::new()
+                    .with(Lang::En, "Hosting")
+                    .with(Lang::Nl, "Hosting"),
+                description: Text::new(),
+            }],
+            ..Catalogue::default()
+        };
+        let texts = catalogue.texts();
+        assert_eq!(
+            texts.len(),
+            1,
+            "the empty description is absent, not untranslated"
+        );
+        assert_eq!(texts[0].0, "categories.hosting.name");
+        assert_eq!(
+            texts[0].1.missing().collect::<Vec<_>>(),
+            vec![Lang::Fr, Lang::De]
+        );
+    }
+}
