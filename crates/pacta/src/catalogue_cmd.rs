@@ -54,6 +54,24 @@ pub enum CatalogueCommand {
         #[arg(long, default_value = "text")]
         format: String,
     },
+    /// Print `path lang` for every missing translation — UI strings (`ui.ID lang`) and catalogue
+    /// content (`services.CODE.name lang`) — and exit 1 if there is any.
+    CheckTranslations,
+    /// Write the printable catalogue (what /{lang}/catalogue/print shows) as one file.
+    ///
+    /// html: self-contained (CSS inlined). pdf: that HTML printed by the local Chromium, tagged,
+    /// with an outline; exits 2 when Chromium is missing.
+    Render {
+        /// nl, fr, de or en.
+        #[arg(long)]
+        lang: String,
+        /// html or pdf.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub async fn run(settings: &Settings, cmd: CatalogueCommand) -> anyhow::Result<ExitCode> {
@@ -99,6 +117,49 @@ pub async fn run(settings: &Settings, cmd: CatalogueCommand) -> anyhow::Result<E
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        CatalogueCommand::CheckTranslations => {
+            let db = settings.open_db().await?;
+            let stored = db.load_catalogue().await?;
+            db.close().await;
+            let mut missing = 0usize;
+            for (id, lang) in pacta_web::ui::i18n::missing_ui_strings() {
+                println!("ui.{id} {lang}");
+                missing += 1;
+            }
+            for (path, text) in stored.catalogue.texts() {
+                for lang in text.missing() {
+                    println!("{path} {lang}");
+                    missing += 1;
+                }
+            }
+            Ok(if missing == 0 {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("pacta: {missing} missing translation(s)");
+                ExitCode::from(1)
+            })
+        }
+        CatalogueCommand::Render { lang, format, out } => {
+            let Some(lang) = parse_lang(&lang) else {
+                return Ok(ExitCode::from(2));
+            };
+            if format != "html" && format != "pdf" {
+                eprintln!("pacta: --format must be html or pdf, not `{format}`");
+                return Ok(ExitCode::from(2));
+            }
+            let db = settings.open_db().await?;
+            let stored = db.load_catalogue().await?;
+            db.close().await;
+            let snapshot = Snapshot::build(stored);
+            let html = pacta_web::ui::print::render_html(&snapshot, lang)
+                .context("cannot render the catalogue")?;
+            if format == "html" {
+                std::fs::write(&out, html)
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            crate::render_pdf::print(&html, &out)
         }
         CatalogueCommand::Show { code, lang, format } => {
             let Some(lang) = parse_lang(&lang) else {

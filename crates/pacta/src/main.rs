@@ -2,6 +2,7 @@
 
 mod catalogue_cmd;
 mod config;
+mod render_pdf;
 mod serve;
 mod sla_cmd;
 

@@ -1,10 +1,11 @@
 //! Pacta's HTTP face: the JSON API under `/api/v1` (OpenAPI at `/api/v1/openapi.json`, explorer
-//! at `/api/docs`) and the operational endpoints `/healthz` and `/readyz`.
+//! at `/api/docs`), the operational endpoints `/healthz` and `/readyz`, and the pages ([`ui`]).
 
 pub mod api;
 pub mod error;
 pub mod snapshot;
 pub mod state;
+pub mod ui;
 
 use std::time::Duration;
 
@@ -39,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", spec))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(ui::router())
         .fallback(not_found)
         .with_state(state)
         .layer(CompressionLayer::new())
@@ -76,6 +78,24 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn not_found(request: Request<axum::body::Body>) -> ApiError {
-    ApiError::not_found(format!("no route {}", request.uri().path()))
+/// No route: the 404 page in the visitor's language for a browser (it accepts `text/html`) outside
+/// `/api/`, else the API's error shape.
+async fn not_found(State(state): State<AppState>, request: Request<axum::body::Body>) -> Response {
+    let path = request.uri().path();
+    let wants_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if path.starts_with("/api/") || path == "/api" || !wants_html {
+        return ApiError::not_found(format!("no route {path}")).into_response();
+    }
+    let snapshot = state.snapshot();
+    let lang = path
+        .split('/')
+        .nth(1)
+        .and_then(pacta_core::text::Lang::from_code)
+        .or_else(|| ui::preferred_lang(request.headers()))
+        .unwrap_or(pacta_core::text::Lang::En);
+    ui::not_found(&snapshot, lang)
 }

@@ -49,6 +49,89 @@ pub struct Catalogue {
     pub services: Vec<Service>,
 }
 
+impl Catalogue {
+    /// Every multilingual text with its path (`services.MAIL.packs.mail-50.name`), for
+    /// translation checks. Texts that are empty in every language are left out: they are absent,
+    /// not untranslated.
+    pub fn texts(&self) -> Vec<(String, &Text)> {
+        let mut out: Vec<(String, &Text)> = Vec::new();
+        if let Some(p) = &self.profile {
+            for (name, t) in p.texts() {
+                if !t.is_empty() {
+                    out.push((format!("profile.{name}"), t));
+                }
+            }
+            for c in &p.contacts {
+                if !c.name.is_empty() {
+                    out.push((format!("profile.contacts.{}.name", c.role), &c.name));
+                }
+            }
+        }
+        for c in &self.calendars {
+            if !c.name.is_empty() {
+                out.push((format!("calendars.{}.name", c.code), &c.name));
+            }
+            for d in &c.holidays.closed {
+                if !d.name.is_empty() {
+                    out.push((
+                        format!("calendars.{}.closed.{}.name", c.code, d.date),
+                        &d.name,
+                    ));
+                }
+            }
+        }
+        for l in &self.levels {
+            out.push((format!("levels.{}.name", l.code), &l.name));
+            out.push((format!("levels.{}.description", l.code), &l.description));
+        }
+        for c in &self.categories {
+            out.push((format!("categories.{}.name", c.code), &c.name));
+            out.push((format!("categories.{}.description", c.code), &c.description));
+        }
+        for s in &self.services {
+            let base = format!("services.{}", s.code);
+            out.push((format!("{base}.name"), &s.name));
+            out.push((format!("{base}.summary"), &s.summary));
+            out.push((
+                format!("{base}.fiche.characteristics"),
+                &s.fiche.characteristics,
+            ));
+            out.push((format!("{base}.fiche.sla_notes"), &s.fiche.sla_notes));
+            for r in &s.responsibilities {
+                out.push((
+                    format!("{base}.responsibilities.{}.label", r.activity),
+                    &r.label,
+                ));
+            }
+            for p in &s.packs {
+                out.push((format!("{base}.packs.{}.name", p.code), &p.name));
+                out.push((
+                    format!("{base}.packs.{}.description", p.code),
+                    &p.description,
+                ));
+                for (i, pr) in p.prices.iter().enumerate() {
+                    out.push((format!("{base}.packs.{}.prices.{i}.unit", p.code), &pr.unit));
+                }
+            }
+            for o in &s.options {
+                out.push((format!("{base}.options.{}.name", o.code), &o.name));
+                out.push((
+                    format!("{base}.options.{}.description", o.code),
+                    &o.description,
+                ));
+                for (i, pr) in o.prices.iter().enumerate() {
+                    out.push((
+                        format!("{base}.options.{}.prices.{i}.unit", o.code),
+                        &pr.unit,
+                    ));
+                }
+            }
+        }
+        out.retain(|(_, t)| !t.is_empty());
+        out
+    }
+}
+
 /// A named support calendar (the shape of `pacta sla --calendar FILE`, plus a code and a name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarDef {
@@ -498,5 +581,36 @@ impl Profile {
             ("maintenance", &self.maintenance),
             ("monitoring", &self.monitoring),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+
+    #[test]
+    fn texts_name_each_text_by_its_path_and_skip_absent_ones() {
+        let catalogue = Catalogue {
+            categories: vec![Category {
+                code: "hosting".into(),
+                name: Text::new()
+                    .with(Lang::En, "Hosting")
+                    .with(Lang::Nl, "Hosting"),
+                description: Text::new(),
+            }],
+            ..Catalogue::default()
+        };
+        let texts = catalogue.texts();
+        assert_eq!(
+            texts.len(),
+            1,
+            "the empty description is absent, not untranslated"
+        );
+        assert_eq!(texts[0].0, "categories.hosting.name");
+        assert_eq!(
+            texts[0].1.missing().collect::<Vec<_>>(),
+            vec![Lang::Fr, Lang::De]
+        );
     }
 }

@@ -3,3 +3,4 @@
 mod api_reads;
 mod api_writes;
 mod support;
+mod ui_pages;

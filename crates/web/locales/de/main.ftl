@@ -1,0 +1,217 @@
+# Die Texte der Oberfläche von Pacta — Deutsch.
+
+lang-name = Deutsch
+choose-language = Wählen Sie Ihre Sprache
+site-name = Pacta
+skip-to-content = Zum Inhalt springen
+language-switcher = Sprache
+main-navigation = Hauptnavigation
+breadcrumb = Brotkrümelnavigation
+nav-home = Startseite
+nav-catalogue = Dienstleistungskatalog
+nav-support = Unterstützung
+nav-closures = Schließtage
+nav-print = Druckbarer Katalog
+catalogue-edition = Ausgabe vom
+
+not-found-title = Seite nicht gefunden
+not-found-text = Unter dieser Adresse gibt es keine Seite. Der Dienst wurde vielleicht umbenannt oder eingestellt, oder die Adresse enthält einen Tippfehler.
+not-found-back = Zum Dienstleistungskatalog
+
+intro-basic-offer = Ein Basisangebot
+intro-personalised = Ein individueller Ansatz
+home-categories = Dienste nach Kategorie
+home-service-count = { $count ->
+    [one] 1 Dienst
+   *[other] { $count } Dienste
+}
+home-browse = Den ganzen Katalog durchsuchen
+
+catalogue-title = Dienstleistungskatalog
+search-label = Suchen
+search-button = Suchen
+filter-category = Kategorie
+filter-model = Bereitstellungsmodell
+filter-level = Servicelevel
+filter-all = Alle
+filter-reset = Filter zurücksetzen
+catalogue-count = { $count ->
+    [one] 1 Dienst gefunden
+   *[other] { $count } Dienste gefunden
+}
+catalogue-empty = Kein Dienst entspricht Ihrer Suche. Versuchen Sie andere Wörter oder setzen Sie die Filter zurück.
+catalogue-results = Dienste
+
+model-paas = PaaS (Plattform)
+model-saas = SaaS (Software)
+
+fiche-code = Code
+fiche-models = Bereitstellungsmodelle
+fiche-edition = Ausgabe
+fiche-print = Diese Dienstbeschreibung drucken
+fiche-retired = Dieser Dienst ist eingestellt: Er wird nicht mehr angeboten und bleibt für seine bisherigen Abonnenten lesbar.
+fiche-successor = Er wird ersetzt durch
+fiche-characteristics = Merkmale
+fiche-responsibilities = Verantwortlichkeiten
+resp-activity = Tätigkeit
+party-provider = Dienstleister
+party-partner = Partner
+party-provider-when-agreed = Dienstleister, wenn vereinbart
+party-partner-unless-central-first-line = Partner (außer mit der Option zentraler Helpdesk als erste Ebene)
+fiche-packs = Pakete
+prices-excl-vat = Alle Preise in Euro, ohne MwSt.
+pack-included = Enthalten
+pack-prices = Preis
+pack-standard-level = Standard-Servicelevel
+price-pack = { $amount } { $period }
+price-unit = { $amount } pro { $unit } { $period }
+period-month = pro Monat
+period-year = pro Jahr
+period-one_off = einmalig
+fiche-options = Optionen
+option-name = Option
+option-applies = Gilt für
+option-all-packs = Alle Pakete
+option-sla = Änderung des SLA
+option-raises = Hebt das Servicelevel auf { $level }
+option-response = Reaktion innerhalb von { $duration }
+option-resolution = Lösung innerhalb von { $duration }
+option-calendar = nach { $calendar }
+option-no-sla-change = Keine Änderung des SLA
+right-central-first-line = Ihre Benutzer dürfen sich direkt an den zentralen Helpdesk wenden (zentraler Helpdesk als erste Ebene)
+fiche-levels = Servicelevel
+level-target = Verfügbarkeitsziel
+level-downtime = Zulässige Ausfallzeit pro 30 Tage
+level-hours = Supportzeiten
+level-notice = Wartung angekündigt
+level-consent = Schweigen bei einer Wartungskonsultation
+level-tacit-yes = gilt als Zustimmung
+level-tacit-no = gilt nicht als Zustimmung: eine ausdrückliche Zustimmung ist nötig
+level-targets = Reaktions- und Lösungszeiten
+priority = Priorität
+target-response = Reaktion
+target-resolution = Lösung
+target-hours = Zeiten, in denen die Frist läuft
+fiche-sla-notes = SLA-Hinweise
+fiche-contact = Kontakt und Eskalation
+fiche-spoc-intro = Der Servicemanager ist Ihre zentrale Ansprechperson (SPOC) für alle Fragen zu diesem Dienst.
+contact-name = Name
+contact-email = E-Mail
+contact-phone = Telefon
+fiche-escalation = Eskalationsweg
+
+calendar-24x7 = Rund um die Uhr (24/7)
+calendar-be-working-hours = Werktage 08:00–18:00 (Brüsseler Zeit)
+
+quote-title = Ein Paket berechnen
+quote-intro = Wählen Sie ein Paket, ein Servicelevel, Optionen und eine Menge, um zu sehen, welches Servicelevel Sie erhielten und was es kosten würde.
+quote-pack = Paket
+quote-level = Servicelevel
+quote-level-pack = Das Standard-Servicelevel des Pakets
+quote-options = Optionen
+quote-quantity = Menge (Einheiten wie Arbeitsplätze oder Postfächer)
+quote-quantity-help = Preise pro Einheit werden mit dieser Zahl multipliziert, Preise pro Paket nicht.
+quote-button = Berechnen
+quote-result = Ihre Schätzung
+quote-effective-level = Servicelevel, das Sie erhalten
+quote-rights = Rechte
+quote-lines = Preiszeilen
+quote-line = Posten
+quote-detail = Menge × Stückpreis
+quote-period = Zeitraum
+quote-amount = Betrag
+total-month = Summe pro Monat
+total-year = Summe pro Jahr
+total-one-off = Einmalige Summe
+quote-not-subscription = Dies ist eine Schätzung, kein Abonnement: Wenden Sie sich für ein Abonnement an den Servicemanager.
+quote-error-quantity = Geben Sie als Menge eine ganze Zahl von mindestens 1 ein.
+quote-error-pack = Wählen Sie eines der Pakete dieses Dienstes.
+quote-error-level = Wählen Sie eines der Servicelevel, die dieser Dienst anbietet.
+quote-error-option = Eine der gewählten Optionen gilt nicht für dieses Paket oder wurde zweimal gewählt.
+quote-error-other = Diese Kombination kann nicht berechnet werden.
+
+support-title = Allgemeine Unterstützung
+support-general = Was jeder Dienst umfasst
+support-helpdesks = Helpdesks und Zeiten
+support-local = Lokaler Helpdesk (erste Ebene)
+support-central = Zentraler Helpdesk (zweite Ebene)
+support-hours = Zeiten des zentralen Helpdesks
+support-hours-text = geschlossen an Feiertagen und an den veröffentlichten Schließtagen.
+support-closures-link = Die Schließtage ansehen.
+support-on-call = Bereitschaftsdienst
+support-people = Ihre Ansprechpersonen für einen Dienst
+support-manager = Servicemanager (SPOC)
+support-partner = Partnerbetreuung
+support-escalation = Eskalationsweg
+support-contacts = IKT-Kontakte
+contact-central-helpdesk = Zentraler Helpdesk
+contact-security-advisor = Sicherheitsberater
+contact-partner-relationship = Partner Relationship Management
+contact-ict-escalation = IKT-Eskalationsmanagement
+support-delivery = Leistungserbringung und Unterstützung
+support-models = Bereitstellungsmodelle
+support-sla = Service-Level-Vereinbarungen
+support-measured = Die Verfügbarkeitsziele von 99,9 %, 99,7 % und 99,5 % werden als Verfügbarkeit des Dienstes selbst gemessen, rund um die Uhr, außerhalb der Wartungsfenster, denen Sie zugestimmt haben.
+support-levels = Servicelevel und ihre zulässige Ausfallzeit
+support-maintenance = Wartung
+support-monitoring = Überwachung
+support-dashboard = Dashboard
+
+closures-title = Schließtage des zentralen Helpdesks
+closures-intro = An diesen Tagen ist der zentrale Helpdesk geschlossen; nur der Bereitschaftsdienst bearbeitet schwere Störungen und dringende Probleme. Zeiten:
+closures-ics = Die Schließtage abonnieren (iCalendar)
+closures-none = Für dieses Jahr sind noch keine Schließtage bekannt.
+closures-date = Datum
+closures-day = Tag
+closures-name = Anlass
+closures-weekend = Wochenende
+closures-closed = Geschlossen
+
+print-toc = Inhalt
+print-introduction = Einleitung
+print-hint = Verwenden Sie die Druckfunktion Ihres Browsers, um zu drucken oder als PDF zu speichern.
+
+accessibility-title = Erklärung zur Barrierefreiheit
+accessibility-p1 = Wir möchten, dass alle diese Website nutzen können. Sie ist nach den Richtlinien für barrierefreie Webinhalte (WCAG) 2.1, Stufe AA, gestaltet, wie es die europäische Norm EN 301 549 und das belgische Gesetz vom 19. Juli 2018 über die Barrierefreiheit der Websites öffentlicher Stellen verlangen.
+accessibility-p2 = Stand: Wir halten die Website für vollständig konform. Jede Seite wird vor jeder Version automatisch mit axe-core in einem echten Browser geprüft und ist allein mit der Tastatur und mit einem Bildschirmleser bedienbar.
+accessibility-p3 = Die Seiten funktionieren ohne JavaScript; der druckbare Katalog und jede Dienstbeschreibung können gedruckt oder als PDF gespeichert werden.
+accessibility-p4 = Wenn Sie auf eine Barriere stoßen, teilen Sie es uns mit: Wir antworten innerhalb von 10 Werktagen. Sind Sie mit unserer Antwort nicht zufrieden, können Sie sich an den föderalen Ombudsmann wenden.
+privacy-title = Datenschutzerklärung
+privacy-p1 = Für diesen öffentlichen Katalog müssen Sie sich nicht anmelden; er verwendet weder Tracking noch Analysewerkzeuge.
+privacy-p2 = Wir speichern ein einziges Cookie, „lang“, das die gewählte Sprache ein Jahr lang speichert. Es ist unbedingt erforderlich und enthält keine personenbezogenen Daten.
+privacy-p3 = Unsere Server führen technische Protokolle (Adresse, Zeitpunkt und aufgerufene Seite) höchstens 30 Tage lang, um den Dienst zu schützen, auf Grundlage der Datenschutz-Grundverordnung (DSGVO), Artikel 6 Absatz 1 Buchstabe e.
+privacy-p4 = Sie können Auskunft, Berichtigung oder Löschung der Daten über Sie verlangen und bei der Datenschutzbehörde Beschwerde einlegen (www.datenschutzbehorde.be).
+legal-title = Impressum
+legal-p1 = Diese Website wird von der oben auf jeder Seite genannten Organisation herausgegeben, einem belgischen föderalen öffentlichen Dienst.
+legal-p2 = Die Angaben in diesem Katalog dienen der Information; eine Vereinbarung mit einem Partner entsteht nur durch ein genehmigtes Abonnement.
+legal-p3 = Die Preise verstehen sich in Euro ohne MwSt. und können sich mit einer neuen Ausgabe des Katalogs ändern.
+legal-p4 = Die Texte dieses Katalogs dürfen unter Angabe der Quelle weiterverwendet werden.
+notice-contact = Kontakt:
+
+qty-access-points = WLAN-Zugangspunkte
+qty-accounts = Konten
+qty-applications = Anwendungen
+qty-bandwidth-mbps = Bandbreite (Mbit/s)
+qty-consultancy-days = Beratungstage
+qty-environments = Umgebungen
+qty-fas-integrations = FAS-Integrationen
+qty-log-sources = Protokollquellen
+qty-mailboxes = Postfächer
+qty-mobile-devices = Mobilgeräte
+qty-monitored-assets = Überwachte Komponenten
+qty-monthly-visits = Besuche pro Monat
+qty-protected-gb = Geschützte Daten (GB)
+qty-ram-gb = Arbeitsspeicher (GB)
+qty-retention-days = Aufbewahrung (Tage)
+qty-scans-per-year = Scans pro Jahr
+qty-shared-mailboxes = Gemeinsame Postfächer
+qty-sites = Standorte
+qty-staging-environments = Testumgebungen
+qty-steering-meetings = Lenkungssitzungen
+qty-storage-gb = Speicher (GB)
+qty-switch-ports = Switch-Ports
+qty-team-sites = Teamseiten
+qty-users = Benutzer
+qty-vcpu = Virtuelle CPUs
+qty-websites = Websites
+qty-workstations = Arbeitsplätze

@@ -1,0 +1,217 @@
+# Les textes de l'interface de Pacta — français.
+
+lang-name = Français
+choose-language = Choisissez votre langue
+site-name = Pacta
+skip-to-content = Aller au contenu
+language-switcher = Langue
+main-navigation = Navigation principale
+breadcrumb = Fil d'Ariane
+nav-home = Accueil
+nav-catalogue = Catalogue de services
+nav-support = Support
+nav-closures = Jours de fermeture
+nav-print = Catalogue imprimable
+catalogue-edition = Édition du
+
+not-found-title = Page introuvable
+not-found-text = Il n'y a pas de page à cette adresse. Le service a peut-être été renommé ou retiré, ou l'adresse contient une faute de frappe.
+not-found-back = Aller au catalogue de services
+
+intro-basic-offer = Une offre de base
+intro-personalised = Une approche personnalisée
+home-categories = Services par catégorie
+home-service-count = { $count ->
+    [one] 1 service
+   *[other] { $count } services
+}
+home-browse = Parcourir tout le catalogue
+
+catalogue-title = Catalogue de services
+search-label = Rechercher
+search-button = Rechercher
+filter-category = Catégorie
+filter-model = Mode de fourniture
+filter-level = Niveau de service
+filter-all = Tous
+filter-reset = Effacer les filtres
+catalogue-count = { $count ->
+    [one] 1 service trouvé
+   *[other] { $count } services trouvés
+}
+catalogue-empty = Aucun service ne correspond à votre recherche. Essayez d'autres mots ou effacez les filtres.
+catalogue-results = Services
+
+model-paas = PaaS (plateforme)
+model-saas = SaaS (logiciel)
+
+fiche-code = Code
+fiche-models = Modes de fourniture
+fiche-edition = Édition
+fiche-print = Imprimer cette fiche
+fiche-retired = Ce service est retiré : il n'est plus proposé et reste consultable pour ses souscripteurs actuels.
+fiche-successor = Il est remplacé par
+fiche-characteristics = Caractéristiques
+fiche-responsibilities = Responsabilités
+resp-activity = Activité
+party-provider = Fournisseur
+party-partner = Partenaire
+party-provider-when-agreed = Fournisseur, si convenu
+party-partner-unless-central-first-line = Partenaire (sauf avec l'option helpdesk central en première ligne)
+fiche-packs = Packs
+prices-excl-vat = Tous les prix en euros, hors TVA.
+pack-included = Inclus
+pack-prices = Prix
+pack-standard-level = Niveau de service standard
+price-pack = { $amount } { $period }
+price-unit = { $amount } par { $unit } { $period }
+period-month = par mois
+period-year = par an
+period-one_off = unique
+fiche-options = Options
+option-name = Option
+option-applies = S'applique à
+option-all-packs = Tous les packs
+option-sla = Modification du SLA
+option-raises = Fait passer le niveau de service à { $level }
+option-response = réponse dans les { $duration }
+option-resolution = résolution dans les { $duration }
+option-calendar = selon { $calendar }
+option-no-sla-change = Pas de modification du SLA
+right-central-first-line = Vos utilisateurs peuvent contacter directement le helpdesk central (helpdesk central en première ligne)
+fiche-levels = Niveaux de service
+level-target = Objectif de disponibilité
+level-downtime = Indisponibilité admise par 30 jours
+level-hours = Heures de support
+level-notice = Maintenance annoncée
+level-consent = Silence lors d'une consultation de maintenance
+level-tacit-yes = vaut accord
+level-tacit-no = ne vaut pas accord : un accord explicite est nécessaire
+level-targets = Délais de réponse et de résolution
+priority = Priorité
+target-response = Réponse
+target-resolution = Résolution
+target-hours = Heures pendant lesquelles le délai court
+fiche-sla-notes = Notes SLA
+fiche-contact = Contact et escalade
+fiche-spoc-intro = Le gestionnaire de service est votre point de contact unique (SPOC) pour toutes vos questions sur ce service.
+contact-name = Nom
+contact-email = Courriel
+contact-phone = Téléphone
+fiche-escalation = Chemin d'escalade
+
+calendar-24x7 = 24 heures sur 24 (24/7)
+calendar-be-working-hours = Jours ouvrables 08:00–18:00 (heure de Bruxelles)
+
+quote-title = Calculer un pack
+quote-intro = Choisissez un pack, un niveau de service, des options et une quantité pour voir le niveau de service que vous obtiendriez et ce qu'il coûterait.
+quote-pack = Pack
+quote-level = Niveau de service
+quote-level-pack = Le niveau standard du pack
+quote-options = Options
+quote-quantity = Quantité (unités comme des postes de travail ou des boîtes aux lettres)
+quote-quantity-help = Les prix par unité sont multipliés par ce nombre, les prix par pack ne le sont pas.
+quote-button = Calculer
+quote-result = Votre estimation
+quote-effective-level = Niveau de service obtenu
+quote-rights = Droits
+quote-lines = Lignes de prix
+quote-line = Élément
+quote-detail = Quantité × prix unitaire
+quote-period = Période
+quote-amount = Montant
+total-month = Total par mois
+total-year = Total par an
+total-one-off = Total unique
+quote-not-subscription = Ceci est une estimation, pas une souscription : pour souscrire, contactez le gestionnaire de service.
+quote-error-quantity = Indiquez comme quantité un nombre entier d'au moins 1.
+quote-error-pack = Choisissez un des packs de ce service.
+quote-error-level = Choisissez un des niveaux de service proposés pour ce service.
+quote-error-option = Une des options choisies ne s'applique pas à ce pack, ou a été choisie deux fois.
+quote-error-other = Cette combinaison ne peut pas être calculée.
+
+support-title = Support général
+support-general = Ce que comprend chaque service
+support-helpdesks = Helpdesks et heures d'ouverture
+support-local = Helpdesk local (première ligne)
+support-central = Helpdesk central (deuxième ligne)
+support-hours = Heures du helpdesk central
+support-hours-text = fermé les jours fériés et les jours de fermeture publiés.
+support-closures-link = Voir les jours de fermeture.
+support-on-call = Permanence
+support-people = Vos interlocuteurs pour un service
+support-manager = Gestionnaire de service (SPOC)
+support-partner = Gestion des partenaires
+support-escalation = Chemin d'escalade
+support-contacts = Contacts ICT
+contact-central-helpdesk = Helpdesk central
+contact-security-advisor = Conseiller en sécurité
+contact-partner-relationship = Partner Relationship Management
+contact-ict-escalation = Gestion des escalades ICT
+support-delivery = Fourniture du service et support
+support-models = Modes de fourniture
+support-sla = Accords de niveau de service
+support-measured = Les objectifs de disponibilité de 99,9 %, 99,7 % et 99,5 % sont mesurés comme la disponibilité du service lui-même, 24 heures sur 24, hors des fenêtres de maintenance que vous avez acceptées.
+support-levels = Niveaux de service et indisponibilité admise
+support-maintenance = Maintenance
+support-monitoring = Monitoring
+support-dashboard = Tableau de bord
+
+closures-title = Jours de fermeture du helpdesk central
+closures-intro = Ces jours-là, le helpdesk central est fermé ; seule la permanence traite les incidents majeurs et les problèmes urgents. Heures :
+closures-ics = S'abonner aux jours de fermeture (iCalendar)
+closures-none = Aucun jour de fermeture n'est encore connu pour cette année.
+closures-date = Date
+closures-day = Jour
+closures-name = Occasion
+closures-weekend = week-end
+closures-closed = Fermé
+
+print-toc = Sommaire
+print-introduction = Introduction
+print-hint = Utilisez la commande d'impression de votre navigateur pour imprimer ou enregistrer en PDF.
+
+accessibility-title = Déclaration d'accessibilité
+accessibility-p1 = Nous voulons que chacun puisse utiliser ce site. Il est conçu selon les règles pour l'accessibilité des contenus web (WCAG) 2.1 au niveau AA, comme l'exigent la norme européenne EN 301 549 et la loi belge du 19 juillet 2018 relative à l'accessibilité des sites internet des organismes du secteur public.
+accessibility-p2 = État : nous estimons que le site est entièrement conforme. Chaque page est vérifiée automatiquement avec axe-core dans un vrai navigateur avant chaque version, et peut être utilisée au clavier seul et avec un lecteur d'écran.
+accessibility-p3 = Les pages fonctionnent sans JavaScript ; le catalogue imprimable et chaque fiche peuvent être imprimés ou enregistrés en PDF.
+accessibility-p4 = Si vous rencontrez un obstacle, signalez-le-nous : nous répondons dans les 10 jours ouvrables. Si notre réponse ne vous satisfait pas, vous pouvez vous adresser au Médiateur fédéral.
+privacy-title = Déclaration de confidentialité
+privacy-p1 = Ce catalogue public ne vous demande pas de vous connecter et n'utilise ni traçage ni outil d'analyse.
+privacy-p2 = Nous enregistrons un seul cookie, « lang », qui retient la langue choisie pendant un an. Il est strictement nécessaire et ne contient aucune donnée personnelle.
+privacy-p3 = Nos serveurs conservent des journaux techniques (adresse, heure et page demandée) pendant 30 jours au plus, pour sécuriser le service, sur la base du Règlement général sur la protection des données (RGPD), article 6.1.e.
+privacy-p4 = Vous pouvez demander à consulter, corriger ou effacer les données qui vous concernent, et introduire une plainte auprès de l'Autorité de protection des données (www.autoriteprotectiondonnees.be).
+legal-title = Mentions légales
+legal-p1 = Ce site est édité par l'organisation nommée en haut de chaque page, un service public fédéral belge.
+legal-p2 = Les informations de ce catalogue sont données à titre d'information ; un accord avec un partenaire ne naît que d'une souscription approuvée.
+legal-p3 = Les prix sont en euros, hors TVA, et peuvent changer avec une nouvelle édition du catalogue.
+legal-p4 = Les textes de ce catalogue peuvent être réutilisés moyennant mention de la source.
+notice-contact = Contact :
+
+qty-access-points = Points d'accès wifi
+qty-accounts = Comptes
+qty-applications = Applications
+qty-bandwidth-mbps = Bande passante (Mbit/s)
+qty-consultancy-days = Jours de conseil
+qty-environments = Environnements
+qty-fas-integrations = Intégrations FAS
+qty-log-sources = Sources de journaux
+qty-mailboxes = Boîtes aux lettres
+qty-mobile-devices = Appareils mobiles
+qty-monitored-assets = Éléments surveillés
+qty-monthly-visits = Visites par mois
+qty-protected-gb = Données protégées (Go)
+qty-ram-gb = Mémoire (Go)
+qty-retention-days = Conservation (jours)
+qty-scans-per-year = Scans par an
+qty-shared-mailboxes = Boîtes aux lettres partagées
+qty-sites = Sites
+qty-staging-environments = Environnements de test
+qty-steering-meetings = Réunions de pilotage
+qty-storage-gb = Stockage (Go)
+qty-switch-ports = Ports de switch
+qty-team-sites = Sites d'équipe
+qty-users = Utilisateurs
+qty-vcpu = Processeurs virtuels
+qty-websites = Sites web
+qty-workstations = Postes de travail

@@ -1,0 +1,217 @@
+# De UI-teksten van Pacta — Nederlands.
+
+lang-name = Nederlands
+choose-language = Kies uw taal
+site-name = Pacta
+skip-to-content = Naar de inhoud
+language-switcher = Taal
+main-navigation = Hoofdnavigatie
+breadcrumb = Kruimelpad
+nav-home = Startpagina
+nav-catalogue = Dienstencatalogus
+nav-support = Ondersteuning
+nav-closures = Sluitingsdagen
+nav-print = Afdrukbare catalogus
+catalogue-edition = Editie van
+
+not-found-title = Pagina niet gevonden
+not-found-text = Op dit adres staat geen pagina. De dienst is misschien hernoemd of ingetrokken, of het adres bevat een tikfout.
+not-found-back = Naar de dienstencatalogus
+
+intro-basic-offer = Een basisaanbod
+intro-personalised = Een gepersonaliseerde aanpak
+home-categories = Diensten per categorie
+home-service-count = { $count ->
+    [one] 1 dienst
+   *[other] { $count } diensten
+}
+home-browse = De hele catalogus doorbladeren
+
+catalogue-title = Dienstencatalogus
+search-label = Zoeken
+search-button = Zoeken
+filter-category = Categorie
+filter-model = Leveringsmodel
+filter-level = Serviceniveau
+filter-all = Alle
+filter-reset = Filters wissen
+catalogue-count = { $count ->
+    [one] 1 dienst gevonden
+   *[other] { $count } diensten gevonden
+}
+catalogue-empty = Geen enkele dienst beantwoordt aan uw zoekopdracht. Probeer andere woorden of wis de filters.
+catalogue-results = Diensten
+
+model-paas = PaaS (platform)
+model-saas = SaaS (software)
+
+fiche-code = Code
+fiche-models = Leveringsmodellen
+fiche-edition = Editie
+fiche-print = Deze fiche afdrukken
+fiche-retired = Deze dienst is stopgezet: hij wordt niet meer aangeboden en blijft leesbaar voor de huidige afnemers.
+fiche-successor = Hij wordt vervangen door
+fiche-characteristics = Kenmerken
+fiche-responsibilities = Verantwoordelijkheden
+resp-activity = Activiteit
+party-provider = Dienstverlener
+party-partner = Partner
+party-provider-when-agreed = Dienstverlener, indien overeengekomen
+party-partner-unless-central-first-line = Partner (behalve met de optie centrale helpdesk als eerste lijn)
+fiche-packs = Packs
+prices-excl-vat = Alle prijzen in euro, exclusief btw.
+pack-included = Inbegrepen
+pack-prices = Prijs
+pack-standard-level = Standaard serviceniveau
+price-pack = { $amount } { $period }
+price-unit = { $amount } per { $unit } { $period }
+period-month = per maand
+period-year = per jaar
+period-one_off = eenmalig
+fiche-options = Opties
+option-name = Optie
+option-applies = Geldt voor
+option-all-packs = Alle packs
+option-sla = Wijziging van de SLA
+option-raises = Brengt het serviceniveau naar { $level }
+option-response = reactie binnen { $duration }
+option-resolution = oplossing binnen { $duration }
+option-calendar = volgens { $calendar }
+option-no-sla-change = Geen wijziging van de SLA
+right-central-first-line = Uw gebruikers mogen rechtstreeks de centrale helpdesk contacteren (centrale helpdesk als eerste lijn)
+fiche-levels = Serviceniveaus
+level-target = Beschikbaarheidsdoel
+level-downtime = Toegestane onbeschikbaarheid per 30 dagen
+level-hours = Ondersteuningsuren
+level-notice = Onderhoud aangekondigd
+level-consent = Stilzwijgen bij een onderhoudsraadpleging
+level-tacit-yes = geldt als instemming
+level-tacit-no = geldt niet als instemming: een uitdrukkelijk akkoord is nodig
+level-targets = Reactie- en oplossingstermijnen
+priority = Prioriteit
+target-response = Reactie
+target-resolution = Oplossing
+target-hours = Uren waarop de klok loopt
+fiche-sla-notes = SLA-toelichting
+fiche-contact = Contact en escalatie
+fiche-spoc-intro = De servicemanager is uw enig aanspreekpunt (SPOC) voor al uw vragen over deze dienst.
+contact-name = Naam
+contact-email = E-mail
+contact-phone = Telefoon
+fiche-escalation = Escalatiepad
+
+calendar-24x7 = De klok rond (24/7)
+calendar-be-working-hours = Werkdagen 08:00–18:00 (Brusselse tijd)
+
+quote-title = Een pack berekenen
+quote-intro = Kies een pack, een serviceniveau, opties en een hoeveelheid om te zien welk serviceniveau u zou krijgen en wat het zou kosten.
+quote-pack = Pack
+quote-level = Serviceniveau
+quote-level-pack = Het standaardniveau van het pack
+quote-options = Opties
+quote-quantity = Hoeveelheid (eenheden zoals werkplekken of mailboxen)
+quote-quantity-help = Prijzen per eenheid worden met dit getal vermenigvuldigd, prijzen per pack niet.
+quote-button = Berekenen
+quote-result = Uw raming
+quote-effective-level = Serviceniveau dat u krijgt
+quote-rights = Rechten
+quote-lines = Prijslijnen
+quote-line = Onderdeel
+quote-detail = Hoeveelheid × eenheidsprijs
+quote-period = Periode
+quote-amount = Bedrag
+total-month = Totaal per maand
+total-year = Totaal per jaar
+total-one-off = Eenmalig totaal
+quote-not-subscription = Dit is een raming, geen afname: neem voor een afname contact op met de servicemanager.
+quote-error-quantity = Geef als hoeveelheid een geheel getal van minstens 1.
+quote-error-pack = Kies een van de packs van deze dienst.
+quote-error-level = Kies een van de serviceniveaus die deze dienst aanbiedt.
+quote-error-option = Een van de gekozen opties geldt niet voor dit pack, of werd twee keer gekozen.
+quote-error-other = Deze combinatie kan niet worden berekend.
+
+support-title = Algemene ondersteuning
+support-general = Wat elke dienst omvat
+support-helpdesks = Helpdesks en openingsuren
+support-local = Lokale helpdesk (eerste lijn)
+support-central = Centrale helpdesk (tweede lijn)
+support-hours = Uren van de centrale helpdesk
+support-hours-text = gesloten op feestdagen en op de gepubliceerde sluitingsdagen.
+support-closures-link = Bekijk de sluitingsdagen.
+support-on-call = Permanentie
+support-people = Uw aanspreekpunten voor een dienst
+support-manager = Servicemanager (SPOC)
+support-partner = Partnerbeheer
+support-escalation = Escalatiepad
+support-contacts = ICT-contacten
+contact-central-helpdesk = Centrale helpdesk
+contact-security-advisor = Veiligheidsadviseur
+contact-partner-relationship = Partner Relationship Management
+contact-ict-escalation = ICT-escalatiebeheer
+support-delivery = Dienstverlening en ondersteuning
+support-models = Leveringsmodellen
+support-sla = Serviceniveauovereenkomsten
+support-measured = De beschikbaarheidsdoelen van 99,9 %, 99,7 % en 99,5 % worden gemeten als de beschikbaarheid van de dienst zelf, de klok rond, buiten de onderhoudsvensters waarmee u hebt ingestemd.
+support-levels = Serviceniveaus en hun toegestane onbeschikbaarheid
+support-maintenance = Onderhoud
+support-monitoring = Monitoring
+support-dashboard = Dashboard
+
+closures-title = Sluitingsdagen van de centrale helpdesk
+closures-intro = Op deze dagen is de centrale helpdesk gesloten; alleen de permanentie behandelt zware incidenten en dringende problemen. Uren:
+closures-ics = Abonneren op de sluitingsdagen (iCalendar)
+closures-none = Voor dit jaar zijn nog geen sluitingsdagen bekend.
+closures-date = Datum
+closures-day = Dag
+closures-name = Gelegenheid
+closures-weekend = weekend
+closures-closed = Gesloten
+
+print-toc = Inhoud
+print-introduction = Inleiding
+print-hint = Gebruik de afdrukfunctie van uw browser om af te drukken of als pdf te bewaren.
+
+accessibility-title = Toegankelijkheidsverklaring
+accessibility-p1 = Wij willen dat iedereen deze site kan gebruiken. Hij is ontworpen volgens de Web Content Accessibility Guidelines (WCAG) 2.1 op niveau AA, zoals de Europese norm EN 301 549 en de Belgische wet van 19 juli 2018 over de toegankelijkheid van websites van overheidsinstanties vereisen.
+accessibility-p2 = Status: wij menen dat de site volledig conform is. Elke pagina wordt vóór elke release automatisch gecontroleerd met axe-core in een echte browser, en is te gebruiken met alleen het toetsenbord en met een schermlezer.
+accessibility-p3 = De pagina's werken zonder JavaScript; de afdrukbare catalogus en elke fiche kunnen worden afgedrukt of als pdf bewaard.
+accessibility-p4 = Stuit u op een drempel, laat het ons weten: wij antwoorden binnen 10 werkdagen. Bent u niet tevreden met ons antwoord, dan kunt u zich wenden tot de federale Ombudsman.
+privacy-title = Privacyverklaring
+privacy-p1 = Voor deze openbare catalogus hoeft u zich niet aan te melden, en hij gebruikt geen tracking of analysetools.
+privacy-p2 = Wij bewaren één cookie, "lang", die de gekozen taal een jaar lang onthoudt. Hij is strikt noodzakelijk en bevat geen persoonsgegevens.
+privacy-p3 = Onze servers houden technische logboeken bij (adres, tijdstip en opgevraagde pagina) gedurende ten hoogste 30 dagen, om de dienst te beveiligen, op grond van de Algemene Verordening Gegevensbescherming (AVG), artikel 6.1.e.
+privacy-p4 = U kunt vragen om gegevens over u in te zien, te verbeteren of te wissen, en klacht indienen bij de Gegevensbeschermingsautoriteit (www.gegevensbeschermingsautoriteit.be).
+legal-title = Wettelijke vermeldingen
+legal-p1 = Deze site wordt uitgegeven door de organisatie die bovenaan elke pagina vermeld staat, een Belgische federale overheidsdienst.
+legal-p2 = De informatie in deze catalogus wordt ter informatie gegeven; een overeenkomst met een partner ontstaat alleen door een goedgekeurde afname.
+legal-p3 = De prijzen zijn in euro, exclusief btw, en kunnen wijzigen met een nieuwe editie van de catalogus.
+legal-p4 = De teksten van deze catalogus mogen worden hergebruikt met vermelding van de bron.
+notice-contact = Contact:
+
+qty-access-points = Wifi-toegangspunten
+qty-accounts = Accounts
+qty-applications = Toepassingen
+qty-bandwidth-mbps = Bandbreedte (Mbit/s)
+qty-consultancy-days = Adviesdagen
+qty-environments = Omgevingen
+qty-fas-integrations = FAS-integraties
+qty-log-sources = Logbronnen
+qty-mailboxes = Mailboxen
+qty-mobile-devices = Mobiele toestellen
+qty-monitored-assets = Gemonitorde onderdelen
+qty-monthly-visits = Bezoeken per maand
+qty-protected-gb = Beschermde gegevens (GB)
+qty-ram-gb = Geheugen (GB)
+qty-retention-days = Bewaartermijn (dagen)
+qty-scans-per-year = Scans per jaar
+qty-shared-mailboxes = Gedeelde mailboxen
+qty-sites = Sites
+qty-staging-environments = Testomgevingen
+qty-steering-meetings = Stuurgroepvergaderingen
+qty-storage-gb = Opslag (GB)
+qty-switch-ports = Switchpoorten
+qty-team-sites = Teamsites
+qty-users = Gebruikers
+qty-vcpu = Virtuele CPU's
+qty-websites = Websites
+qty-workstations = Werkplekken

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Pacta's browser tests: the real UI in Debian's Chromium, driven by playwright-core, with an
+# axe-core WCAG 2.1 AA check on every page (issue 4). Screenshots go to target/browser-artifacts/.
+#
+#   scripts/browser-tests.sh            # builds target/debug/pacta, serves the demo, runs the tests
+#   PACTA_BIN=path/to/pacta scripts/browser-tests.sh
+#
+# Installs what it needs when missing: Debian's `chromium` (apt-get) and the pinned npm packages
+# of tests/browser (npm ci). Never `npx playwright install`: the browser is the system's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "browser-tests: installing Debian's chromium" >&2
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium
+fi
+
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+bin=${PACTA_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build -q -p pacta
+  bin="$root/target/debug/pacta"
+fi
+
+work=$(mktemp -d)
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+artifacts="$root/target/browser-artifacts"
+rm -rf "$artifacts" && mkdir -p "$artifacts"
+
+PACTA_DATABASE_URL="sqlite://$work/pacta.db?mode=rwc" RUST_LOG=warn \
+  "$bin" serve --demo --listen "127.0.0.1:$port" >"$artifacts/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+url="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do
+  if node -e "fetch('$url/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then break; fi
+  sleep 0.1
+done
+
+PACTA_URL="$url" PACTA_ARTIFACTS="$artifacts" \
+  node --test --test-concurrency=1 --test-reporter=spec tests/browser/
