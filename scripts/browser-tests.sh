@@ -46,3 +46,14 @@ done
 
 PACTA_URL="$url" PACTA_ARTIFACTS="$artifacts" \
   node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+
+# The printed catalogue as PDF, by the same Chromium: tagged, with an outline and the language.
+PACTA_DATABASE_URL="sqlite://$work/pacta.db?mode=rwc" RUST_LOG=warn \
+  "$bin" catalogue render --lang nl --format pdf --out "$artifacts/catalogue-nl.pdf"
+for marker in '%PDF-' '/StructTreeRoot' '/Outlines' '/Lang'; do
+  if ! grep -aq -- "$marker" "$artifacts/catalogue-nl.pdf"; then
+    echo "browser-tests: catalogue-nl.pdf lacks $marker" >&2
+    exit 1
+  fi
+done
+echo "browser-tests: catalogue-nl.pdf ($(wc -c <"$artifacts/catalogue-nl.pdf") bytes) is tagged, with an outline"

@@ -110,6 +110,9 @@ pub struct Snapshot {
     levels: [String; 5],
     categories: [String; 5],
     profile: [Option<String>; 5],
+    /// Page fragments rendered on first use (a fiche's body per language). They live and die with
+    /// the snapshot, so a catalogue write never leaves a stale one behind.
+    fragments: std::sync::RwLock<HashMap<String, std::sync::Arc<str>>>,
 }
 
 impl Snapshot {
@@ -134,6 +137,7 @@ impl Snapshot {
             levels: Default::default(),
             categories: Default::default(),
             profile: Default::default(),
+            fragments: Default::default(),
             stored,
         };
         for choice in LangChoice::ALL {
@@ -160,6 +164,24 @@ impl Snapshot {
             snapshot.profile[i] = cat.profile.as_ref().map(|p| render(to_json(p), choice));
         }
         snapshot
+    }
+
+    /// A rendered fragment by key, made once per snapshot.
+    pub fn fragment(&self, key: &str, make: impl FnOnce() -> String) -> std::sync::Arc<str> {
+        if let Some(hit) = self
+            .fragments
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+        {
+            return hit.clone();
+        }
+        let made: std::sync::Arc<str> = make().into();
+        self.fragments
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.to_owned(), made.clone());
+        made
     }
 
     pub fn revision(&self) -> i64 {

@@ -131,6 +131,7 @@ quote-error-option = Eine der gewählten Optionen gilt nicht für dieses Paket o
 quote-error-other = Diese Kombination kann nicht berechnet werden.
 
 support-title = Allgemeine Unterstützung
+support-no-profile = Der Dienstleister hat seine allgemeine Unterstützung noch nicht beschrieben.
 support-general = Was jeder Dienst umfasst
 support-helpdesks = Helpdesks und Zeiten
 support-local = Lokaler Helpdesk (erste Ebene)

@@ -132,6 +132,7 @@ quote-error-option = One of the chosen options does not apply to this pack, or w
 quote-error-other = This combination cannot be priced.
 
 support-title = General support
+support-no-profile = The provider has not described its general support yet.
 support-general = What every service includes
 support-helpdesks = Helpdesks and hours
 support-local = Local helpdesk (first line)

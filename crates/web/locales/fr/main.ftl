@@ -131,6 +131,7 @@ quote-error-option = Une des options choisies ne s'applique pas à ce pack, ou a
 quote-error-other = Cette combinaison ne peut pas être calculée.
 
 support-title = Support général
+support-no-profile = Le fournisseur n'a pas encore décrit son support général.
 support-general = Ce que comprend chaque service
 support-helpdesks = Helpdesks et heures d'ouverture
 support-local = Helpdesk local (première ligne)

@@ -131,6 +131,7 @@ quote-error-option = Een van de gekozen opties geldt niet voor dit pack, of werd
 quote-error-other = Deze combinatie kan niet worden berekend.
 
 support-title = Algemene ondersteuning
+support-no-profile = De dienstverlener heeft zijn algemene ondersteuning nog niet beschreven.
 support-general = Wat elke dienst omvat
 support-helpdesks = Helpdesks en openingsuren
 support-local = Lokale helpdesk (eerste lijn)

@@ -579,7 +579,8 @@ fn full_page(
     rest: &str,
     form: Option<QuoteForm>,
 ) -> Response {
-    let body = FicheBody::build(snapshot, s, lang, 1, false);
+    let body = fiche_html(snapshot, s, lang);
+    let name = L::new(&s.name, lang);
     let result = form
         .as_ref()
         .map(|f| run_quote(snapshot, s, lang, f))
@@ -591,9 +592,9 @@ fn full_page(
         ..QuoteForm::default()
     });
     let page = FichePage {
-        base: Base::new(snapshot, lang, body.name.text.clone(), rest, "catalogue"),
+        base: Base::new(snapshot, lang, name.text.clone(), rest, "catalogue"),
         code: s.code.clone(),
-        name: body.name.clone(),
+        name,
         can_quote: s.status == Lifecycle::Published && !s.packs.is_empty(),
         packs: s
             .packs
@@ -627,9 +628,21 @@ fn full_page(
             .collect(),
         quantity: form.quantity.clone(),
         result,
-        body: body.html(),
+        body,
     };
     page_in(lang, &page)
+}
+
+/// The fiche's body, rendered once per snapshot and language.
+fn fiche_html(snapshot: &Snapshot, s: &Service, lang: Lang) -> Markup {
+    let key = format!("fiche/{}/{}", lang.code(), s.code);
+    Markup(
+        snapshot
+            .fragment(&key, || {
+                FicheBody::build(snapshot, s, lang, 1, false).html().0
+            })
+            .to_string(),
+    )
 }
 
 fn lookup<'a>(
@@ -706,10 +719,15 @@ pub async fn print(
     let snapshot = state.snapshot();
     match lookup(&snapshot, &lang, &code, &headers) {
         Ok((lang, s)) => {
-            let body = FicheBody::build(&snapshot, s, lang, 1, false);
             let page = FichePrint {
-                base: Base::new(&snapshot, lang, body.name.text.clone(), &rest_of(&uri), ""),
-                body: body.html(),
+                base: Base::new(
+                    &snapshot,
+                    lang,
+                    L::new(&s.name, lang).text,
+                    &rest_of(&uri),
+                    "",
+                ),
+                body: fiche_html(&snapshot, s, lang),
             };
             page_in(lang, &page)
         }

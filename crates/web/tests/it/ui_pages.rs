@@ -172,6 +172,9 @@ async fn drafts_are_not_shown_and_retired_services_are_marked_with_their_success
     assert!(html.contains("href=\"/en/services/WEB-HOSTING\""), "{html}");
     let list = app.get("/en/catalogue").await.text();
     assert!(!list.contains("OLD-HOSTING") && !list.contains("DRAFT-SERVICE"));
+    // Without an organisation profile the support page says so rather than showing empty sections.
+    let support = app.get("/en/support").await.text();
+    assert!(support.contains("has not described its general support yet"));
 }
 
 #[tokio::test]
