@@ -2,5 +2,6 @@
 //! (calendars, business time, clocks, availability). Every rule of DOMAIN.md lives here once.
 
 pub mod catalogue;
+pub mod clock;
 pub mod sla;
 pub mod text;

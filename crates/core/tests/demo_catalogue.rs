@@ -239,10 +239,11 @@ fn the_profile_carries_the_seed_contacts_and_a_defined_helpdesk_calendar() {
         .iter()
         .find(|k| k.code == profile.central_helpdesk_calendar)
         .expect("the central helpdesk calendar is defined in the catalogue");
-    assert_eq!(calendar.timezone, "Europe/Brussels");
-    assert_eq!(calendar.holidays.sets, vec!["be-federal".to_string()]);
+    assert_eq!(calendar.spec.timezone, "Europe/Brussels");
+    assert_eq!(calendar.spec.holidays.sets, vec!["be-federal".to_string()]);
     for year in [2026, 2027] {
         let days: Vec<_> = calendar
+            .spec
             .holidays
             .closed
             .iter()

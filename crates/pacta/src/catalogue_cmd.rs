@@ -8,7 +8,9 @@ use pacta_core::catalogue::document::{parse_yaml, Issue};
 use pacta_core::catalogue::import::plan;
 use pacta_core::catalogue::read::{read_catalogue, Known};
 use pacta_core::catalogue::{export, Lifecycle};
+use pacta_core::clock::Clock;
 use pacta_core::text::Lang;
+use pacta_store::Stamp;
 use pacta_web::snapshot::{LangChoice, Snapshot};
 
 use crate::config::Settings;
@@ -74,7 +76,11 @@ pub enum CatalogueCommand {
     },
 }
 
-pub async fn run(settings: &Settings, cmd: CatalogueCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    settings: &Settings,
+    cmd: CatalogueCommand,
+    clock: Clock,
+) -> anyhow::Result<ExitCode> {
     match cmd {
         CatalogueCommand::Schema => {
             println!("{}", pacta_core::catalogue::schema::JSON_SCHEMA.trim_end());
@@ -84,7 +90,7 @@ pub async fn run(settings: &Settings, cmd: CatalogueCommand) -> anyhow::Result<E
             file,
             dry_run,
             prune,
-        } => import(settings, &file, dry_run, prune).await,
+        } => import(settings, &file, dry_run, prune, &clock).await,
         CatalogueCommand::Export { out } => {
             let db = settings.open_db().await?;
             let stored = db.load_catalogue().await?;
@@ -215,6 +221,7 @@ async fn import(
     file: &std::path::Path,
     dry_run: bool,
     prune: bool,
+    clock: &Clock,
 ) -> anyhow::Result<ExitCode> {
     let source = match std::fs::read_to_string(file) {
         Ok(s) => s,
@@ -251,7 +258,8 @@ async fn import(
         println!("{change}");
     }
     if !dry_run {
-        db.apply_import(&plan, "cli-import").await?;
+        db.apply_import(&plan, Stamp::new("cli-import", clock.now()))
+            .await?;
     }
     db.close().await;
     Ok(ExitCode::SUCCESS)

@@ -65,8 +65,10 @@ fn main() -> ExitCode {
         }
     };
     config::init_logging(settings.log_format);
+    // The process's one clock: every command reads "now" from it.
+    let clock = pacta_core::clock::system();
     match cli.command {
-        Command::Sla(cmd) => sla_cmd::run(cmd),
+        Command::Sla(cmd) => sla_cmd::run(cmd, &settings),
         command => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -80,9 +82,9 @@ fn main() -> ExitCode {
             };
             runtime.block_on(async move {
                 let result = match command {
-                    Command::Serve(args) => serve::run(&settings, args).await,
+                    Command::Serve(args) => serve::run(&settings, args, clock).await,
                     Command::Migrate => migrate(&settings).await,
-                    Command::Catalogue(cmd) => catalogue_cmd::run(&settings, cmd).await,
+                    Command::Catalogue(cmd) => catalogue_cmd::run(&settings, cmd, clock).await,
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {

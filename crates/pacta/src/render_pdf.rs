@@ -25,15 +25,19 @@ fn chromium() -> Option<PathBuf> {
     })
 }
 
-/// A fresh private directory under the system temp dir.
+/// A fresh private directory under the system temp dir: named by the process and a counter,
+/// created only if it did not exist (a leftover of an earlier process is skipped, not reused).
 fn fresh_dir(tag: &str) -> anyhow::Result<PathBuf> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("pacta-{tag}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir)
+    let base = std::env::temp_dir();
+    for n in 0..1000u32 {
+        let dir = base.join(format!("pacta-{tag}-{}-{n}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+        }
+    }
+    anyhow::bail!("cannot create a fresh directory under {}", base.display())
 }
 
 pub fn print(html: &str, out: &Path) -> anyhow::Result<ExitCode> {

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pacta_core::catalogue::import::plan;
-use pacta_web::AppState;
+use pacta_core::clock::Clock;
+use pacta_store::Stamp;
+use pacta_web::{AppState, CancellationToken};
 
 use crate::config::Settings;
 
@@ -21,25 +23,25 @@ pub struct ServeArgs {
     pub demo: bool,
 }
 
-pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::Result<ExitCode> {
     let addr = settings.listen_addr(args.listen.as_deref())?;
     let db = settings.open_db().await?;
     if args.demo {
-        load_demo(&db).await?;
+        load_demo(&db, Stamp::new("demo", clock.now())).await?;
     }
     if settings.admin_token.is_none() {
         tracing::warn!("PACTA_ADMIN_TOKEN is not set: every catalogue write will answer 401");
     }
-    let state = AppState::new(db.clone(), settings.admin_token.clone())
+    let state = AppState::new(db.clone(), settings.admin_token.clone(), clock)
         .await
         .context("cannot load the catalogue")?;
-    let shutdown = shutdown_signal()?;
+    let shutdown = CancellationToken::new();
+    cancel_on_signal(shutdown.clone())?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(address = %listener.local_addr()?, database = %crate::config::redact(&settings.database_url), "Pacta is listening");
-    axum::serve(listener, pacta_web::app(state))
-        .with_graceful_shutdown(shutdown)
+    pacta_web::serve(listener, state, shutdown)
         .await
         .context("server error")?;
     db.close().await;
@@ -48,7 +50,7 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
 }
 
 /// Loads the demo catalogue, but only into an empty catalogue.
-pub async fn load_demo(db: &pacta_store::Db) -> anyhow::Result<()> {
+pub async fn load_demo(db: &pacta_store::Db, stamp: Stamp<'_>) -> anyhow::Result<()> {
     let stored = db.load_catalogue().await?;
     let c = &stored.catalogue;
     if c.profile.is_some()
@@ -74,18 +76,18 @@ pub async fn load_demo(db: &pacta_store::Db) -> anyhow::Result<()> {
             )
         },
     )?;
-    let outcome = db.apply_import(&plan(c, &demo, false), "demo").await?;
+    let outcome = db.apply_import(&plan(c, &demo, false), stamp).await?;
     tracing::info!(entities = outcome.written, "loaded the demo catalogue");
     Ok(())
 }
 
-/// Waits for SIGTERM or Ctrl-C. Built before the server announces itself, so that a signal sent
-/// right after "listening" is never missed.
-fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+/// Cancels `shutdown` at SIGTERM or Ctrl-C. The handlers are installed before the server
+/// announces itself, so that a signal sent right after "listening" is never missed.
+fn cancel_on_signal(shutdown: CancellationToken) -> anyhow::Result<()> {
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot install the SIGTERM handler")?;
-    Ok(async move {
+    tokio::spawn(async move {
         #[cfg(unix)]
         let terminate = async move {
             terminate.recv().await;
@@ -97,5 +99,7 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
             () = terminate => {},
         }
         tracing::info!("shutting down");
-    })
+        shutdown.cancel();
+    });
+    Ok(())
 }

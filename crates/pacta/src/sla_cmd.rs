@@ -11,10 +11,13 @@ use std::process::ExitCode;
 use pacta_core::sla::availability::{availability, Availability, Target};
 use pacta_core::sla::calendar::{Calendar, CalendarSpec, BUILTIN_CALENDARS};
 use pacta_core::sla::duration::{format_duration, parse_duration};
-use pacta_core::sla::holidays::{holidays, year_supported, HolidaySet, Lang};
+use pacta_core::sla::holidays::{holidays, year_supported, HolidaySet};
 use pacta_core::sla::instant::parse_instant;
 use pacta_core::sla::Interval;
+use pacta_core::text::Lang;
 use serde_json::{json, Value};
+
+use crate::config::{redact, Settings};
 
 /// `pacta sla <command>`.
 #[derive(Debug, clap::Subcommand)]
@@ -33,7 +36,8 @@ pub enum SlaCommand {
     },
     /// The business-time deadline of a duration from a start instant.
     Deadline {
-        /// `24x7`, `be-working-hours` or the path of a YAML calendar file.
+        /// `24x7`, `be-working-hours`, the path of a YAML calendar file (a value with `/` or
+        /// ending in .yaml/.yml), or the code of a calendar of the catalogue in --database-url.
         #[arg(long, allow_hyphen_values = true)]
         calendar: String,
         /// RFC 3339 instant, e.g. 2026-11-27T17:30:00+01:00.
@@ -51,7 +55,8 @@ pub enum SlaCommand {
     },
     /// Business seconds between two instants.
     Elapsed {
-        /// `24x7`, `be-working-hours` or the path of a YAML calendar file.
+        /// `24x7`, `be-working-hours`, the path of a YAML calendar file (a value with `/` or
+        /// ending in .yaml/.yml), or the code of a calendar of the catalogue in --database-url.
         #[arg(long, allow_hyphen_values = true)]
         calendar: String,
         /// RFC 3339 instant (inclusive).
@@ -87,7 +92,8 @@ pub enum SlaCommand {
 }
 
 /// Runs `pacta sla <command>`.
-pub fn run(cmd: SlaCommand) -> ExitCode {
+pub fn run(cmd: SlaCommand, settings: &Settings) -> ExitCode {
+    let mut calendars = Calendars::new(&settings.database_url);
     let result = match cmd {
         SlaCommand::Holidays { set, year, lang } => cmd_holidays(&set, &year, &lang),
         SlaCommand::Deadline {
@@ -96,13 +102,20 @@ pub fn run(cmd: SlaCommand) -> ExitCode {
             duration,
             pauses,
             explain,
-        } => cmd_deadline(&calendar, &start, &duration, &pauses, explain),
+        } => cmd_deadline(
+            &mut calendars,
+            &calendar,
+            &start,
+            &duration,
+            &pauses,
+            explain,
+        ),
         SlaCommand::Elapsed {
             calendar,
             from,
             to,
             pauses,
-        } => cmd_elapsed(&calendar, &from, &to, &pauses),
+        } => cmd_elapsed(&mut calendars, &calendar, &from, &to, &pauses),
         SlaCommand::Availability {
             from,
             to,
@@ -110,7 +123,7 @@ pub fn run(cmd: SlaCommand) -> ExitCode {
             outages,
             maintenance,
         } => cmd_availability(&from, &to, &target, outages, maintenance),
-        SlaCommand::Eval => cmd_eval(),
+        SlaCommand::Eval => cmd_eval(calendars),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -149,17 +162,101 @@ fn cmd_holidays(set: &str, year: &str, lang: &str) -> CmdResult {
     print_lines(&lines)
 }
 
-/// Loads `24x7`, `be-working-hours` or a YAML calendar file.
-fn load_calendar(name: &str) -> Result<Calendar, String> {
-    if let Some(cal) = Calendar::builtin(name) {
-        return Ok(cal);
+/// Where `--calendar` values are found: a path (a value with `/`, or ending in `.yaml` or
+/// `.yml`), a built-in, else a calendar of the catalogue in the database — opened only when a
+/// code needs it, and never created by this. Each value is loaded once (errors included).
+struct Calendars {
+    database_url: String,
+    db: Option<Result<(tokio::runtime::Runtime, pacta_store::Db), String>>,
+    loaded: HashMap<String, Result<Calendar, String>>,
+}
+
+impl Calendars {
+    fn new(database_url: &str) -> Calendars {
+        Calendars {
+            database_url: database_url.to_owned(),
+            db: None,
+            loaded: HashMap::new(),
+        }
     }
-    let text = std::fs::read_to_string(name).map_err(|e| {
-        format!(
-            "calendar {name:?} is neither a built-in ({}) nor a readable file: {e}",
-            BUILTIN_CALENDARS.join(", ")
-        )
-    })?;
+
+    fn load(&mut self, name: &str) -> Result<Calendar, String> {
+        if let Some(cached) = self.loaded.get(name) {
+            return cached.clone();
+        }
+        let loaded = if is_path(name) {
+            load_file(name)
+        } else if let Some(cal) = Calendar::builtin(name) {
+            Ok(cal)
+        } else {
+            self.catalogue_calendar(name)
+        };
+        self.loaded.insert(name.to_owned(), loaded.clone());
+        loaded
+    }
+
+    fn catalogue_calendar(&mut self, code: &str) -> Result<Calendar, String> {
+        let not_found = |why: String| {
+            format!(
+                "calendar {code:?} is neither a built-in ({}) nor a file path (with / or .yaml), \
+                 and not a calendar of the catalogue: {why}",
+                BUILTIN_CALENDARS.join(", ")
+            )
+        };
+        let url = self.database_url.clone();
+        let (runtime, db) = match self.db.get_or_insert_with(|| open_existing(&url)) {
+            Ok(open) => open,
+            Err(e) => return Err(not_found(e.clone())),
+        };
+        let def = runtime
+            .block_on(db.calendar(code))
+            .map_err(|e| not_found(format!("the database {}: {e}", redact(&url))))?
+            .ok_or_else(|| {
+                not_found(format!(
+                    "the catalogue in {} has no such code",
+                    redact(&url)
+                ))
+            })?;
+        def.build().map_err(|errors| {
+            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            format!("calendar {code}: {}", list.join("; "))
+        })
+    }
+}
+
+impl Drop for Calendars {
+    fn drop(&mut self) {
+        if let Some(Ok((runtime, db))) = &self.db {
+            runtime.block_on(db.close());
+        }
+    }
+}
+
+fn is_path(name: &str) -> bool {
+    name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// Opens the catalogue's database for reading calendars: it must exist.
+fn open_existing(url: &str) -> Result<(tokio::runtime::Runtime, pacta_store::Db), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let db = runtime
+        .block_on(pacta_store::Db::open_existing(url))
+        .map_err(|e| match e {
+            pacta_store::StoreError::Missing(_) => {
+                format!("the database {} does not exist", redact(url))
+            }
+            e => format!("cannot open the database {}: {e}", redact(url)),
+        })?;
+    Ok((runtime, db))
+}
+
+/// A YAML calendar file.
+fn load_file(name: &str) -> Result<Calendar, String> {
+    let text = std::fs::read_to_string(name)
+        .map_err(|e| format!("calendar file {name:?} cannot be read: {e}"))?;
     let spec = CalendarSpec::from_yaml_str(&text).map_err(|e| format!("calendar {name}: {e}"))?;
     spec.build().map_err(|errors| {
         let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -179,6 +276,7 @@ fn parse_pause(text: &str) -> Result<Interval, String> {
 }
 
 fn cmd_deadline(
+    calendars: &mut Calendars,
     calendar: &str,
     start: &str,
     duration: &str,
@@ -191,7 +289,7 @@ fn cmd_deadline(
         .iter()
         .map(|p| parse_pause(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let cal = load_calendar(calendar)?;
+    let cal = calendars.load(calendar)?;
     let deadline = cal
         .deadline_with_pauses(start, seconds, &pauses)
         .map_err(|e| e.to_string())?;
@@ -215,13 +313,19 @@ fn cmd_deadline(
     print_lines(&lines)
 }
 
-fn cmd_elapsed(calendar: &str, from: &str, to: &str, pauses: &[String]) -> CmdResult {
+fn cmd_elapsed(
+    calendars: &mut Calendars,
+    calendar: &str,
+    from: &str,
+    to: &str,
+    pauses: &[String],
+) -> CmdResult {
     let (from, to) = (instant(from)?, instant(to)?);
     let pauses = pauses
         .iter()
         .map(|p| parse_pause(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let cal = load_calendar(calendar)?;
+    let cal = calendars.load(calendar)?;
     let seconds = cal
         .elapsed_with_pauses(from, to, &pauses)
         .map_err(|e| e.to_string())?;
@@ -286,20 +390,14 @@ fn cmd_availability(
     print_lines(&[availability_json(&a)])
 }
 
-/// `pacta sla eval`: calendars are loaded once per distinct name or path (errors included).
+/// `pacta sla eval`: calendars are loaded once per distinct value (errors included).
 struct Eval {
-    calendars: HashMap<String, Result<Calendar, String>>,
+    calendars: Calendars,
 }
 
 impl Eval {
     fn calendar(&mut self, req: &Value) -> Result<Calendar, String> {
-        let name = str_field(req, "calendar")?;
-        if let Some(cached) = self.calendars.get(name) {
-            return cached.clone();
-        }
-        let loaded = load_calendar(name);
-        self.calendars.insert(name.to_string(), loaded.clone());
-        loaded
+        self.calendars.load(str_field(req, "calendar")?)
     }
 
     fn answer(&mut self, line: &str) -> Result<String, String> {
@@ -373,14 +471,12 @@ fn str_field<'a>(req: &'a Value, key: &str) -> Result<&'a str, String> {
         .ok_or_else(|| format!("missing string \"{key}\""))
 }
 
-fn cmd_eval() -> CmdResult {
+fn cmd_eval(calendars: Calendars) -> CmdResult {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut eval = Eval {
-        calendars: HashMap::new(),
-    };
+    let mut eval = Eval { calendars };
     let mut buf = Vec::with_capacity(512);
     loop {
         buf.clear();

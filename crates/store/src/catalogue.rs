@@ -4,10 +4,13 @@
 use std::collections::HashMap;
 
 use pacta_core::catalogue::import::{Action, Kind, Plan};
-use pacta_core::catalogue::{Catalogue, Category, Lifecycle, Profile, Service, ServiceLevel};
+use pacta_core::catalogue::lifecycle::{self, Versioning};
+use pacta_core::catalogue::{
+    CalendarDef, Catalogue, Category, Lifecycle, Profile, Service, ServiceLevel,
+};
 use serde::{de::DeserializeOwned, Serialize};
 
-use crate::{in_tx, now_seconds, with_pool, Db, Result, StoreError};
+use crate::{in_tx, with_pool, Db, Result, Stamp, StoreError};
 
 /// `kind, code, doc, revision, version` of one stored entity.
 type EntityRow = (String, String, String, i64, i64);
@@ -75,12 +78,35 @@ fn from_doc<T: DeserializeOwned>(kind: Kind, code: &str, doc: &str) -> Result<T>
 pub trait Entity: Serialize + DeserializeOwned {
     const KIND: Kind;
     fn code(&self) -> &str;
+    /// What saving it does to a version history: only services have one.
+    fn versioning(&self) -> Versioning {
+        Versioning::Keep
+    }
 }
 
 impl Entity for Service {
     const KIND: Kind = Kind::Service;
     fn code(&self) -> &str {
         &self.code
+    }
+    fn versioning(&self) -> Versioning {
+        lifecycle::on_save(self)
+    }
+}
+
+impl Entity for CalendarDef {
+    const KIND: Kind = Kind::Calendar;
+    fn code(&self) -> &str {
+        &self.code
+    }
+}
+
+/// The stored document of the entity `code` among `items` (none: it is to be deleted), and what
+/// saving it does to its version history.
+fn entity_doc<T: Entity>(items: &[T], code: &str) -> (Option<String>, Versioning) {
+    match items.iter().find(|x| x.code() == code) {
+        Some(x) => (Some(to_doc(x)), x.versioning()),
+        None => (None, Versioning::Keep),
     }
 }
 
@@ -106,13 +132,13 @@ impl Entity for Profile {
 }
 
 macro_rules! audit {
-    ($tx:expr, $actor:expr, $action:expr, $kind:expr, $code:expr, $before:expr, $after:expr) => {
+    ($tx:expr, $stamp:expr, $action:expr, $kind:expr, $code:expr, $before:expr, $after:expr) => {
         sqlx::query(
             "INSERT INTO audit_log (id, at, actor, action, kind, code, before_doc, after_doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(now_seconds())
-        .bind($actor)
+        .bind($stamp.new_id().to_string())
+        .bind($stamp.seconds())
+        .bind($stamp.actor)
         .bind($action)
         .bind($kind.code())
         .bind($code)
@@ -147,7 +173,7 @@ macro_rules! bump_revision {
 
 /// Records a publication: the next version number with the service's document as published.
 macro_rules! record_version {
-    ($tx:expr, $code:expr, $doc:expr, $actor:expr) => {{
+    ($tx:expr, $code:expr, $doc:expr, $stamp:expr) => {{
         let (current,): (i64,) = sqlx::query_as("SELECT version FROM catalogue_entities WHERE kind = 'service' AND code = $1")
             .bind($code)
             .fetch_one(&mut *$tx)
@@ -157,8 +183,8 @@ macro_rules! record_version {
             .bind($code)
             .bind(next)
             .bind($doc)
-            .bind(now_seconds())
-            .bind($actor)
+            .bind($stamp.seconds())
+            .bind($stamp.actor)
             .execute(&mut *$tx)
             .await?;
         sqlx::query("UPDATE catalogue_entities SET version = $1 WHERE kind = 'service' AND code = $2")
@@ -215,56 +241,29 @@ impl Db {
 
     /// Applies an import plan in one transaction: all of it, or nothing.
     /// A published service that is created or changed gets a new version.
-    pub async fn apply_import(&self, plan: &Plan, actor: &str) -> Result<ImportOutcome> {
+    pub async fn apply_import(&self, plan: &Plan, stamp: Stamp<'_>) -> Result<ImportOutcome> {
         let mut outcome = ImportOutcome::default();
         if plan.is_noop() {
             return Ok(outcome);
         }
-        let docs: Vec<(Kind, String, Action, Option<String>, bool)> = plan
+        let docs: Vec<(Kind, String, Action, Option<String>, Versioning)> = plan
             .changes
             .iter()
             .filter(|c| c.action != Action::Unchanged)
             .map(|c| {
-                let (doc, published) = match c.kind {
-                    Kind::Profile => (plan.result.profile.as_ref().map(to_doc), false),
-                    Kind::Calendar => (
-                        plan.result
-                            .calendars
-                            .iter()
-                            .find(|x| x.code == c.code)
-                            .map(to_doc),
-                        false,
-                    ),
-                    Kind::Level => (
-                        plan.result
-                            .levels
-                            .iter()
-                            .find(|x| x.code == c.code)
-                            .map(to_doc),
-                        false,
-                    ),
-                    Kind::Category => (
-                        plan.result
-                            .categories
-                            .iter()
-                            .find(|x| x.code == c.code)
-                            .map(to_doc),
-                        false,
-                    ),
-                    Kind::Service => {
-                        let s = plan.result.services.iter().find(|x| x.code == c.code);
-                        (
-                            s.map(to_doc),
-                            s.is_some_and(|s| s.status == Lifecycle::Published),
-                        )
-                    }
+                let r = &plan.result;
+                let (doc, versioning) = match c.kind {
+                    Kind::Profile => entity_doc(r.profile.as_slice(), &c.code),
+                    Kind::Calendar => entity_doc(&r.calendars, &c.code),
+                    Kind::Level => entity_doc(&r.levels, &c.code),
+                    Kind::Category => entity_doc(&r.categories, &c.code),
+                    Kind::Service => entity_doc(&r.services, &c.code),
                 };
-                (c.kind, c.code.clone(), c.action, doc, published)
+                (c.kind, c.code.clone(), c.action, doc, versioning)
             })
             .collect();
-        let now = now_seconds();
         in_tx!(self, |tx| {
-            for (kind, code, action, doc, published) in &docs {
+            for (kind, code, action, doc, versioning) in &docs {
                 let before: Option<(String,)> = sqlx::query_as(
                     "SELECT doc FROM catalogue_entities WHERE kind = $1 AND code = $2",
                 )
@@ -281,7 +280,7 @@ impl Db {
                             .await?;
                         audit!(
                             tx,
-                            actor,
+                            stamp,
                             "import-delete",
                             kind,
                             code,
@@ -298,15 +297,15 @@ impl Db {
                         .bind(kind.code())
                         .bind(code)
                         .bind(doc)
-                        .bind(now)
+                        .bind(stamp.seconds())
                         .execute(&mut *tx)
                         .await?;
-                        if *published {
-                            record_version!(tx, code, doc, actor);
+                        if *versioning == Versioning::Record {
+                            record_version!(tx, code, doc, stamp);
                         }
                         audit!(
                             tx,
-                            actor,
+                            stamp,
                             "import",
                             kind,
                             code,
@@ -323,8 +322,9 @@ impl Db {
         Ok(outcome)
     }
 
-    /// Creates an entity; a duplicate code is refused. Returns its revision (1).
-    pub async fn create_entity<T: Entity>(&self, value: &T, actor: &str) -> Result<i64> {
+    /// Creates an entity; a duplicate code is refused. Returns its revision (1). An editor's new
+    /// service is a draft (`lifecycle::check_create`), so a creation records no version.
+    pub async fn create_entity<T: Entity>(&self, value: &T, stamp: Stamp<'_>) -> Result<i64> {
         let doc = to_doc(value);
         let code = value.code().to_owned();
         in_tx!(self, |tx| {
@@ -345,12 +345,12 @@ impl Db {
                 .bind(T::KIND.code())
                 .bind(&code)
                 .bind(&doc)
-                .bind(now_seconds())
+                .bind(stamp.seconds())
                 .execute(&mut *tx)
                 .await?;
             audit!(
                 tx,
-                actor,
+                stamp,
                 "create",
                 T::KIND,
                 &code,
@@ -368,12 +368,10 @@ impl Db {
         &self,
         value: &T,
         expected: i64,
-        actor: &str,
+        stamp: Stamp<'_>,
     ) -> Result<i64> {
         let doc = to_doc(value);
         let code = value.code().to_owned();
-        let is_published_service =
-            T::KIND == Kind::Service && doc_status(&doc) == Some(Lifecycle::Published);
         in_tx!(self, |tx| {
             let before = current!(tx, T::KIND, &code);
             let (current_rev, before_doc) = before.ok_or_else(|| StoreError::NotFound {
@@ -393,17 +391,17 @@ impl Db {
             }
             sqlx::query("UPDATE catalogue_entities SET doc = $1, revision = revision + 1, updated_at = $2 WHERE kind = $3 AND code = $4")
                 .bind(&doc)
-                .bind(now_seconds())
+                .bind(stamp.seconds())
                 .bind(T::KIND.code())
                 .bind(&code)
                 .execute(&mut *tx)
                 .await?;
-            if is_published_service {
-                record_version!(tx, &code, &doc, actor);
+            if value.versioning() == Versioning::Record {
+                record_version!(tx, &code, &doc, stamp);
             }
             audit!(
                 tx,
-                actor,
+                stamp,
                 "update",
                 T::KIND,
                 &code,
@@ -422,7 +420,7 @@ impl Db {
         code: &str,
         status: Lifecycle,
         expected: i64,
-        actor: &str,
+        stamp: Stamp<'_>,
     ) -> Result<(i64, i64)> {
         in_tx!(self, |tx| {
             let (current_rev, before_doc) =
@@ -445,45 +443,23 @@ impl Db {
             .bind(code)
             .fetch_one(&mut *tx)
             .await?;
-            match (service.status, status) {
-                (Lifecycle::Retired, Lifecycle::Retired) => {
-                    return Err(StoreError::Rejected(format!(
-                        "service {code} is already retired"
-                    )))
-                }
-                (Lifecycle::Draft, Lifecycle::Retired) => {
-                    return Err(StoreError::Rejected(format!(
-                        "service {code} was never published: delete or publish the draft instead"
-                    )))
-                }
-                (Lifecycle::Published, Lifecycle::Published) => {
-                    return Err(StoreError::Rejected(format!(
-                        "service {code} is already published as version {version}"
-                    )))
-                }
-                (_, Lifecycle::Draft) => {
-                    return Err(StoreError::Rejected(
-                        "a service cannot go back to draft".into(),
-                    ))
-                }
-                _ => {}
-            }
+            let versioning = lifecycle::transition(code, service.status, status, version)
+                .map_err(|e| StoreError::Rejected(e.to_string()))?;
             service.status = status;
             let doc = to_doc(&service);
             sqlx::query("UPDATE catalogue_entities SET doc = $1, revision = revision + 1, updated_at = $2 WHERE kind = 'service' AND code = $3")
                 .bind(&doc)
-                .bind(now_seconds())
+                .bind(stamp.seconds())
                 .bind(code)
                 .execute(&mut *tx)
                 .await?;
-            let version = if status == Lifecycle::Published {
-                record_version!(tx, code, &doc, actor)
-            } else {
-                version
+            let version = match versioning {
+                Versioning::Record => record_version!(tx, code, &doc, stamp),
+                Versioning::Keep => version,
             };
             audit!(
                 tx,
-                actor,
+                stamp,
                 status.code(),
                 Kind::Service,
                 code,
@@ -493,6 +469,20 @@ impl Db {
             bump_revision!(tx);
             Ok((current_rev + 1, version))
         })
+    }
+
+    /// One calendar of the catalogue, by code.
+    pub async fn calendar(&self, code: &str) -> Result<Option<CalendarDef>> {
+        let row: Option<(String,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc FROM catalogue_entities WHERE kind = 'calendar' AND code = $1",
+            )
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|(doc,)| from_doc(Kind::Calendar, code, &doc))
+            .transpose()
     }
 
     /// The publications of a service, oldest first.
@@ -537,9 +527,4 @@ impl Db {
         });
         Ok(n)
     }
-}
-
-fn doc_status(doc: &str) -> Option<Lifecycle> {
-    let value: serde_json::Value = serde_json::from_str(doc).ok()?;
-    Lifecycle::from_code(value.get("status")?.as_str()?)
 }

@@ -70,14 +70,29 @@ macro_rules! in_tx {
 impl Db {
     /// Opens `sqlite://PATH` (created if missing, with its directory) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, true).await
+    }
+
+    /// Opens and migrates a database that must already exist: a missing SQLite file is an error
+    /// ([`StoreError::Missing`]), never created. For commands that only read what is there.
+    pub async fn open_existing(url: &str) -> Result<Db> {
+        let db = Db::connect_with(url, false).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn connect_with(url: &str, create: bool) -> Result<Db> {
         if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
             if path.is_empty() {
                 return Err(StoreError::UnsupportedUrl(url.to_owned()));
             }
             let memory = path == ":memory:" || path.contains("mode=memory");
-            if !memory {
-                let file = path.split('?').next().unwrap_or(path);
+            let file = path.split('?').next().unwrap_or(path);
+            if !memory && !create && !std::path::Path::new(file).is_file() {
+                return Err(StoreError::Missing(url.to_owned()));
+            }
+            if !memory && create {
                 if let Some(dir) = std::path::Path::new(file).parent() {
                     if !dir.as_os_str().is_empty() {
                         std::fs::create_dir_all(dir).map_err(|e| {
@@ -87,7 +102,7 @@ impl Db {
                 }
             }
             let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(if memory {
                     SqliteJournalMode::Memory
                 } else {

@@ -24,8 +24,11 @@ pub enum StoreError {
         expected: i64,
         current: i64,
     },
+    /// A write the domain's rules refuse (a lifecycle move, …), in their words.
     #[error("{0}")]
     Rejected(String),
+    #[error("the database {0} does not exist")]
+    Missing(String),
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     #[error("database: {0}")]
@@ -43,7 +46,33 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Now, in unix seconds: stored instants are integers.
-pub(crate) fn now_seconds() -> i64 {
-    jiff::Timestamp::now().as_second()
+/// Who makes a write and when: every write is stamped by its caller, whose clock is the
+/// application's one [`pacta_core::clock::Now`]; the store never reads the time itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// Who, as the audit log names them (`admin-token`, `demo`, a user's e-mail).
+    pub actor: &'a str,
+    /// When.
+    pub at: jiff::Timestamp,
+}
+
+impl<'a> Stamp<'a> {
+    pub fn new(actor: &'a str, at: jiff::Timestamp) -> Stamp<'a> {
+        Stamp { actor, at }
+    }
+
+    /// The instant as stored: unix seconds.
+    pub(crate) fn seconds(&self) -> i64 {
+        self.at.as_second()
+    }
+
+    /// A new UUIDv7 for a row written now: its time part is the stamp's instant.
+    pub(crate) fn new_id(&self) -> uuid::Uuid {
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            self.at.as_second().max(0) as u64,
+            self.at.subsec_nanosecond().max(0) as u32,
+        );
+        uuid::Uuid::new_v7(ts)
+    }
 }

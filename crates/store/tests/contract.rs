@@ -6,7 +6,12 @@ use pacta_core::catalogue::import::{plan, Action, Kind};
 use pacta_core::catalogue::read::{read_catalogue, Known};
 use pacta_core::catalogue::{Catalogue, Lifecycle};
 use pacta_store::testing::{fresh_postgres, fresh_sqlite};
-use pacta_store::{Db, DbKind, StoreError};
+use pacta_store::{Db, DbKind, Stamp, StoreError};
+
+/// Every write in these tests is stamped at one instant: the store never reads the time.
+fn by(actor: &str) -> Stamp<'_> {
+    Stamp::new(actor, jiff::Timestamp::from_second(1_800_000_000).unwrap())
+}
 
 fn small() -> Catalogue {
     let src = include_str!("../../../testdata/small-catalogue.yaml");
@@ -60,7 +65,7 @@ contract!(
         let incoming = small();
         let p = plan(&Catalogue::default(), &incoming, false);
         assert!(p.changes.iter().all(|c| c.action == Action::Created));
-        let outcome = db.apply_import(&p, "test").await.unwrap();
+        let outcome = db.apply_import(&p, by("test")).await.unwrap();
         assert_eq!(outcome.written, 1 + 3 + 2 + 4);
         let stored = db.load_catalogue().await.unwrap();
         assert_eq!(
@@ -74,7 +79,10 @@ contract!(
         // The same import again changes nothing.
         let again = plan(&stored.catalogue, &incoming, false);
         assert!(again.is_noop());
-        assert_eq!(db.apply_import(&again, "test").await.unwrap().written, 0);
+        assert_eq!(
+            db.apply_import(&again, by("test")).await.unwrap().written,
+            0
+        );
         assert_eq!(db.load_catalogue().await.unwrap().revision, 1);
     }
 );
@@ -82,7 +90,7 @@ contract!(
 contract!(
     import_of_a_changed_published_service_records_a_new_version,
     |db: Db| async move {
-        db.apply_import(&plan(&Catalogue::default(), &small(), false), "test")
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
             .await
             .unwrap();
         let mut changed = small();
@@ -100,7 +108,7 @@ contract!(
             (updated[0].kind, updated[0].code.as_str()),
             (Kind::Service, "WEB-HOSTING")
         );
-        db.apply_import(&p, "test").await.unwrap();
+        db.apply_import(&p, by("test")).await.unwrap();
         let stored = db.load_catalogue().await.unwrap();
         assert_eq!(stored.versions["WEB-HOSTING"], 2);
         // Import never deletes without prune.
@@ -116,7 +124,7 @@ contract!(
 );
 
 contract!(prune_deletes_what_the_file_lacks, |db: Db| async move {
-    db.apply_import(&plan(&Catalogue::default(), &small(), false), "test")
+    db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
         .await
         .unwrap();
     let mut fewer = small();
@@ -127,7 +135,7 @@ contract!(prune_deletes_what_the_file_lacks, |db: Db| async move {
         .changes
         .iter()
         .any(|c| c.action == Action::Deleted && c.code == "DRAFT-SERVICE"));
-    db.apply_import(&p, "test").await.unwrap();
+    db.apply_import(&p, by("test")).await.unwrap();
     let stored = db.load_catalogue().await.unwrap();
     assert!(stored
         .catalogue
@@ -139,8 +147,8 @@ contract!(prune_deletes_what_the_file_lacks, |db: Db| async move {
 contract!(create_refuses_a_duplicate_code, |db: Db| async move {
     let cat = small();
     let service = &cat.services[0];
-    assert_eq!(db.create_entity(service, "test").await.unwrap(), 1);
-    let err = db.create_entity(service, "test").await.unwrap_err();
+    assert_eq!(db.create_entity(service, by("test")).await.unwrap(), 1);
+    let err = db.create_entity(service, by("test")).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
     assert_eq!(
         db.audit_count(Kind::Service, &service.code).await.unwrap(),
@@ -151,10 +159,10 @@ contract!(create_refuses_a_duplicate_code, |db: Db| async move {
 contract!(update_needs_the_current_revision, |db: Db| async move {
     let cat = small();
     let mut service = cat.services[2].clone(); // the draft
-    db.create_entity(&service, "test").await.unwrap();
+    db.create_entity(&service, by("test")).await.unwrap();
     service.summary = pacta_core::text::Text::same("changed");
-    assert_eq!(db.update_entity(&service, 1, "test").await.unwrap(), 2);
-    let err = db.update_entity(&service, 1, "test").await.unwrap_err();
+    assert_eq!(db.update_entity(&service, 1, by("test")).await.unwrap(), 2);
+    let err = db.update_entity(&service, 1, by("test")).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -171,7 +179,7 @@ contract!(update_needs_the_current_revision, |db: Db| async move {
         ..service.clone()
     };
     assert!(matches!(
-        db.update_entity(&missing, 1, "test").await.unwrap_err(),
+        db.update_entity(&missing, 1, by("test")).await.unwrap_err(),
         StoreError::NotFound { .. }
     ));
     // A draft's edit is no publication.
@@ -186,26 +194,26 @@ contract!(
     |db: Db| async move {
         let cat = small();
         let draft = cat.services[2].clone();
-        db.create_entity(&draft, "test").await.unwrap();
+        db.create_entity(&draft, by("test")).await.unwrap();
         let (rev, version) = db
-            .set_service_status("DRAFT-SERVICE", Lifecycle::Published, 1, "editor")
+            .set_service_status("DRAFT-SERVICE", Lifecycle::Published, 1, by("editor"))
             .await
             .unwrap();
         assert_eq!((rev, version), (2, 1));
         assert!(matches!(
-            db.set_service_status("DRAFT-SERVICE", Lifecycle::Published, 2, "editor")
+            db.set_service_status("DRAFT-SERVICE", Lifecycle::Published, 2, by("editor"))
                 .await
                 .unwrap_err(),
             StoreError::Rejected(_)
         ));
         assert!(matches!(
-            db.set_service_status("DRAFT-SERVICE", Lifecycle::Retired, 1, "editor")
+            db.set_service_status("DRAFT-SERVICE", Lifecycle::Retired, 1, by("editor"))
                 .await
                 .unwrap_err(),
             StoreError::Stale { .. }
         ));
         let (rev, version) = db
-            .set_service_status("DRAFT-SERVICE", Lifecycle::Retired, 2, "editor")
+            .set_service_status("DRAFT-SERVICE", Lifecycle::Retired, 2, by("editor"))
             .await
             .unwrap();
         assert_eq!((rev, version), (3, 1));
@@ -216,12 +224,57 @@ contract!(
         assert_eq!(versions[0].published_by, "editor");
         // An edit of a published service is live, so it is a new version.
         let mut live = cat.services[0].clone();
-        db.create_entity(&live, "test").await.unwrap();
-        db.set_service_status("WEB-HOSTING", Lifecycle::Published, 1, "editor")
+        db.create_entity(&live, by("test")).await.unwrap();
+        db.set_service_status("WEB-HOSTING", Lifecycle::Published, 1, by("editor"))
             .await
             .unwrap_err();
         live.summary = pacta_core::text::Text::same("new");
-        db.update_entity(&live, 1, "editor").await.unwrap();
+        db.update_entity(&live, 1, by("editor")).await.unwrap();
         assert_eq!(db.service_versions("WEB-HOSTING").await.unwrap().len(), 1);
+    }
+);
+
+contract!(
+    writes_carry_the_instant_their_caller_gives,
+    |db: Db| async move {
+        let draft = small().services[2].clone();
+        let created = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+        let published = jiff::Timestamp::from_second(1_900_000_000).unwrap();
+        db.create_entity(&draft, Stamp::new("editor", created))
+            .await
+            .unwrap();
+        db.set_service_status(
+            "DRAFT-SERVICE",
+            Lifecycle::Published,
+            1,
+            Stamp::new("editor", published),
+        )
+        .await
+        .unwrap();
+        let versions = db.service_versions("DRAFT-SERVICE").await.unwrap();
+        assert_eq!(versions[0].published_at, published.as_second());
+        assert_eq!(
+            db.audit_count(Kind::Service, "DRAFT-SERVICE")
+                .await
+                .unwrap(),
+            2
+        );
+    }
+);
+
+contract!(
+    a_catalogue_calendar_is_found_by_its_code,
+    |db: Db| async move {
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
+            .await
+            .unwrap();
+        let stored = db.load_catalogue().await.unwrap();
+        let Some(expected) = stored.catalogue.calendars.first() else {
+            panic!("the small catalogue defines a calendar");
+        };
+        let found = db.calendar(&expected.code).await.unwrap();
+        assert_eq!(found.as_ref(), Some(expected));
+        assert!(found.unwrap().build().is_ok());
+        assert_eq!(db.calendar("no-such-calendar").await.unwrap(), None);
     }
 );

@@ -99,8 +99,14 @@ impl ApiError {
         }
     }
 
-    pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
-        tracing::error!(error = %cause, "internal error");
+    /// A bug: logged with its whole cause chain, opaque to the client.
+    pub fn internal(cause: &(dyn std::error::Error + 'static)) -> ApiError {
+        ApiError::internal_message(&cause_chain(cause))
+    }
+
+    /// A bug described by a message (a panic, a broken invariant).
+    pub fn internal_message(message: &str) -> ApiError {
+        tracing::error!(error = %message, "internal error");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -127,6 +133,23 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// An error and every cause under it, `top: cause: root cause`. A message that already ends
+/// with its cause's text (`database: connection refused` over `connection refused`) is not
+/// repeated.
+pub fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
@@ -141,3 +164,56 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot load the catalogue")]
+    struct Top(#[source] Middle);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database: {0}")]
+    struct Middle(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_chain_names_every_cause_once() {
+        let e = Top(Middle(std::io::Error::other("connection refused")));
+        assert_eq!(
+            cause_chain(&e),
+            "cannot load the catalogue: database: connection refused"
+        );
+    }
+
+    #[test]
+    fn a_500_logs_the_whole_chain_and_tells_the_client_nothing() {
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Writer(sink.clone()))
+            .finish();
+        let e = Top(Middle(std::io::Error::other("disk full")));
+        let error = tracing::subscriber::with_default(subscriber, || ApiError::internal(&e));
+        assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!error.message.contains("disk full"), "opaque to the client");
+        let logged = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+        assert!(
+            logged.contains("cannot load the catalogue: database: disk full"),
+            "{logged}"
+        );
+    }
+
+    struct Writer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Writer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! at `/api/docs`), the operational endpoints `/healthz` and `/readyz`, and the pages ([`ui`]).
 
 pub mod api;
+pub mod background;
 pub mod error;
 pub mod snapshot;
 pub mod state;
@@ -24,6 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
+pub use tokio_util::sync::CancellationToken;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -48,8 +50,13 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            ApiError::internal(&"a request handler panicked").into_response()
+        .layer(CatchPanicLayer::custom(|panic: Box<dyn std::any::Any + Send>| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            ApiError::internal_message(&format!("a request handler panicked: {what}")).into_response()
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -57,6 +64,27 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Serves the application on `listener`, with the state's background tasks running beside it,
+/// until `shutdown` is cancelled: then the server stops accepting, finishes the requests in
+/// flight, and waits for every background task to return. The binary only parses flags and
+/// wires; this is the server.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let background = tokio::spawn(background::run(state.clone(), shutdown.clone()));
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await;
+    // A server that stopped on its own (an accept error) takes the background work with it.
+    shutdown.cancel();
+    if let Err(e) = background.await {
+        tracing::error!(error = %e, "background work failed");
+    }
+    served
 }
 
 /// Liveness: the process answers.

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use pacta_core::catalogue::import::Kind;
-use pacta_core::catalogue::{rules, Lifecycle, Service, ServiceLevel};
-use pacta_core::sla::availability::allowed_downtime_seconds;
+use pacta_core::catalogue::{rules, Service, ServiceLevel};
+use pacta_core::sla::calendar::{Calendar, Calendars};
 use pacta_core::text::{fold_for_search, Lang};
 use pacta_store::catalogue::StoredCatalogue;
 use serde_json::{json, Map, Value};
@@ -44,9 +44,6 @@ impl LangChoice {
         }
     }
 }
-
-/// Seconds in the 30 days that "per month" means on a fiche (DOMAIN §6).
-pub const THIRTY_DAYS: i64 = 30 * 24 * 3600;
 
 /// Resolves every `lang → text` map in `value` to `{"text", "lang"}` in `choice`, with the
 /// language actually used (DOMAIN §1 fallback). Quantities and other maps are left alone: a text
@@ -89,10 +86,7 @@ pub fn level_json(level: &ServiceLevel) -> Value {
     if let Value::Object(map) = &mut v {
         map.insert(
             "allowed_downtime_30d_seconds".into(),
-            json!(allowed_downtime_seconds(
-                THIRTY_DAYS,
-                &level.availability_target
-            )),
+            json!(level.allowed_downtime_per_month()),
         );
     }
     v
@@ -103,6 +97,9 @@ pub struct Snapshot {
     /// Services in API order (category, then code): indices into `stored.catalogue.services`.
     pub order: Vec<usize>,
     pub by_code: HashMap<String, usize>,
+    /// Every calendar a level, an option or the profile names, built: the built-ins and the
+    /// catalogue's own, by code.
+    calendars: Calendars,
     summaries: [Vec<String>; 5],
     details: [Vec<String>; 5],
     /// Per language, the folded searchable text of each service.
@@ -128,9 +125,15 @@ impl Snapshot {
             .enumerate()
             .map(|(i, s)| (s.code.clone(), i))
             .collect();
+        let (calendars, broken) = stored.catalogue.calendars();
+        for (code, errors) in broken {
+            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            tracing::error!(calendar = %code, errors = %errors.join("; "), "a stored calendar does not build");
+        }
         let mut snapshot = Snapshot {
             order,
             by_code,
+            calendars,
             summaries: Default::default(),
             details: Default::default(),
             search: Default::default(),
@@ -166,22 +169,27 @@ impl Snapshot {
         snapshot
     }
 
-    /// A rendered fragment by key, made once per snapshot.
-    pub fn fragment(&self, key: &str, make: impl FnOnce() -> String) -> std::sync::Arc<str> {
+    /// A rendered fragment by key, made once per snapshot; a fragment that fails to render is
+    /// not kept, and the failure is the caller's.
+    pub fn fragment<E>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<std::sync::Arc<str>, E> {
         if let Some(hit) = self
             .fragments
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
         {
-            return hit.clone();
+            return Ok(hit.clone());
         }
-        let made: std::sync::Arc<str> = make().into();
+        let made: std::sync::Arc<str> = make()?.into();
         self.fragments
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(key.to_owned(), made.clone());
-        made
+        Ok(made)
     }
 
     pub fn revision(&self) -> i64 {
@@ -192,6 +200,11 @@ impl Snapshot {
         self.by_code
             .get(code)
             .map(|&i| &self.stored.catalogue.services[i])
+    }
+
+    /// A calendar by code: a built-in or the catalogue's own.
+    pub fn calendar(&self, code: &str) -> Option<&Calendar> {
+        self.calendars.get(code)
     }
 
     pub fn service_revision(&self, code: &str) -> Option<i64> {
@@ -274,16 +287,6 @@ impl Snapshot {
             map.insert("service_levels".into(), Value::Array(levels));
         }
         v
-    }
-
-    /// Whether a reader may see a service: published always, retired on request, drafts only
-    /// for editors who ask.
-    pub fn visible(status: Lifecycle, include_retired: bool, include_drafts: bool) -> bool {
-        match status {
-            Lifecycle::Published => true,
-            Lifecycle::Retired => include_retired,
-            Lifecycle::Draft => include_drafts,
-        }
     }
 }
 

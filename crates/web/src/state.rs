@@ -1,9 +1,13 @@
-//! Shared application state: the database, the catalogue snapshot and the configuration.
+//! Shared application state: the database, the catalogue snapshot, the clock and the
+//! configuration.
 
 use std::sync::{Arc, RwLock};
 
-use pacta_store::Db;
+use jiff::Timestamp;
+use pacta_core::clock::Clock;
+use pacta_store::{Db, Stamp};
 
+use crate::background::Task;
 use crate::snapshot::Snapshot;
 
 #[derive(Clone)]
@@ -14,6 +18,11 @@ pub struct AppState {
     /// sees a snapshot older than a write that has answered.
     write_lock: Arc<tokio::sync::Mutex<()>>,
     pub admin_token: Option<Arc<str>>,
+    /// "Now", for every handler and every write: the system clock in production, a settable
+    /// one in tests.
+    clock: Clock,
+    /// The work [`crate::serve`] runs beside the HTTP server.
+    background: Arc<[Arc<dyn Task>]>,
 }
 
 impl AppState {
@@ -21,6 +30,7 @@ impl AppState {
     pub async fn new(
         db: Db,
         admin_token: Option<String>,
+        clock: Clock,
     ) -> Result<AppState, pacta_store::StoreError> {
         let stored = db.load_catalogue().await?;
         Ok(AppState {
@@ -28,7 +38,33 @@ impl AppState {
             snapshot: Arc::new(RwLock::new(Arc::new(Snapshot::build(stored)))),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             admin_token: admin_token.filter(|t| !t.is_empty()).map(Arc::from),
+            clock,
+            background: Arc::new([]),
         })
+    }
+
+    /// The same state with background work for [`crate::serve`] to run.
+    pub fn with_background(mut self, tasks: Vec<Arc<dyn Task>>) -> AppState {
+        self.background = tasks.into();
+        self
+    }
+
+    pub fn background(&self) -> &[Arc<dyn Task>] {
+        &self.background
+    }
+
+    /// The current instant, from the state's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A write by `actor`, now.
+    pub fn stamp<'a>(&self, actor: &'a str) -> Stamp<'a> {
+        Stamp::new(actor, self.now())
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {

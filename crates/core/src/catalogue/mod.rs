@@ -4,9 +4,11 @@
 pub mod document;
 pub mod export;
 pub mod import;
+pub mod lifecycle;
 pub mod model;
 pub mod read;
 pub mod rules;
 pub mod schema;
+pub mod visibility;
 
 pub use model::*;

@@ -8,6 +8,10 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::sla::availability::Target;
+use crate::sla::calendar::{
+    Calendar, CalendarSpec, Calendars, SpecError, DEFAULT_HELPDESK_CALENDAR,
+};
+pub use crate::sla::calendar::{ClosedDay, HolidaySpec, SlotSpec, Weekday};
 use crate::text::Text;
 
 /// A duration in exact seconds, written `4h30m` (DOMAIN §5: no day unit).
@@ -50,6 +54,38 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// The central helpdesk's calendar: the profile's, else `be-working-hours` (DOMAIN §4).
+    pub fn helpdesk_calendar(&self) -> &str {
+        self.profile
+            .as_ref()
+            .map(|p| p.central_helpdesk_calendar.as_str())
+            .unwrap_or(DEFAULT_HELPDESK_CALENDAR)
+    }
+
+    /// The spec of a calendar code: the catalogue's own, else a built-in's.
+    pub fn calendar_spec(&self, code: &str) -> Option<CalendarSpec> {
+        self.calendars
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| c.spec.clone())
+            .or_else(|| CalendarSpec::builtin(code))
+    }
+
+    /// Every calendar a level, an option or the profile may name, built: the built-ins and the
+    /// catalogue's own. A stored calendar that does not build (it was validated when written, so
+    /// only a damaged store has one) is returned beside them with its problems.
+    pub fn calendars(&self) -> (Calendars, Vec<(String, Vec<SpecError>)>) {
+        let mut calendars = Calendars::builtins();
+        let mut broken = Vec::new();
+        for def in &self.calendars {
+            match def.build() {
+                Ok(cal) => calendars.insert(def.code.clone(), cal),
+                Err(errors) => broken.push((def.code.clone(), errors)),
+            }
+        }
+        (calendars, broken)
+    }
+
     /// Every multilingual text with its path (`services.MAIL.packs.mail-50.name`), for
     /// translation checks. Texts that are empty in every language are left out: they are absent,
     /// not untranslated.
@@ -71,7 +107,7 @@ impl Catalogue {
             if !c.name.is_empty() {
                 out.push((format!("calendars.{}.name", c.code), &c.name));
             }
-            for d in &c.holidays.closed {
+            for d in &c.spec.holidays.closed {
                 if !d.name.is_empty() {
                     out.push((
                         format!("calendars.{}.closed.{}.name", c.code, d.date),
@@ -132,78 +168,60 @@ impl Catalogue {
     }
 }
 
-/// A named support calendar (the shape of `pacta sla --calendar FILE`, plus a code and a name).
+/// A support calendar of the catalogue: the engine's [`CalendarSpec`] — what `pacta sla
+/// --calendar FILE` reads — with a code and a name. Built, it serves deadlines exactly as a
+/// built-in does (see [`Catalogue::calendars`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "CalendarDoc", from = "CalendarDoc")]
 pub struct CalendarDef {
     pub code: String,
+    pub name: Text,
+    pub spec: CalendarSpec,
+}
+
+/// The catalogue-as-code shape of a calendar: code and name beside the spec's own keys.
+#[derive(Serialize, Deserialize)]
+struct CalendarDoc {
+    code: String,
     #[serde(default, skip_serializing_if = "Text::is_empty")]
-    pub name: Text,
-    pub timezone: String,
+    name: Text,
+    timezone: String,
     #[serde(default)]
-    pub slots: Vec<SlotDef>,
+    slots: Vec<SlotSpec>,
     #[serde(default)]
-    pub holidays: HolidaysDef,
+    holidays: HolidaySpec,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlotDef {
-    /// `mon` … `sun`.
-    pub days: Vec<String>,
-    /// `HH:MM`.
-    pub from: String,
-    /// `HH:MM` or `24:00`.
-    pub to: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HolidaysDef {
-    #[serde(default)]
-    pub sets: Vec<String>,
-    #[serde(default)]
-    pub closed: Vec<ClosedDay>,
-}
-
-/// An explicit closure date (a bridge day, 24 December), optionally named for the closures page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClosedDay {
-    pub date: Date,
-    pub name: Text,
-}
-
-impl Serialize for ClosedDay {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Named<'a> {
-            date: Date,
-            name: &'a Text,
-        }
-        if self.name.is_empty() {
-            self.date.serialize(s)
-        } else {
-            Named {
-                date: self.date,
-                name: &self.name,
-            }
-            .serialize(s)
+impl From<CalendarDoc> for CalendarDef {
+    fn from(d: CalendarDoc) -> CalendarDef {
+        CalendarDef {
+            code: d.code,
+            name: d.name,
+            spec: CalendarSpec {
+                timezone: d.timezone,
+                slots: d.slots,
+                holidays: d.holidays,
+            },
         }
     }
 }
 
-impl<'de> Deserialize<'de> for ClosedDay {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Bare(Date),
-            Named { date: Date, name: Text },
+impl From<CalendarDef> for CalendarDoc {
+    fn from(c: CalendarDef) -> CalendarDoc {
+        CalendarDoc {
+            code: c.code,
+            name: c.name,
+            timezone: c.spec.timezone,
+            slots: c.spec.slots,
+            holidays: c.spec.holidays,
         }
-        Ok(match Either::deserialize(d)? {
-            Either::Bare(date) => ClosedDay {
-                date,
-                name: Text::new(),
-            },
-            Either::Named { date, name } => ClosedDay { date, name },
-        })
+    }
+}
+
+impl CalendarDef {
+    /// Builds the engine's calendar, or every problem with its path inside the calendar.
+    pub fn build(&self) -> Result<Calendar, Vec<SpecError>> {
+        self.spec.build()
     }
 }
 
@@ -254,6 +272,14 @@ pub struct ServiceLevel {
     pub maintenance_notice: Seconds,
     /// Whether silence in a maintenance consultation counts as consent (DOMAIN §6).
     pub tacit_consent: bool,
+}
+
+impl ServiceLevel {
+    /// The downtime its target allows "per month", which on a fiche means per 30 days
+    /// (DOMAIN §6): 43 min 12 s at 99.9 %.
+    pub fn allowed_downtime_per_month(&self) -> i64 {
+        self.availability_target.allowed_downtime_per_month()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

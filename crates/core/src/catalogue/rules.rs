@@ -155,13 +155,17 @@ pub fn responsibilities(service: &Service) -> Vec<Responsibility> {
     rows
 }
 
-/// What a partner chooses: a pack, optionally a level, options, and a quantity of units.
+/// The most units one selection may quote (mailboxes, workstations, …).
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+/// What a partner chooses: a pack, optionally a level, options, and a quantity of units
+/// (1 to [`MAX_QUANTITY`]; checked by [`quote`], whoever asks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
     pub pack: String,
     pub level: Option<String>,
     pub options: Vec<String>,
-    pub quantity: u32,
+    pub quantity: i64,
 }
 
 /// A choice that the service cannot honour, with the field it concerns.
@@ -169,12 +173,28 @@ pub struct Selection {
 #[error("{field}: {message}")]
 pub struct SelectionError {
     pub field: String,
+    pub problem: Problem,
     pub message: String,
 }
 
-fn selection_error(field: &str, message: String) -> SelectionError {
+/// What is wrong with a selection, for a reader that words it in its own language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    QuantityTooSmall,
+    QuantityTooLarge,
+    UnknownPack,
+    UnknownLevel,
+    LevelNotOffered,
+    UnknownOption,
+    OptionNotForPack,
+    OptionTwice,
+    CalendarConflict,
+}
+
+fn selection_error(field: &str, problem: Problem, message: String) -> SelectionError {
     SelectionError {
         field: field.to_owned(),
+        problem,
         message,
     }
 }
@@ -198,6 +218,13 @@ pub struct EffectiveSla {
     pub rights: BTreeSet<String>,
 }
 
+impl EffectiveSla {
+    /// The downtime its target allows per 30 days (DOMAIN §6).
+    pub fn allowed_downtime_per_month(&self) -> i64 {
+        self.availability_target.allowed_downtime_per_month()
+    }
+}
+
 /// Computes the effective SLA. `levels` are the catalogue's service levels.
 pub fn effective_sla(
     service: &Service,
@@ -207,14 +234,18 @@ pub fn effective_sla(
     let pack = service.pack(&selection.pack).ok_or_else(|| {
         selection_error(
             "pack",
+            Problem::UnknownPack,
             format!("service {} has no pack `{}`", service.code, selection.pack),
         )
     })?;
     let level_of = |code: &str, field: &str| -> Result<&ServiceLevel, SelectionError> {
-        levels
-            .iter()
-            .find(|l| l.code == code)
-            .ok_or_else(|| selection_error(field, format!("unknown service level `{code}`")))
+        levels.iter().find(|l| l.code == code).ok_or_else(|| {
+            selection_error(
+                field,
+                Problem::UnknownLevel,
+                format!("unknown service level `{code}`"),
+            )
+        })
     };
     // (1) The strictest of the pack's standard level, the chosen level and any level an option raises to.
     let mut level = level_of(&pack.standard_level, "pack")?;
@@ -222,6 +253,7 @@ pub fn effective_sla(
         if !service.levels.contains(chosen) {
             return Err(selection_error(
                 "level",
+                Problem::LevelNotOffered,
                 format!(
                     "service {} does not offer level `{chosen}` (it offers {})",
                     service.code,
@@ -240,12 +272,14 @@ pub fn effective_sla(
         let option = service.option(code).ok_or_else(|| {
             selection_error(
                 &field,
+                Problem::UnknownOption,
                 format!("service {} has no option `{code}`", service.code),
             )
         })?;
         if !option.applies_to_pack(&pack.code) {
             return Err(selection_error(
                 &field,
+                Problem::OptionNotForPack,
                 format!("option `{code}` does not apply to pack `{}`", pack.code),
             ));
         }
@@ -255,6 +289,7 @@ pub fn effective_sla(
         {
             return Err(selection_error(
                 &field,
+                Problem::OptionTwice,
                 format!("option `{code}` is chosen twice"),
             ));
         }
@@ -299,6 +334,7 @@ pub fn effective_sla(
                         // Refused at import; kept as an error here should a store hold it anyway.
                         return Err(selection_error(
                             "options",
+                            Problem::CalendarConflict,
                             format!(
                                 "options `{other}` and `{}` set different calendars for {}",
                                 option.code,
@@ -337,7 +373,7 @@ pub struct QuoteLine {
     pub period: Period,
     pub per: Per,
     pub unit_amount_cents: i64,
-    pub quantity: u32,
+    pub quantity: i64,
     pub amount_cents: i64,
 }
 
@@ -356,14 +392,26 @@ pub struct Quote {
     pub totals: Totals,
 }
 
-/// Prices a selection and gives its effective SLA, without subscribing.
+/// Prices a selection and gives its effective SLA, without subscribing. Whether the service may
+/// be quoted at all is [`super::visibility::may_quote`]'s to say, before this is asked.
 pub fn quote(
     service: &Service,
     levels: &[ServiceLevel],
     selection: &Selection,
 ) -> Result<Quote, SelectionError> {
-    if selection.quantity == 0 {
-        return Err(selection_error("quantity", "must be at least 1".into()));
+    if selection.quantity < 1 {
+        return Err(selection_error(
+            "quantity",
+            Problem::QuantityTooSmall,
+            "must be at least 1".into(),
+        ));
+    }
+    if selection.quantity > MAX_QUANTITY {
+        return Err(selection_error(
+            "quantity",
+            Problem::QuantityTooLarge,
+            format!("must be at most {MAX_QUANTITY}"),
+        ));
     }
     let sla = effective_sla(service, levels, selection)?;
     let pack = service
@@ -383,7 +431,7 @@ pub fn quote(
                 per: price.per,
                 unit_amount_cents: price.amount_cents,
                 quantity,
-                amount_cents: price.amount_cents.saturating_mul(i64::from(quantity)),
+                amount_cents: price.amount_cents.saturating_mul(quantity),
             });
         }
     };

@@ -164,6 +164,18 @@ pub fn allowed_downtime_seconds(agreed_seconds: i64, target: &Target) -> i64 {
     allowed as i64
 }
 
+/// The seconds of the "month" a fiche speaks of: 30 days, whatever the calendar month
+/// (DOMAIN §6; a statement's month is the calendar month instead).
+pub const FICHE_MONTH_SECONDS: i64 = 30 * 24 * 3600;
+
+impl Target {
+    /// The downtime this target allows per 30 days: 43,200 min at 99.9 / 99.7 / 99.5 % gives
+    /// 43.2 / 129.6 / 216 min.
+    pub fn allowed_downtime_per_month(&self) -> i64 {
+        allowed_downtime_seconds(FICHE_MONTH_SECONDS, self)
+    }
+}
+
 /// The availability of a period, per DOMAIN §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Availability {
@@ -256,6 +268,18 @@ pub fn availability_of(agreed: i64, downtime: i64, target: &Target) -> Availabil
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_fiche_month_is_30_days() {
+        let minutes = |t: &str| {
+            super::Target::parse(t)
+                .unwrap()
+                .allowed_downtime_per_month()
+        };
+        assert_eq!(minutes("99.9"), 2592, "43.2 min");
+        assert_eq!(minutes("99.7"), 7776, "129.6 min");
+        assert_eq!(minutes("99.5"), 12960, "216 min");
+    }
+
     use super::*;
     use jiff::Timestamp;
     use proptest::prelude::*;

@@ -33,13 +33,17 @@ use std::sync::{Arc, OnceLock};
 use jiff::{civil::Date, tz::TimeZone, Timestamp};
 use serde::{de, Deserialize, Serialize};
 
-use super::holidays::{holidays, HolidaySet, Lang};
+use super::holidays::{holidays, HolidaySet};
 use super::instant::{format_instant, FIRST_YEAR, LAST_YEAR};
 use super::intervals::{clip, normalize, Span};
 use super::SlaError;
+use crate::text::{Lang, Text};
 
 /// The names of the built-in calendars, accepted by [`Calendar::builtin`].
 pub const BUILTIN_CALENDARS: &[&str] = &["24x7", "be-working-hours"];
+
+/// The central helpdesk's calendar when the organisation profile names none (DOMAIN §4).
+pub const DEFAULT_HELPDESK_CALENDAR: &str = "be-working-hours";
 
 /// A day of the week, written `mon` … `sun`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -83,6 +87,16 @@ impl Weekday {
 
     fn index(self) -> usize {
         self as usize
+    }
+
+    /// The code, `mon` … `sun`.
+    pub fn code(self) -> &'static str {
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][self.index()]
+    }
+
+    /// The weekday of a code `mon` … `sun`.
+    pub fn from_code(code: &str) -> Option<Weekday> {
+        Weekday::ALL.into_iter().find(|w| w.code() == code)
     }
 }
 
@@ -141,7 +155,8 @@ impl HolidaySpec {
     }
 }
 
-/// An explicit closed date, optionally named in the four languages.
+/// An explicit closed date (a bridge day, 24 December), optionally named in the four languages
+/// so that the closures page can publish it.
 ///
 /// Deserialises from a bare date (`2026-12-24`) or from `{date: 2026-12-24, name: {nl: …, fr: …,
 /// de: …, en: …}}` (`name` optional); serialises back to a bare date when it has no name.
@@ -149,8 +164,8 @@ impl HolidaySpec {
 pub struct ClosedDay {
     /// The local date on which the slots starting that day are removed.
     pub date: Date,
-    /// Its name per language code (`nl`, `fr`, `de`, `en`); may be empty.
-    pub name: BTreeMap<String, String>,
+    /// Its name per language; may be empty.
+    pub name: Text,
 }
 
 impl ClosedDay {
@@ -158,7 +173,7 @@ impl ClosedDay {
     pub fn new(date: Date) -> ClosedDay {
         ClosedDay {
             date,
-            name: BTreeMap::new(),
+            name: Text::new(),
         }
     }
 }
@@ -195,7 +210,7 @@ impl<'de> Deserialize<'de> for ClosedDay {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "date" if date.is_none() => date = Some(map.next_value::<Date>()?),
-                        "name" if name.is_none() => name = Some(map.next_value()?),
+                        "name" if name.is_none() => name = Some(map.next_value::<Text>()?),
                         "date" | "name" => {
                             return Err(de::Error::custom(format!("duplicate field `{key}`")))
                         }
@@ -268,7 +283,7 @@ impl CalendarSpec {
 
     /// Validates the spec and builds the calendar, reporting every problem at once: unknown
     /// zone, malformed or out-of-range `HH:MM`, `from` not before `to`, unknown holiday set,
-    /// closed date outside 1900–2200 or named in a language other than nl/fr/de/en.
+    /// closed date outside 1900–2200.
     pub fn build(&self) -> Result<Calendar, Vec<SpecError>> {
         let mut errors = Vec::new();
         let tz = match TimeZone::get(&self.timezone) {
@@ -318,14 +333,6 @@ impl CalendarSpec {
                     format!("holidays.closed[{i}]"),
                     format!("{} is outside 1900–2200", day.date),
                 ));
-            }
-            for lang in day.name.keys() {
-                if Lang::from_code(lang).is_none() {
-                    errors.push(spec_error(
-                        format!("holidays.closed[{i}].name.{lang}"),
-                        "unknown language (use nl, fr, de, en)",
-                    ));
-                }
             }
         }
         match tz {
@@ -735,5 +742,94 @@ impl CalendarSpec {
             "be-working-hours" => Some(CalendarSpec::be_working_hours()),
             _ => None,
         }
+    }
+
+    /// The days this calendar is closed in `years`, in date order, each named in the four
+    /// languages: the holidays of its sets and its explicit closed dates (the helpdesk's closure
+    /// days, DOMAIN §4). Several closures on one date share one line, their names joined by
+    /// ` / ` per language (DOMAIN §5); an unnamed closed date has no name.
+    pub fn closures(&self, years: std::ops::RangeInclusive<i16>) -> Vec<Closure> {
+        let mut days: BTreeMap<Date, Vec<Text>> = BTreeMap::new();
+        let sets: Vec<HolidaySet> = self
+            .holidays
+            .sets
+            .iter()
+            .filter_map(|s| HolidaySet::from_code(s))
+            .collect();
+        for year in years
+            .clone()
+            .filter(|y| (FIRST_YEAR..=LAST_YEAR).contains(y))
+        {
+            for set in &sets {
+                for h in holidays(*set, year) {
+                    let names = days.entry(h.date).or_default();
+                    let name = h.names();
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        for day in &self.holidays.closed {
+            if years.contains(&day.date.year()) {
+                days.entry(day.date).or_default().push(day.name.clone());
+            }
+        }
+        days.into_iter()
+            .map(|(date, names)| {
+                let mut joined = Text::new();
+                for lang in Lang::ALL {
+                    let parts: Vec<&str> = names.iter().filter_map(|n| n.get(lang)).collect();
+                    if !parts.is_empty() {
+                        joined.0.insert(lang, parts.join(" / "));
+                    }
+                }
+                Closure { date, name: joined }
+            })
+            .collect()
+    }
+}
+
+/// A date on which a calendar is closed, with its name(s) (see [`CalendarSpec::closures`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    /// The local date.
+    pub date: Date,
+    /// Its name in each language that has one; empty for an unnamed closed date.
+    pub name: Text,
+}
+
+/// Built calendars by code: the built-ins, and a catalogue's own beside them. What a deadline
+/// runs on is looked up here, so a calendar defined in the catalogue serves exactly as a built-in.
+#[derive(Debug, Clone, Default)]
+pub struct Calendars {
+    by_code: BTreeMap<String, Calendar>,
+}
+
+impl Calendars {
+    /// The built-ins only.
+    pub fn builtins() -> Calendars {
+        let mut calendars = Calendars::default();
+        for code in BUILTIN_CALENDARS {
+            if let Some(cal) = Calendar::builtin(code) {
+                calendars.by_code.insert((*code).to_owned(), cal);
+            }
+        }
+        calendars
+    }
+
+    /// Adds (or replaces) a calendar under `code`.
+    pub fn insert(&mut self, code: impl Into<String>, calendar: Calendar) {
+        self.by_code.insert(code.into(), calendar);
+    }
+
+    /// The calendar of a code.
+    pub fn get(&self, code: &str) -> Option<&Calendar> {
+        self.by_code.get(code)
+    }
+
+    /// The codes, in order.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.by_code.keys().map(String::as_str)
     }
 }

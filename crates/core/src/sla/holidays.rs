@@ -7,6 +7,7 @@
 use jiff::civil::Date;
 
 use super::instant::{FIRST_YEAR, LAST_YEAR};
+use crate::text::{Lang, Text};
 
 /// A built-in holiday set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,45 +47,6 @@ impl HolidaySet {
                 HolidayKind::AllSouls | HolidayKind::KingsFeast | HolidayKind::BoxingDay
             )
         )
-    }
-}
-
-/// A language of partner-facing text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// Dutch.
-    Nl,
-    /// French.
-    Fr,
-    /// German.
-    De,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// The four languages, in the order nl, fr, de, en.
-    pub const ALL: [Lang; 4] = [Lang::Nl, Lang::Fr, Lang::De, Lang::En];
-
-    /// The language of a code `nl`, `fr`, `de` or `en`.
-    pub fn from_code(code: &str) -> Option<Lang> {
-        match code {
-            "nl" => Some(Lang::Nl),
-            "fr" => Some(Lang::Fr),
-            "de" => Some(Lang::De),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The code of the language.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Nl => "nl",
-            Lang::Fr => "fr",
-            Lang::De => "de",
-            Lang::En => "en",
-        }
     }
 }
 
@@ -261,13 +223,10 @@ impl Holiday {
             .join(" / ")
     }
 
-    /// The names in the four languages, keyed by language code (`nl`, `fr`, `de`, `en`), joined
-    /// as in [`Holiday::name`] — the shape of a catalogue's named closed date.
-    pub fn names(&self) -> std::collections::BTreeMap<&'static str, String> {
-        Lang::ALL
-            .iter()
-            .map(|&l| (l.code(), self.name(l)))
-            .collect()
+    /// The names in the four languages, joined as in [`Holiday::name`] — the shape of a
+    /// catalogue's named closed date.
+    pub fn names(&self) -> Text {
+        Text(Lang::ALL.iter().map(|&l| (l, self.name(l))).collect())
     }
 }
 

@@ -531,7 +531,13 @@ holidays:
         spec.holidays.closed[0],
         ClosedDay::new(Date::constant(2026, 12, 24))
     );
-    assert_eq!(spec.holidays.closed[1].name["en"], "New Year's Eve");
+    assert_eq!(
+        spec.holidays.closed[1]
+            .name
+            .get(crate::text::Lang::En)
+            .unwrap(),
+        "New Year's Eve"
+    );
     let json = serde_json::to_value(&spec).unwrap();
     assert_eq!(json["holidays"]["closed"][0], "2026-12-24");
     assert_eq!(json["holidays"]["closed"][1]["date"], "2026-12-31");

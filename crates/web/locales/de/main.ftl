@@ -41,6 +41,11 @@ catalogue-count = { $count ->
 }
 catalogue-empty = Kein Dienst entspricht Ihrer Suche. Versuchen Sie andere Wörter oder setzen Sie die Filter zurück.
 catalogue-results = Dienste
+pager-label = Seiten
+pager-previous = Vorherige Seite
+pager-next = Nächste Seite
+pager-page = Seite { $page }
+pager-position = Seite { $page } von { $pages }
 
 model-paas = PaaS (Plattform)
 model-saas = SaaS (Software)
@@ -129,6 +134,10 @@ quote-error-pack = Wählen Sie eines der Pakete dieses Dienstes.
 quote-error-level = Wählen Sie eines der Servicelevel, die dieser Dienst anbietet.
 quote-error-option = Eine der gewählten Optionen gilt nicht für dieses Paket oder wurde zweimal gewählt.
 quote-error-other = Diese Kombination kann nicht berechnet werden.
+quote-error-quantity-max = Die Menge beträgt höchstens 1.000.000 Einheiten.
+quote-error-twice = Ein Feld des Formulars wurde zweimal gesendet; wählen Sie einmal und berechnen Sie erneut.
+quote-error-form = Das Formular konnte nicht gelesen werden; laden Sie die Seite neu und versuchen Sie es erneut.
+quote-error-service = Für diesen Dienst kann keine Schätzung mehr berechnet werden.
 
 support-title = Allgemeine Unterstützung
 support-no-profile = Der Dienstleister hat seine allgemeine Unterstützung noch nicht beschrieben.

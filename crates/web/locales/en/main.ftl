@@ -42,6 +42,11 @@ catalogue-count = { $count ->
 }
 catalogue-empty = No service matches your search. Try other words or clear the filters.
 catalogue-results = Services
+pager-label = Pages
+pager-previous = Previous page
+pager-next = Next page
+pager-page = Page { $page }
+pager-position = page { $page } of { $pages }
 
 model-paas = PaaS (platform)
 model-saas = SaaS (software)
@@ -130,6 +135,10 @@ quote-error-pack = Choose one of this service's packs.
 quote-error-level = Choose one of the service levels this service offers.
 quote-error-option = One of the chosen options does not apply to this pack, or was chosen twice.
 quote-error-other = This combination cannot be priced.
+quote-error-quantity-max = The quantity is at most 1,000,000 units.
+quote-error-twice = A field of the form was sent twice; choose once and calculate again.
+quote-error-form = The form could not be read; reload the page and try again.
+quote-error-service = This service can no longer be quoted.
 
 support-title = General support
 support-no-profile = The provider has not described its general support yet.

@@ -41,6 +41,11 @@ catalogue-count = { $count ->
 }
 catalogue-empty = Aucun service ne correspond à votre recherche. Essayez d'autres mots ou effacez les filtres.
 catalogue-results = Services
+pager-label = Pages
+pager-previous = Page précédente
+pager-next = Page suivante
+pager-page = Page { $page }
+pager-position = page { $page } sur { $pages }
 
 model-paas = PaaS (plateforme)
 model-saas = SaaS (logiciel)
@@ -129,6 +134,10 @@ quote-error-pack = Choisissez un des packs de ce service.
 quote-error-level = Choisissez un des niveaux de service proposés pour ce service.
 quote-error-option = Une des options choisies ne s'applique pas à ce pack, ou a été choisie deux fois.
 quote-error-other = Cette combinaison ne peut pas être calculée.
+quote-error-quantity-max = La quantité est d'au plus 1 000 000 unités.
+quote-error-twice = Un champ du formulaire a été envoyé deux fois ; choisissez une seule fois et recalculez.
+quote-error-form = Le formulaire n'a pas pu être lu ; rechargez la page et réessayez.
+quote-error-service = Ce service ne peut plus faire l'objet d'une estimation.
 
 support-title = Support général
 support-no-profile = Le fournisseur n'a pas encore décrit son support général.

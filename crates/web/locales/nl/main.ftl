@@ -41,6 +41,11 @@ catalogue-count = { $count ->
 }
 catalogue-empty = Geen enkele dienst beantwoordt aan uw zoekopdracht. Probeer andere woorden of wis de filters.
 catalogue-results = Diensten
+pager-label = Pagina's
+pager-previous = Vorige pagina
+pager-next = Volgende pagina
+pager-page = Pagina { $page }
+pager-position = pagina { $page } van { $pages }
 
 model-paas = PaaS (platform)
 model-saas = SaaS (software)
@@ -129,6 +134,10 @@ quote-error-pack = Kies een van de packs van deze dienst.
 quote-error-level = Kies een van de serviceniveaus die deze dienst aanbiedt.
 quote-error-option = Een van de gekozen opties geldt niet voor dit pack, of werd twee keer gekozen.
 quote-error-other = Deze combinatie kan niet worden berekend.
+quote-error-quantity-max = De hoeveelheid is hoogstens 1.000.000 eenheden.
+quote-error-twice = Een veld van het formulier werd twee keer verstuurd; kies één keer en bereken opnieuw.
+quote-error-form = Het formulier kon niet worden gelezen; laad de pagina opnieuw en probeer nog eens.
+quote-error-service = Voor deze dienst kan geen offerte meer worden berekend.
 
 support-title = Algemene ondersteuning
 support-no-profile = De dienstverlener heeft zijn algemene ondersteuning nog niet beschreven.

@@ -8,14 +8,15 @@ use pacta_core::catalogue::document::{Node, Reader};
 use pacta_core::catalogue::import::Kind;
 use pacta_core::catalogue::read::{read_category_doc, read_level_doc, Known};
 use pacta_core::catalogue::rules::{quote as price_quote, Selection};
-use pacta_core::catalogue::Lifecycle;
+use pacta_core::catalogue::visibility::may_quote;
 use pacta_store::catalogue::Entity;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{
-    etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin,
+    audience, etag, if_match, json_body, json_response, lang_choice, query_pairs, require_admin,
+    ADMIN_TOKEN_ACTOR,
 };
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::snapshot::{localize, LangChoice};
@@ -150,7 +151,10 @@ async fn create<T: Entity>(
     choice: LangChoice,
     location: &str,
 ) -> ApiResult<Response> {
-    let revision = state.db.create_entity(&value, "admin-token").await?;
+    let revision = state
+        .db
+        .create_entity(&value, state.stamp(ADMIN_TOKEN_ACTOR))
+        .await?;
     state.refresh().await?;
     let mut response = entity_response(&value, revision, choice, StatusCode::CREATED);
     if let Ok(v) = HeaderValue::from_str(&format!("{location}/{}", value.code())) {
@@ -183,7 +187,7 @@ async fn update<T: Entity>(
     let expected = if_match(headers, current)?;
     let revision = state
         .db
-        .update_entity(&value, expected, "admin-token")
+        .update_entity(&value, expected, state.stamp(ADMIN_TOKEN_ACTOR))
         .await?;
     state.refresh().await?;
     Ok(entity_response(&value, revision, choice, StatusCode::OK))
@@ -349,8 +353,9 @@ fn read_selection(
             options.push(code);
         }
     }
+    // The range of a quantity is the quote's rule (core), the same for every path.
     let quantity = match m.get("quantity") {
-        Some(node) => r.integer(node, "quantity", 1, 1_000_000),
+        Some(node) => r.integer(node, "quantity", i64::MIN, i64::MAX),
         None => Some(1),
     };
     m.finish(&mut r);
@@ -361,7 +366,7 @@ fn read_selection(
                 pack,
                 level,
                 options,
-                quantity: quantity as u32,
+                quantity,
             },
         )),
         _ => Err(r.issues),
@@ -396,10 +401,7 @@ pub async fn quote(
     let snapshot = state.snapshot();
     let service = snapshot
         .service(&code)
-        .filter(|s| {
-            s.status == Lifecycle::Published
-                || (s.status == Lifecycle::Draft && is_admin(&state, &headers))
-        })
+        .filter(|s| may_quote(s, audience(&state, &headers)))
         .ok_or_else(|| {
             ApiError::invalid_field("service", format!("no published service `{code}`"))
         })?;

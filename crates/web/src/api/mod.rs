@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pacta_core::catalogue::document::Node;
+use pacta_core::catalogue::visibility::Audience;
 use pacta_core::text::Lang;
 use subtle::ConstantTimeEq;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -99,6 +100,18 @@ pub fn lang_choice(query: &HashMap<String, String>, headers: &HeaderMap) -> ApiR
     Ok(LangChoice::One(
         Lang::from_accept_language(accept).unwrap_or(Lang::En),
     ))
+}
+
+/// The audit log's name for a write made with the bootstrap admin token.
+pub const ADMIN_TOKEN_ACTOR: &str = "admin-token";
+
+/// Who reads: an editor when the request carries the admin token, else the public.
+pub fn audience(state: &AppState, headers: &HeaderMap) -> Audience {
+    if is_admin(state, headers) {
+        Audience::Editor
+    } else {
+        Audience::Public
+    }
 }
 
 /// Whether the request carries the admin token.

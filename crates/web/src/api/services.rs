@@ -6,15 +6,18 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use pacta_core::catalogue::import::Kind;
+use pacta_core::catalogue::lifecycle;
 use pacta_core::catalogue::read::{read_service, Known};
+use pacta_core::catalogue::visibility::{self, Audience, Listing};
 use pacta_core::catalogue::Lifecycle;
 use pacta_core::text::fold_for_search;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::ADMIN_TOKEN_ACTOR;
 use super::{
-    etag, if_match, is_admin, json_body, json_response, lang_choice, query_pairs, require_admin,
+    audience, etag, if_match, json_body, json_response, lang_choice, query_pairs, require_admin,
 };
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::snapshot::{LangChoice, Snapshot};
@@ -122,19 +125,11 @@ fn parse_int(
     Ok(n)
 }
 
-struct Include {
-    retired: bool,
-    drafts: bool,
-}
-
 fn parse_include(
     query: &std::collections::HashMap<String, String>,
     admin: bool,
-) -> ApiResult<Include> {
-    let mut include = Include {
-        retired: false,
-        drafts: false,
-    };
+) -> ApiResult<Listing> {
+    let mut include = Listing::default();
     if let Some(raw) = query.get("include") {
         for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part {
@@ -191,7 +186,8 @@ pub async fn list_services(
     let choice = lang_choice(&query, &headers)?;
     let limit = parse_int(&query, "limit", 50, 1, 200)?;
     let offset = parse_int(&query, "offset", 0, 0, i64::MAX)?;
-    let include = parse_include(&query, is_admin(&state, &headers))?;
+    let who = audience(&state, &headers);
+    let include = parse_include(&query, who == Audience::Editor)?;
     let delivery_model = match query.get("delivery_model").map(String::as_str) {
         None | Some("") => None,
         Some(m) => Some(
@@ -214,7 +210,7 @@ pub async fn list_services(
     let services = &snapshot.stored.catalogue.services;
     let matching = snapshot.order.iter().copied().filter(|&i| {
         let s = &services[i];
-        Snapshot::visible(s.status, include.retired, include.drafts)
+        visibility::is_listed(s, who, include)
             && category.is_none_or(|c| &s.category == c)
             && delivery_model.is_none_or(|m| s.delivery_models.contains(&m))
             && level.is_none_or(|l| s.levels.contains(l))
@@ -244,13 +240,11 @@ pub async fn list_services(
     Ok(response)
 }
 
-/// The visible service `code`, or 404 exactly as for one that does not exist.
-fn find_visible(snapshot: &Snapshot, code: &str, admin: bool) -> ApiResult<usize> {
+/// The service `code` if `who` may read it, else 404 exactly as for one that does not exist.
+fn find_visible(snapshot: &Snapshot, code: &str, who: Audience) -> ApiResult<usize> {
     let index = snapshot.by_code.get(code).copied();
     match index {
-        Some(i) if Snapshot::visible(snapshot.stored.catalogue.services[i].status, true, admin) => {
-            Ok(i)
-        }
+        Some(i) if visibility::may_read(&snapshot.stored.catalogue.services[i], who) => Ok(i),
         _ => Err(ApiError::not_found(format!("no service `{code}`"))),
     }
 }
@@ -299,7 +293,7 @@ pub async fn get_service(
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
     let snapshot = state.snapshot();
-    let index = find_visible(&snapshot, &code, is_admin(&state, &headers))?;
+    let index = find_visible(&snapshot, &code, audience(&state, &headers))?;
     Ok(detail_response(&snapshot, index, choice, StatusCode::OK))
 }
 
@@ -333,13 +327,12 @@ pub async fn create_service(
     let snapshot = state.snapshot();
     let service =
         read_service(&doc, &Known::of(&snapshot.stored.catalogue)).map_err(ApiError::invalid)?;
-    if service.status != Lifecycle::Draft {
-        return Err(ApiError::invalid_field(
-            "status",
-            "a new service is a draft: publish it with POST /api/v1/services/{code}/publish",
-        ));
-    }
-    state.db.create_entity(&service, "admin-token").await?;
+    lifecycle::check_create(&service)
+        .map_err(|e| ApiError::invalid_field("status", e.to_string()))?;
+    state
+        .db
+        .create_entity(&service, state.stamp(ADMIN_TOKEN_ACTOR))
+        .await?;
     state.refresh().await?;
     let snapshot = state.snapshot();
     let index = snapshot.by_code[&service.code];
@@ -352,7 +345,7 @@ pub async fn create_service(
 
 /// The current revision of a service the caller may see.
 fn current_revision(snapshot: &Snapshot, code: &str) -> ApiResult<i64> {
-    find_visible(snapshot, code, true)?;
+    find_visible(snapshot, code, Audience::Editor)?;
     snapshot
         .stored
         .revision_of(Kind::Service, code)
@@ -410,16 +403,13 @@ pub async fn update_service(
             ),
         ));
     }
-    let status = snapshot.service(&code).map(|s| s.status);
-    if Some(service.status) != status {
-        return Err(ApiError::invalid_field(
-            "status",
-            "change the lifecycle with POST …/publish or …/retire",
-        ));
+    if let Some(before) = snapshot.service(&code) {
+        lifecycle::check_edit(before.status, &service)
+            .map_err(|e| ApiError::invalid_field("status", e.to_string()))?;
     }
     state
         .db
-        .update_entity(&service, expected, "admin-token")
+        .update_entity(&service, expected, state.stamp(ADMIN_TOKEN_ACTOR))
         .await?;
     state.refresh().await?;
     let snapshot = state.snapshot();
@@ -444,7 +434,7 @@ async fn move_lifecycle(
     let expected = if_match(&headers, current)?;
     let (revision, version) = state
         .db
-        .set_service_status(&code, to, expected, "admin-token")
+        .set_service_status(&code, to, expected, state.stamp(ADMIN_TOKEN_ACTOR))
         .await?;
     state.refresh().await?;
     let body = json!({"code": code, "status": to.code(), "version": version, "revision": revision})
@@ -515,7 +505,7 @@ pub async fn service_versions(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let snapshot = state.snapshot();
-    find_visible(&snapshot, &code, is_admin(&state, &headers))?;
+    find_visible(&snapshot, &code, audience(&state, &headers))?;
     let versions = state.db.service_versions(&code).await?;
     let items: Vec<VersionItem> = versions
         .into_iter()

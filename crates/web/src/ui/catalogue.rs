@@ -1,19 +1,23 @@
-//! `/{lang}/catalogue?q&category&model&level`: search and filter the published services.
+//! `/{lang}/catalogue?q&category&model&level&page`: search and filter the published services,
+//! 50 a page (as the API pages its list), with links to the other pages.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::Query;
 use axum::response::Response;
-use pacta_core::catalogue::{DeliveryModel, Lifecycle};
+use pacta_core::catalogue::visibility::{is_listed, Audience, Listing};
+use pacta_core::catalogue::DeliveryModel;
 use pacta_core::text::fold_for_search;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::i18n::{Tr, L};
-use super::{page_in, path_lang, rest_of, Base};
+use super::names::{category_name, model_name, models, offered_levels};
+use super::page::{page_in, Page};
 use crate::snapshot::LangChoice;
-use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+/// Services on one page of the catalogue.
+pub const PAGE_SIZE: usize = 50;
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 pub struct Filters {
     #[serde(default)]
     pub q: String,
@@ -23,6 +27,40 @@ pub struct Filters {
     pub model: String,
     #[serde(default)]
     pub level: String,
+    /// The page, from 1; anything else than a page that exists answers 404.
+    #[serde(default, skip_serializing)]
+    pub page: Option<String>,
+}
+
+impl Filters {
+    fn is_filtered(&self) -> bool {
+        !(self.q.trim().is_empty()
+            && self.category.is_empty()
+            && self.model.is_empty()
+            && self.level.is_empty())
+    }
+
+    /// The link to page `n` with the same filters (only those set).
+    fn href(&self, lang: &str, n: usize) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("q", self.q.clone()),
+            ("category", self.category.clone()),
+            ("model", self.model.clone()),
+            ("level", self.level.clone()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        if n > 1 {
+            pairs.push(("page", n.to_string()));
+        }
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if query.is_empty() {
+            format!("/{lang}/catalogue")
+        } else {
+            format!("/{lang}/catalogue?{query}")
+        }
+    }
 }
 
 pub struct Choice {
@@ -40,134 +78,146 @@ pub struct Card {
     pub levels: String,
 }
 
+/// A link of the pager: a page number, or a gap (`…`) between distant pages.
+pub struct PageLink {
+    pub number: usize,
+    /// `Page 3`, for screen readers.
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+    pub gap: bool,
+}
+
+pub struct Pager {
+    /// `page 2 of 60`.
+    pub position: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub links: Vec<PageLink>,
+}
+
 #[derive(Template)]
 #[template(path = "catalogue.html")]
 pub struct CataloguePage {
-    pub base: Base,
+    pub base: super::page::Base,
     pub f: Filters,
     pub categories: Vec<Choice>,
     pub models: Vec<Choice>,
     pub levels: Vec<Choice>,
+    /// How many services match, on every page.
+    pub total: usize,
     pub cards: Vec<Card>,
     pub filtered: bool,
+    pub pager: Option<Pager>,
 }
 
-pub fn model_name(t: Tr, m: DeliveryModel) -> String {
-    t.s(&format!("model-{}", m.code()))
+/// The page numbers to link: the first, the last, and two either side of the current one.
+fn pager(f: &Filters, t: Tr, page: usize, pages: usize) -> Option<Pager> {
+    let lang = t.0.code();
+    if pages <= 1 {
+        return None;
+    }
+    let mut links: Vec<PageLink> = Vec::new();
+    for n in 1..=pages {
+        let near = n == 1 || n == pages || n.abs_diff(page) <= 2;
+        if near {
+            links.push(PageLink {
+                number: n,
+                label: t.a("pager-page", &[("page", n.to_string())]),
+                href: f.href(lang, n),
+                current: n == page,
+                gap: false,
+            });
+        } else if links.last().is_some_and(|l| !l.gap) {
+            links.push(PageLink {
+                number: n,
+                label: String::new(),
+                href: String::new(),
+                current: false,
+                gap: true,
+            });
+        }
+    }
+    Some(Pager {
+        position: t.a(
+            "pager-position",
+            &[("page", page.to_string()), ("pages", pages.to_string())],
+        ),
+        previous: (page > 1).then(|| f.href(lang, page - 1)),
+        next: (page < pages).then(|| f.href(lang, page + 1)),
+        links,
+    })
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    Path(lang): Path<String>,
-    Query(f): Query<Filters>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    let snapshot = state.snapshot();
-    let lang = match path_lang(&snapshot, &lang, &headers) {
-        Ok(l) => l,
-        Err(r) => return *r,
-    };
-    let t = Tr(lang);
+pub async fn page(page: Page, Query(f): Query<Filters>) -> Response {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
+    let t = page.t();
     let cat = &snapshot.stored.catalogue;
     let needle = fold_for_search(f.q.trim());
-    let level_name = |code: &str| {
-        cat.levels
-            .iter()
-            .find(|l| l.code == code)
-            .map(|l| L::new(&l.name, lang).text)
-            .unwrap_or_else(|| code.to_owned())
+    let matching: Vec<usize> = snapshot
+        .order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let s = &cat.services[i];
+            is_listed(s, Audience::Public, Listing::default())
+                && (needle.is_empty()
+                    || snapshot
+                        .search_text(i, LangChoice::One(lang))
+                        .contains(&needle))
+                && (f.category.is_empty() || s.category == f.category)
+                && (f.model.is_empty() || s.delivery_models.iter().any(|m| m.code() == f.model))
+                && (f.level.is_empty() || s.levels.contains(&f.level))
+        })
+        .collect();
+    let pages = matching.len().div_ceil(PAGE_SIZE).max(1);
+    let number = match f.page.as_deref().map(str::parse::<usize>) {
+        None => 1,
+        Some(Ok(n)) if (1..=pages).contains(&n) => n,
+        Some(_) => return page.not_found(),
     };
-    let mut cards = Vec::new();
-    for &i in &snapshot.order {
-        let s = &cat.services[i];
-        if s.status != Lifecycle::Published {
-            continue;
-        }
-        if !needle.is_empty()
-            && !snapshot
-                .search_text(i, LangChoice::One(lang))
-                .contains(&needle)
-        {
-            continue;
-        }
-        if !f.category.is_empty() && s.category != f.category {
-            continue;
-        }
-        if !f.model.is_empty() && !s.delivery_models.iter().any(|m| m.code() == f.model) {
-            continue;
-        }
-        if !f.level.is_empty() && !s.levels.contains(&f.level) {
-            continue;
-        }
-        cards.push(Card {
-            code: s.code.clone(),
-            name: L::new(&s.name, lang),
-            summary: L::new(&s.summary, lang),
-            category: cat
-                .categories
-                .iter()
-                .find(|c| c.code == s.category)
-                .map(|c| L::new(&c.name, lang))
-                .unwrap_or_default(),
-            models: s
-                .delivery_models
-                .iter()
-                .map(|m| model_name(t, *m))
-                .collect::<Vec<_>>()
-                .join(", "),
-            levels: cat
-                .levels
-                .iter()
-                .filter(|l| s.levels.contains(&l.code))
-                .map(|l| level_name(&l.code))
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
-    }
-    let page = CataloguePage {
-        base: Base::new(
-            &snapshot,
-            lang,
-            t.s("catalogue-title"),
-            &rest_of(&uri),
-            "catalogue",
-        ),
+    let cards = matching
+        .iter()
+        .skip((number - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|&i| {
+            let s = &cat.services[i];
+            Card {
+                code: s.code.clone(),
+                name: L::new(&s.name, lang),
+                summary: L::new(&s.summary, lang),
+                category: category_name(snapshot, s, lang),
+                models: models(t, s),
+                levels: offered_levels(snapshot, s, lang),
+            }
+        })
+        .collect();
+    let choice = |code: &str, name: L, selected: bool| Choice {
+        code: code.to_owned(),
+        name,
+        selected,
+    };
+    let view = CataloguePage {
+        base: page.base(t.s("catalogue-title"), "catalogue"),
         categories: cat
             .categories
             .iter()
-            .map(|c| Choice {
-                code: c.code.clone(),
-                name: L::new(&c.name, lang),
-                selected: c.code == f.category,
-            })
+            .map(|c| choice(&c.code, L::new(&c.name, lang), c.code == f.category))
             .collect(),
         models: [DeliveryModel::Paas, DeliveryModel::Saas]
             .iter()
-            .map(|m| Choice {
-                code: m.code().to_owned(),
-                name: L {
-                    text: model_name(t, *m),
-                    lang: None,
-                },
-                selected: m.code() == f.model,
-            })
+            .map(|m| choice(m.code(), L::plain(model_name(t, *m)), m.code() == f.model))
             .collect(),
         levels: cat
             .levels
             .iter()
-            .map(|l| Choice {
-                code: l.code.clone(),
-                name: L::new(&l.name, lang),
-                selected: l.code == f.level,
-            })
+            .map(|l| choice(&l.code, L::new(&l.name, lang), l.code == f.level))
             .collect(),
-        filtered: !(needle.is_empty()
-            && f.category.is_empty()
-            && f.model.is_empty()
-            && f.level.is_empty()),
+        filtered: f.is_filtered(),
+        total: matching.len(),
+        pager: pager(&f, t, number, pages),
         cards,
         f,
     };
-    page_in(lang, &page)
+    page_in(lang, &view)
 }

@@ -2,21 +2,17 @@
 //! §5) — the holiday sets of its calendar and its named closed days — and `closures.ics`, the same
 //! days as an RFC 5545 feed a partner can subscribe to.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Uri};
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use pacta_core::sla::calendar::CalendarSpec;
-use pacta_core::sla::holidays::{self, HolidaySet};
-use pacta_core::text::{Lang, Text};
+use pacta_core::text::Lang;
 
-use super::fiche::calendar_name;
 use super::format;
 use super::i18n::{Tr, L};
-use super::{page_in, path_lang, rest_of, Base};
+use super::names::calendar_name;
+use super::page::{page_in, Base, Page};
 use crate::snapshot::Snapshot;
 use crate::state::AppState;
 
@@ -30,89 +26,28 @@ pub struct Closure {
     pub name: L,
 }
 
-fn holiday_lang(lang: Lang) -> holidays::Lang {
-    match lang {
-        Lang::Nl => holidays::Lang::Nl,
-        Lang::Fr => holidays::Lang::Fr,
-        Lang::De => holidays::Lang::De,
-        Lang::En => holidays::Lang::En,
-    }
+/// The closures of the central helpdesk's calendar in `years` (DOMAIN §4, §5), by the calendar
+/// rule of `pacta_core`.
+pub fn helpdesk_closures(
+    snapshot: &Snapshot,
+    years: std::ops::RangeInclusive<i16>,
+) -> Vec<pacta_core::sla::calendar::Closure> {
+    let catalogue = &snapshot.stored.catalogue;
+    catalogue
+        .calendar_spec(catalogue.helpdesk_calendar())
+        .map(|spec| spec.closures(years))
+        .unwrap_or_default()
 }
 
-/// The code of the central helpdesk's calendar (`be-working-hours` without a profile).
-pub fn helpdesk_calendar(snapshot: &Snapshot) -> String {
-    snapshot
-        .stored
-        .catalogue
-        .profile
-        .as_ref()
-        .map(|p| p.central_helpdesk_calendar.clone())
-        .unwrap_or_else(|| "be-working-hours".into())
-}
-
-/// The closed dates of a calendar in the given years, each with its names in the four languages.
-pub fn closures(snapshot: &Snapshot, calendar: &str, years: &[i16]) -> Vec<(Date, Text)> {
-    let (sets, closed): (Vec<String>, Vec<(Date, Text)>) = match snapshot
-        .stored
-        .catalogue
-        .calendars
-        .iter()
-        .find(|c| c.code == calendar)
-    {
-        Some(def) => (
-            def.holidays.sets.clone(),
-            def.holidays
-                .closed
-                .iter()
-                .map(|d| (d.date, d.name.clone()))
-                .collect(),
-        ),
-        None => (
-            CalendarSpec::builtin(calendar)
-                .map(|s| s.holidays.sets)
-                .unwrap_or_default(),
-            Vec::new(),
-        ),
-    };
-    let mut days: BTreeMap<Date, Vec<Text>> = BTreeMap::new();
-    for &year in years {
-        for set in sets.iter().filter_map(|s| HolidaySet::from_code(s)) {
-            for h in holidays::holidays(set, year) {
-                let mut name = Text::new();
-                for lang in Lang::ALL {
-                    name.0.insert(lang, h.name(holiday_lang(lang)));
-                }
-                let entry = days.entry(h.date).or_default();
-                if !entry.contains(&name) {
-                    entry.push(name);
-                }
-            }
-        }
-        for (date, name) in closed.iter().filter(|(d, _)| d.year() == year) {
-            days.entry(*date).or_default().push(name.clone());
-        }
-    }
-    days.into_iter()
-        .map(|(date, names)| {
-            // Two names on one date share the line (DOMAIN §5), joined per language.
-            let mut joined = Text::new();
-            for lang in Lang::ALL {
-                let parts: Vec<&str> = names.iter().filter_map(|n| n.get(lang)).collect();
-                if !parts.is_empty() {
-                    joined.0.insert(lang, parts.join(" / "));
-                }
-            }
-            (date, joined)
-        })
-        .collect()
-}
-
-fn this_year() -> i16 {
-    jiff::Zoned::now()
-        .with_time_zone(
-            jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC),
-        )
-        .year()
+/// This year in the helpdesk calendar's own zone, by the state's clock: what "this year" is on
+/// the closures page and in its feed.
+fn this_year(state: &AppState, snapshot: &Snapshot) -> i16 {
+    let catalogue = &snapshot.stored.catalogue;
+    let zone = snapshot
+        .calendar(catalogue.helpdesk_calendar())
+        .map(|c| c.time_zone().clone())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    state.now().to_zoned(zone).year()
 }
 
 pub struct YearView {
@@ -129,52 +64,40 @@ pub struct ClosuresPage {
     pub ics: String,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    Path(lang): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    let snapshot = state.snapshot();
-    let lang = match path_lang(&snapshot, &lang, &headers) {
-        Ok(l) => l,
-        Err(r) => return *r,
-    };
-    let code = helpdesk_calendar(&snapshot);
-    let year = this_year();
+pub async fn page(State(state): State<AppState>, page: Page) -> Response {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
+    let year = this_year(&state, snapshot);
     let years = [year, year + 1]
         .iter()
         .map(|&y| YearView {
             year: y,
-            days: closures(&snapshot, &code, &[y])
+            days: helpdesk_closures(snapshot, y..=y)
                 .into_iter()
-                .map(|(date, name)| Closure {
-                    date,
-                    iso: date.to_string(),
-                    long: format::date(date, lang),
-                    weekday: format::weekday(date, lang).to_owned(),
+                .map(|c| Closure {
+                    date: c.date,
+                    iso: c.date.to_string(),
+                    long: format::date(c.date, lang),
+                    weekday: format::weekday(c.date, lang).to_owned(),
                     weekend: matches!(
-                        date.weekday(),
+                        c.date.weekday(),
                         jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
                     ),
-                    name: L::new(&name, lang),
+                    name: L::new(&c.name, lang),
                 })
                 .collect(),
         })
         .collect();
-    let page = ClosuresPage {
-        base: Base::new(
-            &snapshot,
+    let view = ClosuresPage {
+        base: page.base(page.t().s("closures-title"), "closures"),
+        calendar: calendar_name(
+            snapshot,
+            snapshot.stored.catalogue.helpdesk_calendar(),
             lang,
-            Tr(lang).s("closures-title"),
-            &rest_of(&uri),
-            "closures",
         ),
-        calendar: calendar_name(&snapshot, &code, lang),
         years,
         ics: format!("/{}/closures.ics", lang.code()),
     };
-    page_in(lang, &page)
+    page_in(lang, &view)
 }
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11).
@@ -212,7 +135,7 @@ fn fold_line(out: &mut String, line: &str) {
 /// The closures of this year and next as an iCalendar document: all-day, transparent events.
 pub fn ics_document(snapshot: &Snapshot, lang: Lang, year: i16) -> String {
     let t = Tr(lang);
-    let code = helpdesk_calendar(snapshot);
+    let code = snapshot.stored.catalogue.helpdesk_calendar();
     let org = snapshot
         .stored
         .catalogue
@@ -245,11 +168,13 @@ pub fn ics_document(snapshot: &Snapshot, lang: Lang, year: i16) -> String {
         "X-WR-CALNAME:{}",
         ics_text(&format!("{} — {}", t.s("closures-title"), org))
     ));
-    for (date, name) in closures(snapshot, &code, &[year, year + 1]) {
+    for pacta_core::sla::calendar::Closure { date, name } in
+        helpdesk_closures(snapshot, year..=year + 1)
+    {
         let next = date.tomorrow().unwrap_or(date);
         let d = |d: Date| format!("{:04}{:02}{:02}", d.year(), d.month(), d.day());
         line("BEGIN:VEVENT".into());
-        line(format!("UID:{}-{}@pacta", d(date), ics_text(&code)));
+        line(format!("UID:{}-{}@pacta", d(date), ics_text(code)));
         line(format!("DTSTAMP:{stamp}"));
         line(format!("DTSTART;VALUE=DATE:{}", d(date)));
         line(format!("DTEND;VALUE=DATE:{}", d(next)));
@@ -265,16 +190,8 @@ pub fn ics_document(snapshot: &Snapshot, lang: Lang, year: i16) -> String {
     out
 }
 
-pub async fn ics(
-    State(state): State<AppState>,
-    Path(lang): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let snapshot = state.snapshot();
-    let lang = match path_lang(&snapshot, &lang, &headers) {
-        Ok(l) => l,
-        Err(r) => return *r,
-    };
+pub async fn ics(State(state): State<AppState>, page: Page) -> Response {
+    let year = this_year(&state, &page.snapshot);
     (
         [
             (
@@ -286,7 +203,7 @@ pub async fn ics(
                 HeaderValue::from_static("inline; filename=\"closures.ics\""),
             ),
         ],
-        ics_document(&snapshot, lang, this_year()),
+        ics_document(&page.snapshot, page.lang, year),
     )
         .into_response()
 }

@@ -132,6 +132,11 @@ impl L {
         }
     }
 
+    /// Text in the page's own language (a UI string, a code).
+    pub fn plain(text: String) -> L {
+        L { text, lang: None }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }

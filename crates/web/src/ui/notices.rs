@@ -2,13 +2,9 @@
 //! sector site owes its readers (DOMAIN §10). Their text is UI text, in the Fluent files.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 
-use super::i18n::Tr;
-use super::{page_in, path_lang, rest_of, Base};
-use crate::state::AppState;
+use super::page::{page_in, Base, Page};
 
 #[derive(Template)]
 #[template(path = "notice.html")]
@@ -19,24 +15,14 @@ pub struct Notice {
     pub contact: String,
 }
 
-async fn notice(
-    state: AppState,
-    lang: String,
-    headers: HeaderMap,
-    uri: Uri,
-    kind: &'static str,
-) -> Response {
-    let snapshot = state.snapshot();
-    let lang = match path_lang(&snapshot, &lang, &headers) {
-        Ok(l) => l,
-        Err(r) => return *r,
-    };
-    let t = Tr(lang);
+fn notice(page: Page, kind: &'static str) -> Response {
+    let t = page.t();
     let paragraphs = (1..=8)
         .map(|i| format!("{kind}-p{i}"))
         .filter_map(|id| t.try_s(&id))
         .collect();
-    let contact = snapshot
+    let contact = page
+        .snapshot
         .stored
         .catalogue
         .profile
@@ -48,43 +34,22 @@ async fn notice(
                 .and_then(|c| c.email.clone())
         })
         .unwrap_or_default();
-    let page = Notice {
-        base: Base::new(
-            &snapshot,
-            lang,
-            t.s(&format!("{kind}-title")),
-            &rest_of(&uri),
-            "",
-        ),
+    let view = Notice {
+        base: page.base(t.s(&format!("{kind}-title")), ""),
         paragraphs,
         contact,
     };
-    page_in(lang, &page)
+    page_in(page.lang, &view)
 }
 
-pub async fn accessibility(
-    State(s): State<AppState>,
-    Path(l): Path<String>,
-    h: HeaderMap,
-    u: Uri,
-) -> Response {
-    notice(s, l, h, u, "accessibility").await
+pub async fn accessibility(page: Page) -> Response {
+    notice(page, "accessibility")
 }
 
-pub async fn privacy(
-    State(s): State<AppState>,
-    Path(l): Path<String>,
-    h: HeaderMap,
-    u: Uri,
-) -> Response {
-    notice(s, l, h, u, "privacy").await
+pub async fn privacy(page: Page) -> Response {
+    notice(page, "privacy")
 }
 
-pub async fn legal(
-    State(s): State<AppState>,
-    Path(l): Path<String>,
-    h: HeaderMap,
-    u: Uri,
-) -> Response {
-    notice(s, l, h, u, "legal").await
+pub async fn legal(page: Page) -> Response {
+    notice(page, "legal")
 }

@@ -3,18 +3,17 @@
 //! document is what `pacta catalogue render` writes (with the CSS inlined) and prints to PDF.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri};
-use axum::response::Response;
-use pacta_core::catalogue::Lifecycle;
+use axum::response::{IntoResponse, Response};
+use pacta_core::catalogue::visibility::{is_listed, Audience, Listing};
 use pacta_core::text::Lang;
 
-use super::fiche::FicheBody;
+use super::fiche::view::FicheBody;
 use super::i18n::{md, Markup, Tr, L};
+use super::names::category_name;
+use super::page::{page_in, Base, Page};
+use super::statics;
 use super::support::SupportBody;
-use super::{page_in, path_lang, rest_of, statics, Base};
 use crate::snapshot::Snapshot;
-use crate::state::AppState;
 
 pub struct TocEntry {
     pub code: String,
@@ -45,17 +44,14 @@ pub fn document(
     lang: Lang,
     rest: &str,
     self_contained: bool,
-) -> CataloguePrint {
+) -> Result<CataloguePrint, askama::Error> {
     let t = Tr(lang);
     let cat = &snapshot.stored.catalogue;
     let profile = cat.profile.as_ref();
     let heading = profile
         .map(|p| L::new(&p.catalogue_title, lang))
         .filter(|l| !l.is_empty())
-        .unwrap_or(L {
-            text: t.s("site-name"),
-            lang: None,
-        });
+        .unwrap_or_else(|| L::plain(t.s("site-name")));
     let mut base = Base::new(snapshot, lang, heading.text.clone(), rest, "");
     if self_contained {
         base.inline_css = Some(statics::CSS);
@@ -64,17 +60,12 @@ pub fn document(
         .order
         .iter()
         .copied()
-        .filter(|&i| cat.services[i].status == Lifecycle::Published)
+        .filter(|&i| is_listed(&cat.services[i], Audience::Public, Listing::default()))
         .collect();
     let mut toc: Vec<TocCategory> = Vec::new();
     for &i in &published {
         let s = &cat.services[i];
-        let name = cat
-            .categories
-            .iter()
-            .find(|c| c.code == s.category)
-            .map(|c| L::new(&c.name, lang))
-            .unwrap_or_default();
+        let name = category_name(snapshot, s, lang);
         let entry = TocEntry {
             code: s.code.clone(),
             name: L::new(&s.name, lang),
@@ -87,7 +78,12 @@ pub fn document(
             }),
         }
     }
-    CataloguePrint {
+    let fiches = published
+        .iter()
+        .map(|&i| FicheBody::build(snapshot, &cat.services[i], lang, 1, true).render())
+        .map(|r| r.map(Markup))
+        .collect::<Result<_, _>>()?;
+    Ok(CataloguePrint {
         edition: base.edition.clone(),
         base,
         heading,
@@ -98,33 +94,19 @@ pub fn document(
         personalised: profile
             .map(|p| md(&p.personalised_approach, lang, 2))
             .unwrap_or_default(),
-        support: Markup(
-            SupportBody::build(snapshot, lang, 1, "support-")
-                .render()
-                .unwrap_or_default(),
-        ),
-        fiches: published
-            .iter()
-            .map(|&i| FicheBody::build(snapshot, &cat.services[i], lang, 1, true).html())
-            .collect(),
-    }
+        support: Markup(SupportBody::build(snapshot, lang, 1, "support-").render()?),
+        fiches,
+    })
 }
 
 /// The document as HTML, for `pacta catalogue render`.
 pub fn render_html(snapshot: &Snapshot, lang: Lang) -> Result<String, askama::Error> {
-    document(snapshot, lang, "/catalogue/print", true).render()
+    document(snapshot, lang, "/catalogue/print", true)?.render()
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    Path(lang): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    let snapshot = state.snapshot();
-    let lang = match path_lang(&snapshot, &lang, &headers) {
-        Ok(l) => l,
-        Err(r) => return *r,
-    };
-    page_in(lang, &document(&snapshot, lang, &rest_of(&uri), false))
+pub async fn page(page: Page) -> Response {
+    match document(&page.snapshot, page.lang, &page.rest, false) {
+        Ok(doc) => page_in(page.lang, &doc),
+        Err(e) => super::page::PageError::from(e).into_response(),
+    }
 }

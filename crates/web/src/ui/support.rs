@@ -3,18 +3,14 @@
 //! delivery models, maintenance, monitoring — and how the availability targets are measured.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri};
-use axum::response::Response;
-use pacta_core::sla::availability::allowed_downtime_seconds;
+use axum::response::{IntoResponse, Response};
 use pacta_core::text::Lang;
 
-use super::fiche::calendar_name;
 use super::format;
 use super::i18n::{md, Markup, Tr, L};
-use super::{page_in, path_lang, rest_of, Base};
-use crate::snapshot::{Snapshot, THIRTY_DAYS};
-use crate::state::AppState;
+use super::names::calendar_name;
+use super::page::{page_in, Base, Page, PageError};
+use crate::snapshot::Snapshot;
 
 pub struct ContactView {
     pub role: String,
@@ -105,10 +101,7 @@ impl SupportBody {
                 .map(|l| LevelLine {
                     name: L::new(&l.name, lang),
                     target: format::percent(&l.availability_target, lang),
-                    downtime: format::duration(
-                        allowed_downtime_seconds(THIRTY_DAYS, &l.availability_target),
-                        lang,
-                    ),
+                    downtime: format::duration(l.allowed_downtime_per_month(), lang),
                 })
                 .collect(),
             maintenance: m(|p| &p.maintenance),
@@ -129,27 +122,14 @@ pub struct SupportPage {
     pub body: Markup,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    Path(lang): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    let snapshot = state.snapshot();
-    let lang = match path_lang(&snapshot, &lang, &headers) {
-        Ok(l) => l,
-        Err(r) => return *r,
+pub async fn page(page: Page) -> Response {
+    let body = match SupportBody::build(&page.snapshot, page.lang, 1, "").render() {
+        Ok(body) => Markup(body),
+        Err(e) => return PageError::from(e).into_response(),
     };
-    let body = SupportBody::build(&snapshot, lang, 1, "");
-    let page = SupportPage {
-        base: Base::new(
-            &snapshot,
-            lang,
-            Tr(lang).s("support-title"),
-            &rest_of(&uri),
-            "support",
-        ),
-        body: Markup(body.render().unwrap_or_default()),
+    let view = SupportPage {
+        base: page.base(page.t().s("support-title"), "support"),
+        body,
     };
-    page_in(lang, &page)
+    page_in(page.lang, &view)
 }

@@ -2,5 +2,6 @@
 
 mod api_reads;
 mod api_writes;
+mod seams;
 mod support;
 mod ui_pages;

@@ -1,5 +1,7 @@
 //! Building an app over a fresh database with the small test catalogue, and calling it.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -7,14 +9,24 @@ use pacta_core::catalogue::document::parse_yaml;
 use pacta_core::catalogue::import::plan;
 use pacta_core::catalogue::read::{read_catalogue, Known};
 use pacta_core::catalogue::Catalogue;
+use pacta_core::clock::SettableClock;
+use pacta_store::{Db, Stamp};
 use pacta_web::AppState;
 use serde_json::Value;
 use tower::ServiceExt;
 
 pub const TOKEN: &str = "test-admin-token";
 
+/// "Now" in these tests, unless a test moves the clock: Monday 30 November 2026, 10:00 in
+/// Brussels.
+pub fn t0() -> jiff::Timestamp {
+    "2026-11-30T09:00:00Z".parse().unwrap()
+}
+
 pub struct TestApp {
     pub state: AppState,
+    /// The app's clock, for tests that move time.
+    pub clock: Arc<SettableClock>,
 }
 
 pub struct Reply {
@@ -56,22 +68,31 @@ impl TestApp {
     }
 
     pub async fn with_token(token: Option<&str>) -> TestApp {
+        TestApp::with_catalogue(&small_catalogue(), token).await
+    }
+
+    /// An app over a fresh database holding `catalogue`.
+    pub async fn with_catalogue(catalogue: &Catalogue, token: Option<&str>) -> TestApp {
         let db = pacta_store::testing::fresh_sqlite().await;
         db.apply_import(
-            &plan(&Catalogue::default(), &small_catalogue(), false),
-            "test",
+            &plan(&Catalogue::default(), catalogue, false),
+            Stamp::new("test", t0()),
         )
         .await
         .unwrap();
-        let state = AppState::new(db, token.map(str::to_owned)).await.unwrap();
-        TestApp { state }
+        TestApp::over(db, token).await
     }
 
     pub async fn empty() -> TestApp {
-        let db = pacta_store::testing::fresh_sqlite().await;
-        TestApp {
-            state: AppState::new(db, Some(TOKEN.to_owned())).await.unwrap(),
-        }
+        TestApp::over(pacta_store::testing::fresh_sqlite().await, Some(TOKEN)).await
+    }
+
+    async fn over(db: Db, token: Option<&str>) -> TestApp {
+        let clock = SettableClock::new(t0());
+        let state = AppState::new(db, token.map(str::to_owned), clock.clone())
+            .await
+            .unwrap();
+        TestApp { state, clock }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

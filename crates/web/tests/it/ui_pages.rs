@@ -5,10 +5,8 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use pacta_core::catalogue::document::parse_yaml;
-use pacta_core::catalogue::import::plan;
 use pacta_core::catalogue::read::{read_catalogue, Known};
 use pacta_core::catalogue::Catalogue;
-use pacta_web::AppState;
 use serde_json::Value;
 
 use crate::support::{Reply, TestApp};
@@ -21,13 +19,7 @@ fn demo_catalogue() -> Catalogue {
 }
 
 async fn app_with(catalogue: &Catalogue) -> TestApp {
-    let db = pacta_store::testing::fresh_sqlite().await;
-    db.apply_import(&plan(&Catalogue::default(), catalogue, false), "test")
-        .await
-        .unwrap();
-    TestApp {
-        state: AppState::new(db, None).await.unwrap(),
-    }
+    TestApp::with_catalogue(catalogue, None).await
 }
 
 impl Reply {
