@@ -487,3 +487,107 @@ not json
     assert_eq!(lines[7]["met"], serde_json::Value::Null);
     assert!(lines[8]["error"].is_string());
 }
+
+/// A fresh, empty directory of this test.
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pacta-sla-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_calendar_of_the_catalogue_serves_by_its_code() {
+    let dir = temp_dir("codes");
+    let url = format!("sqlite://{}/pacta.db", dir.display());
+    let catalogue = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/small-catalogue.yaml");
+    ok(&pacta(&["--database-url", &url, "catalogue", "import", catalogue]));
+    // extended-hours: Mon–Fri 07:00–20:00, be-federal. Friday 19:30 + 1 h: 30 min that evening,
+    // 30 min from Monday 07:00.
+    let deadline = |calendar: &str, db: &str| {
+        pacta(&[
+            "--database-url",
+            db,
+            "sla",
+            "deadline",
+            "--calendar",
+            calendar,
+            "--start",
+            "2026-11-27T19:30:00+01:00",
+            "--duration",
+            "1h",
+        ])
+    };
+    assert_eq!(
+        ok(&deadline("extended-hours", &url)),
+        "2026-11-30T07:30:00+01:00\n"
+    );
+    let out = ok(&pacta(&[
+        "sla",
+        "elapsed",
+        "--database-url",
+        &url,
+        "--calendar",
+        "extended-hours",
+        "--from",
+        "2026-11-30T00:00:00+01:00",
+        "--to",
+        "2026-12-01T00:00:00+01:00",
+    ]));
+    assert_eq!(out, "46800\n", "13 h on a Monday");
+    // An unknown code names itself and exits 2.
+    let e = fails(&deadline("night-shift", &url));
+    assert!(e.contains("night-shift"), "{e}");
+    // A built-in never opens the database: a missing one is not created.
+    let missing = dir.join("missing.db");
+    let missing_url = format!("sqlite://{}", missing.display());
+    assert_eq!(
+        ok(&deadline("24x7", &missing_url)),
+        "2026-11-27T20:30:00+01:00\n"
+    );
+    assert!(!missing.exists());
+    // A code needs the database; a missing one is an error, and still not created.
+    let e = fails(&deadline("extended-hours", &missing_url));
+    assert!(e.contains("does not exist"), "{e}");
+    assert!(!missing.exists());
+    // eval: a code per line, an unknown code is an error line.
+    let input = r#"{"op": "deadline", "calendar": "extended-hours", "start": "2026-11-27T19:30:00+01:00", "duration": "1h"}
+{"op": "elapsed", "calendar": "night-shift", "from": "2026-11-30T00:00:00Z", "to": "2026-12-01T00:00:00Z"}
+{"op": "elapsed", "calendar": "be-working-hours", "from": "2026-11-30T00:00:00+01:00", "to": "2026-12-01T00:00:00+01:00"}
+"#;
+    let out = pacta_stdin(&["--database-url", &url, "sla", "eval"], input);
+    let lines: Vec<serde_json::Value> = ok(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"deadline": "2026-11-30T07:30:00+01:00"})
+    );
+    assert!(
+        lines[1]["error"].as_str().unwrap().contains("night-shift"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2], serde_json::json!({"seconds": 36000}));
+}
+
+#[test]
+fn a_value_with_a_slash_or_a_yaml_ending_is_a_path() {
+    let dir = temp_dir("paths");
+    // `24x7.yaml` is a file, not the built-in: it does not exist here.
+    let e = fails(&pacta(&[
+        "--database-url",
+        &format!("sqlite://{}/none.db", dir.display()),
+        "sla",
+        "elapsed",
+        "--calendar",
+        "24x7.yaml",
+        "--from",
+        "2026-11-30T00:00:00Z",
+        "--to",
+        "2026-12-01T00:00:00Z",
+    ]));
+    assert!(e.contains("cannot be read"), "{e}");
+    assert!(!dir.join("none.db").exists());
+}

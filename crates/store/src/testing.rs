@@ -1,11 +1,20 @@
 //! Fresh databases for tests: a new SQLite file, or a new PostgreSQL database on the server named
 //! by `PACTA_TEST_POSTGRES_URL` (under `CI=true` a missing server is a failure, not a skip).
 
-use crate::Db;
+use pacta_core::clock::{Now, SystemClock};
+
+use crate::{Db, Stamp};
+
+/// A name for a fresh test database or directory: a UUIDv7 of the real time (through the clock
+/// module, as every reading of the time), so that `.ci/run` can drop the ones older than six
+/// hours by the time in their name.
+fn fresh_name() -> String {
+    Stamp::new("test", SystemClock.now()).new_id().simple().to_string()
+}
 
 /// A migrated SQLite database in a new temporary file.
 pub async fn fresh_sqlite() -> Db {
-    let dir = std::env::temp_dir().join(format!("pacta-test-{}", uuid::Uuid::now_v7().simple()));
+    let dir = std::env::temp_dir().join(format!("pacta-test-{}", fresh_name()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
     Db::open(&format!("sqlite://{}/pacta.db", dir.display()))
         .await
@@ -21,7 +30,7 @@ pub async fn fresh_postgres_url() -> Option<String> {
         eprintln!("skipping PostgreSQL: PACTA_TEST_POSTGRES_URL is not set");
         return None;
     };
-    let name = format!("pacta_test_{}", uuid::Uuid::now_v7().simple());
+    let name = format!("pacta_test_{}", fresh_name());
     let admin = sqlx::PgPool::connect(&base)
         .await
         .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {base}: {e}"));

@@ -55,30 +55,15 @@ pub fn may_quote(service: &Service, audience: Audience) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::model::{Contact, DeliveryModel, Fiche};
-    use crate::text::Text;
 
+    /// A service in the catalogue-as-code shape, with only what visibility looks at varying.
     fn service(status: Lifecycle) -> Service {
-        Service {
-            code: "X".into(),
-            category: "c".into(),
-            status,
-            successor: None,
-            name: Text::same("X"),
-            summary: Text::new(),
-            delivery_models: vec![DeliveryModel::Saas],
-            service_manager: Contact {
-                name: "A".into(),
-                email: "a@b.be".into(),
-                phone: "1".into(),
-            },
-            levels: vec!["basic".into()],
-            responsibilities: vec![],
-            fiche: Fiche::default(),
-            edition: None,
-            packs: vec![],
-            options: vec![],
-        }
+        serde_json::from_value(serde_json::json!({
+            "code": "X", "category": "c", "status": status, "name": {"en": "X"},
+            "delivery_models": ["saas"], "levels": ["basic"], "packs": [],
+            "service_manager": {"name": "A", "email": "a@b.be", "phone": "1"},
+        }))
+        .unwrap()
     }
 
     #[test]

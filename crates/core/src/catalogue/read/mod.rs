@@ -427,6 +427,27 @@ fn read_code_list<'a>(
     out
 }
 
+/// The `email` of a contact, checked to look like an address.
+fn read_email(r: &mut Reader, m: &mut MapReader<'_>, required: bool) -> Option<String> {
+    let path = m.path_of("email");
+    let node = m.get("email");
+    let email = if required {
+        m.req_string(r, "email")
+    } else {
+        m.opt_string(r, "email")
+    };
+    if let Some(e) = &email {
+        if !looks_like_email(e) {
+            r.report(
+                node.and_then(|n| n.pos),
+                &path,
+                format!("`{e}` is not an e-mail address"),
+            );
+        }
+    }
+    email
+}
+
 fn looks_like_email(e: &str) -> bool {
     let mut parts = e.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(l), Some(d), None) if !l.is_empty() && d.contains('.') && !e.contains(char::is_whitespace))

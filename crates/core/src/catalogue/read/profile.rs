@@ -1,8 +1,6 @@
 //! The organisation profile: the provider's texts, contacts and the helpdesk's calendar.
 
-use super::{
-    check_calendar_ref, check_code, looks_like_email, read_date, req_text, CodeStyle, Known,
-};
+use super::{check_calendar_ref, check_code, read_date, read_email, req_text, CodeStyle, Known};
 use crate::catalogue::document::{index, Node, Reader};
 use crate::catalogue::model::{Profile, ProfileContact};
 use crate::sla::calendar::DEFAULT_HELPDESK_CALENDAR;
@@ -50,18 +48,7 @@ pub(super) fn read_profile(
             check_code(r, role_node, &role_path, rl, CodeStyle::Lower);
         }
         let name = req_text(r, &mut cm, "name");
-        let email_path = cm.path_of("email");
-        let email_node = cm.get("email");
-        let email = cm.opt_string(r, "email");
-        if let Some(e) = &email {
-            if !looks_like_email(e) {
-                r.report(
-                    email_node.and_then(|n| n.pos),
-                    &email_path,
-                    format!("`{e}` is not an e-mail address"),
-                );
-            }
-        }
+        let email = read_email(r, &mut cm, false);
         let phone = cm.opt_string(r, "phone");
         cm.finish(r);
         if let Some(role) = role {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    check_calendar_ref, check_code, check_level_ref, looks_like_email, node_at, opt_text,
-    read_code_list, read_date, read_duration, read_enum, req_code, req_text, CodeStyle, Known,
+    check_calendar_ref, check_code, check_level_ref, node_at, opt_text, read_code_list, read_date,
+    read_duration, read_email, read_enum, req_code, req_text, CodeStyle, Known,
 };
 use crate::catalogue::document::{index, join, MapReader, Node, Reader, Value};
 use crate::catalogue::model::*;
@@ -141,18 +141,7 @@ fn read_service_manager(r: &mut Reader, m: &mut MapReader<'_>) -> Option<Contact
     let node = m.require(r, "service_manager")?;
     let mut cm = r.map(node, &sm_path)?;
     let name = cm.req_string(r, "name");
-    let email_path = cm.path_of("email");
-    let email_node = cm.get("email");
-    let email = cm.req_string(r, "email");
-    if let Some(e) = &email {
-        if !looks_like_email(e) {
-            r.report(
-                email_node.and_then(|n| n.pos),
-                &email_path,
-                format!("`{e}` is not an e-mail address"),
-            );
-        }
-    }
+    let email = read_email(r, &mut cm, true);
     let phone = cm.req_string(r, "phone");
     cm.finish(r);
     Some(Contact {
