@@ -14,6 +14,13 @@ test('the catalogue lists the published services', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   const cards = await page.locator('.cards .card').count();
   assert.ok(cards >= 10, `only ${cards} services listed`);
+  // The navigation starts where the header above it starts, not at the window's edge.
+  for (const width of [1600, 700]) {
+    await page.setViewportSize({ width, height: 900 });
+    const brand = await page.locator('header.site .brand').boundingBox();
+    const nav = await page.locator('.main-nav a').first().boundingBox();
+    assert.ok(Math.abs(brand.x - nav.x) < 1, `at ${width}px the nav starts at ${nav.x}, the header at ${brand.x}`);
+  }
   await shot(page, 'catalogue-en');
   await checkA11y(page, '/en/catalogue');
   await page.context().close();
@@ -80,6 +87,21 @@ test('the quote calculator answers in place with JavaScript', async () => {
   await page.context().close();
 });
 
+test('a refused quote is said in place with JavaScript (a 422 fragment)', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${BASE}/nl/services/MAIL-AGENDA`);
+  await page.getByLabel(/Hoeveelheid/).fill('2000000');
+  let navigated = false;
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigated = true; });
+  await page.getByRole('button', { name: 'Berekenen' }).click();
+  await page.locator('#quote-result [role=alert]').waitFor();
+  assert.equal(navigated, false, 'htmx should swap the 422 fragment in place');
+  assert.match(await page.textContent('#quote-result'), /hoogstens 1\.000\.000/);
+  assert.equal(await page.locator('#quote-result .total-month').count(), 0);
+  await checkA11y(page, 'refused quote with JS');
+  await page.context().close();
+});
+
 test('the quote calculator works without JavaScript', async () => {
   const page = await newPage(browser, { javaScriptEnabled: false });
   await page.goto(`${BASE}/fr/services/MAIL-AGENDA`);
@@ -94,11 +116,11 @@ test('the quote calculator works without JavaScript', async () => {
   assert.equal(await page.locator('input[name=quantity]').inputValue(), '30');
   await shot(page, 'quote-nojs');
   await checkA11yWithoutJs(browser, page, 'quote without JS');
-  // A bad quantity (the browser's own check bypassed) is said, not crashed on.
+  // A bad quantity (the browser's own check bypassed) is said, not crashed on: 422 with the form.
   const r = await page.request.post(`${BASE}/fr/services/MAIL-AGENDA`, {
     form: { pack: 'mail-50', quantity: '0' },
   });
-  assert.equal(r.status(), 200);
+  assert.equal(r.status(), 422);
   assert.match(await r.text(), /au moins 1/);
   await page.context().close();
 });
