@@ -51,5 +51,9 @@ fn only_the_clock_module_reads_the_system_time() {
             }
         }
     }
-    assert!(found.is_empty(), "system time read outside the clock module:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "system time read outside the clock module:\n{}",
+        found.join("\n")
+    );
 }

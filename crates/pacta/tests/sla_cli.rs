@@ -500,8 +500,17 @@ fn temp_dir(test: &str) -> PathBuf {
 fn a_calendar_of_the_catalogue_serves_by_its_code() {
     let dir = temp_dir("codes");
     let url = format!("sqlite://{}/pacta.db", dir.display());
-    let catalogue = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/small-catalogue.yaml");
-    ok(&pacta(&["--database-url", &url, "catalogue", "import", catalogue]));
+    let catalogue = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/small-catalogue.yaml"
+    );
+    ok(&pacta(&[
+        "--database-url",
+        &url,
+        "catalogue",
+        "import",
+        catalogue,
+    ]));
     // extended-hours: Mon–Fri 07:00–20:00, be-federal. Friday 19:30 + 1 h: 30 min that evening,
     // 30 min from Monday 07:00.
     let deadline = |calendar: &str, db: &str| {

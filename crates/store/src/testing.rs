@@ -9,7 +9,10 @@ use crate::{Db, Stamp};
 /// module, as every reading of the time), so that `.ci/run` can drop the ones older than six
 /// hours by the time in their name.
 fn fresh_name() -> String {
-    Stamp::new("test", SystemClock.now()).new_id().simple().to_string()
+    Stamp::new("test", SystemClock.now())
+        .new_id()
+        .simple()
+        .to_string()
 }
 
 /// A migrated SQLite database in a new temporary file.

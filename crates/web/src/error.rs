@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use pacta_core::catalogue::document::Issue;
 use pacta_store::StoreError;
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToResponse, ToSchema};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -164,6 +164,177 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+// ------------------------------------------------------------------------------------------------
+// The error responses of the OpenAPI document. Each status is described once, as a response in
+// `components.responses` (registered in `api::ApiDoc`); the sets below, one per kind of
+// operation, reference them, and every `#[utoipa::path]` names exactly one set.
+// ------------------------------------------------------------------------------------------------
+
+/// 400: the request cannot be read.
+#[derive(ToResponse)]
+#[response(
+    description = "The request cannot be read: a malformed or repeated query parameter, a non-integer where an integer is expected, an unsupported `lang`, or a body that is not well-formed JSON.",
+    example = json!({"error": {"code": "bad_request", "message": "unsupported language `es`: use nl, fr, de, en, all, …", "fields": {}}})
+)]
+pub struct BadRequest(pub ErrorBody);
+
+/// 401: the admin token is missing or wrong.
+#[derive(ToResponse)]
+#[response(
+    description = "Missing or wrong `Authorization: Bearer <token>` (writes, and drafts in lists).",
+    example = json!({"error": {"code": "unauthorized", "message": "this needs `Authorization: Bearer <token>` with the admin token", "fields": {}}})
+)]
+pub struct Unauthorized(pub ErrorBody);
+
+/// 404: nothing under that code for this caller.
+#[derive(ToResponse)]
+#[response(
+    description = "No such entity (a draft does not exist for a caller without the token), or no organisation profile loaded yet.",
+    example = json!({"error": {"code": "not_found", "message": "no service `NOPE`", "fields": {}}})
+)]
+pub struct NotFound(pub ErrorBody);
+
+/// 409: the write conflicts with what is stored.
+#[derive(ToResponse)]
+#[response(
+    description = "The write conflicts with what is stored: a code that already exists, or a lifecycle step the service's status does not allow (publishing a published service, retiring one that is not published).",
+    example = json!({"error": {"code": "duplicate", "message": "service `WEB-HOSTING` already exists", "fields": {}}})
+)]
+pub struct Conflict(pub ErrorBody);
+
+/// 412: `If-Match` names a revision that is no longer current.
+#[derive(ToResponse)]
+#[response(
+    description = "`If-Match` does not name the current ETag: someone changed the entity since you read it. Read it again.",
+    example = json!({"error": {"code": "stale", "message": "If-Match `\"1\"` does not match the current ETag \"2\"", "fields": {}}})
+)]
+pub struct PreconditionFailed(pub ErrorBody);
+
+/// 413: the body is over the limit.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is larger than 1 MiB.",
+    example = json!({"error": {"code": "too_large", "message": "the body is larger than 1048576 bytes", "fields": {}}})
+)]
+pub struct PayloadTooLarge(pub ErrorBody);
+
+/// 415: the body is not JSON.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is not `application/json` (or `application/*+json`).",
+    example = json!({"error": {"code": "unsupported_media_type", "message": "expected Content-Type: application/json, got `text/plain`", "fields": {}}})
+)]
+pub struct UnsupportedMediaType(pub ErrorBody);
+
+/// 422: the input is read but invalid; every problem is under its field path.
+#[derive(ToResponse)]
+#[response(
+    description = "The input is invalid: every problem under its field path in `error.fields` (a value out of range, an unknown field, an unknown reference such as a category, level, calendar or service code).",
+    example = json!({"error": {"code": "invalid", "message": "invalid input: 2 problems, see fields", "fields": {"category": "unknown category `nothing`", "colour": "unknown field; expected one of: …"}}})
+)]
+pub struct Unprocessable(pub ErrorBody);
+
+/// 428: a write that needs `If-Match` came without it.
+#[derive(ToResponse)]
+#[response(
+    description = "`If-Match` is missing: send back the `ETag` you read.",
+    example = json!({"error": {"code": "precondition_required", "message": "this write needs If-Match with the ETag you read", "fields": {}}})
+)]
+pub struct PreconditionRequired(pub ErrorBody);
+
+/// The errors of a read of a whole list (categories, service levels).
+#[derive(IntoResponses)]
+pub enum ListErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+}
+
+/// The errors of the filtered, paged list of services.
+#[derive(IntoResponses)]
+pub enum SearchErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 422)]
+    Unprocessable(#[ref_response] Unprocessable),
+}
+
+/// The errors of a read of one entity.
+#[derive(IntoResponses)]
+pub enum ReadErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+}
+
+/// The errors of a create (`POST` of an entity).
+#[derive(IntoResponses)]
+pub enum CreateErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 409)]
+    Conflict(#[ref_response] Conflict),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
+    #[response(status = 422)]
+    Unprocessable(#[ref_response] Unprocessable),
+}
+
+/// The errors of a replace (`PUT` of an entity, with `If-Match`).
+#[derive(IntoResponses)]
+pub enum ReplaceErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 412)]
+    PreconditionFailed(#[ref_response] PreconditionFailed),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
+    #[response(status = 422)]
+    Unprocessable(#[ref_response] Unprocessable),
+    #[response(status = 428)]
+    PreconditionRequired(#[ref_response] PreconditionRequired),
+}
+
+/// The errors of a lifecycle step (publish, retire: no body, with `If-Match`).
+#[derive(IntoResponses)]
+pub enum TransitionErrors {
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 409)]
+    Conflict(#[ref_response] Conflict),
+    #[response(status = 412)]
+    PreconditionFailed(#[ref_response] PreconditionFailed),
+    #[response(status = 428)]
+    PreconditionRequired(#[ref_response] PreconditionRequired),
+}
+
+/// The errors of a computation from a body that stores nothing (the quote).
+#[derive(IntoResponses)]
+pub enum ComputeErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
+    #[response(status = 422)]
+    Unprocessable(#[ref_response] Unprocessable),
+}
 
 #[cfg(test)]
 mod tests {

@@ -16,9 +16,11 @@ use utoipa::ToSchema;
 
 use super::{
     audience, etag, if_match, json_body, json_response, lang_choice, query_pairs, require_admin,
-    ADMIN_TOKEN_ACTOR,
+    CategoryBody, LangParam, LevelBody, ADMIN_TOKEN_ACTOR,
 };
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{
+    ApiError, ApiResult, ComputeErrors, CreateErrors, ListErrors, ReadErrors, ReplaceErrors,
+};
 use crate::snapshot::{localize, LangChoice};
 use crate::state::AppState;
 
@@ -65,10 +67,10 @@ fn choice_of(headers: &HeaderMap, raw: Option<&str>) -> ApiResult<LangChoice> {
 /// Categories.
 #[utoipa::path(
     get, path = "/api/v1/categories", tag = "catalogue",
-    params(("lang" = Option<String>, Query, description = "nl, fr, de, en or all")),
+    params(("lang" = Option<LangParam>, Query)),
     responses(
         (status = 200, description = "Every category, by code", body = ItemList),
-        (status = 400, description = "Unsupported language", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn list_categories(
@@ -86,10 +88,10 @@ pub async fn list_categories(
 /// Service levels, strictest first, with their allowed downtime per 30 days.
 #[utoipa::path(
     get, path = "/api/v1/service-levels", tag = "catalogue",
-    params(("lang" = Option<String>, Query, description = "nl, fr, de, en or all")),
+    params(("lang" = Option<LangParam>, Query)),
     responses(
         (status = 200, description = "Every service level", body = ItemList),
-        (status = 400, description = "Unsupported language", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn list_levels(
@@ -107,11 +109,10 @@ pub async fn list_levels(
 /// The organisation profile.
 #[utoipa::path(
     get, path = "/api/v1/profile", tag = "catalogue",
-    params(("lang" = Option<String>, Query, description = "nl, fr, de, en or all")),
+    params(("lang" = Option<LangParam>, Query)),
     responses(
         (status = 200, description = "The profile", body = ProfileDoc),
-        (status = 400, description = "Unsupported language", body = ErrorBody),
-        (status = 404, description = "No profile loaded yet", body = ErrorBody),
+        ReadErrors,
     )
 )]
 pub async fn profile(
@@ -163,11 +164,22 @@ async fn create<T: Entity>(
     Ok(response)
 }
 
+/// The revision `If-Match` names for the entity `code` of `kind`: 404 when there is none, then
+/// 428 or 412 (checked before the body is read, as for services).
+fn precondition(state: &AppState, kind: Kind, code: &str, headers: &HeaderMap) -> ApiResult<i64> {
+    let current = state
+        .snapshot()
+        .stored
+        .revision_of(kind, code)
+        .ok_or_else(|| ApiError::not_found(format!("no {} `{code}`", kind.code())))?;
+    if_match(headers, current)
+}
+
 async fn update<T: Entity>(
     state: &AppState,
     value: T,
     path_code: &str,
-    headers: &HeaderMap,
+    expected: i64,
     choice: LangChoice,
 ) -> ApiResult<Response> {
     if value.code() != path_code {
@@ -179,12 +191,6 @@ async fn update<T: Entity>(
             ),
         ));
     }
-    let current = state
-        .snapshot()
-        .stored
-        .revision_of(T::KIND, path_code)
-        .ok_or_else(|| ApiError::not_found(format!("no {} `{path_code}`", T::KIND.code())))?;
-    let expected = if_match(headers, current)?;
     let revision = state
         .db
         .update_entity(&value, expected, state.stamp(ADMIN_TOKEN_ACTOR))
@@ -196,16 +202,16 @@ async fn update<T: Entity>(
 /// Create a category.
 #[utoipa::path(
     post, path = "/api/v1/categories", tag = "catalogue",
-    request_body(content = Object, description = "A category in the catalogue format", content_type = "application/json"),
+    request_body(
+        content = inline(CategoryBody), content_type = "application/json",
+        description = "A category in the catalogue format",
+        example = json!({"code": "consulting", "name": {"nl": "Advies", "fr": "Conseil", "de": "Beratung", "en": "Consulting"}}),
+    ),
+    params(("lang" = Option<LangParam>, Query)),
     security(("admin_token" = [])),
     responses(
-        (status = 201, description = "Created", body = Object),
-        (status = 400, description = "Unparseable JSON", body = ErrorBody),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 409, description = "Duplicate code", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid category", body = ErrorBody),
+        (status = 201, description = "Created; Location and ETag in the headers", body = Object),
+        CreateErrors,
     )
 )]
 pub async fn create_category(
@@ -225,19 +231,20 @@ pub async fn create_category(
 /// Replace a category.
 #[utoipa::path(
     put, path = "/api/v1/categories/{code}", tag = "catalogue",
-    request_body(content = Object, description = "The whole category", content_type = "application/json"),
-    params(("code" = String, Path, description = "Category code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    request_body(
+        content = inline(CategoryBody), content_type = "application/json",
+        description = "The whole category; its `code` is the URL's",
+        example = json!({"code": "hosting", "name": {"nl": "Hosting", "fr": "Hébergement", "de": "Hosting", "en": "Hosting"}}),
+    ),
+    params(
+        ("code" = String, Path, description = "Category code"),
+        ("If-Match" = String, Header, description = "The ETag read (428 without it, 412 when stale)"),
+        ("lang" = Option<LangParam>, Query),
+    ),
     security(("admin_token" = [])),
     responses(
-        (status = 200, description = "Updated", body = Object),
-        (status = 400, description = "Unparseable JSON", body = ErrorBody),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 404, description = "No such category", body = ErrorBody),
-        (status = 412, description = "Stale ETag", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid category", body = ErrorBody),
-        (status = 428, description = "Missing If-Match", body = ErrorBody),
+        (status = 200, description = "Updated; the new ETag in the header", body = Object),
+        ReplaceErrors,
     )
 )]
 pub async fn update_category(
@@ -250,32 +257,31 @@ pub async fn update_category(
     require_admin(&state, &headers)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let _guard = state.lock_writes().await;
-    if state
-        .snapshot()
-        .stored
-        .revision_of(Kind::Category, &code)
-        .is_none()
-    {
-        return Err(ApiError::not_found(format!("no category `{code}`")));
-    }
+    let expected = precondition(&state, Kind::Category, &code, &headers)?;
     let doc = json_body(&headers, body).await?;
     let category = read_category_doc(&doc).map_err(ApiError::invalid)?;
-    update(&state, category, &code, &headers, choice).await
+    update(&state, category, &code, expected, choice).await
 }
 
 /// Create a service level.
 #[utoipa::path(
     post, path = "/api/v1/service-levels", tag = "catalogue",
-    request_body(content = Object, description = "A service level in the catalogue format", content_type = "application/json"),
+    request_body(
+        content = inline(LevelBody), content_type = "application/json",
+        description = "A service level in the catalogue format; its calendars must exist (422 otherwise)",
+        example = json!({"code": "extended", "rank": 4, "name": {"en": "Extended", "nl": "Uitgebreid"},
+            "availability_target": "99.95", "support_calendar": "24x7", "maintenance_notice": "120h",
+            "targets": {
+                "P1": {"response": "15m", "resolution": "4h", "calendar": "24x7"},
+                "P2": {"response": "30m", "resolution": "8h", "calendar": "24x7"},
+                "P3": {"response": "4h", "resolution": "24h", "calendar": "be-working-hours"},
+                "P4": {"response": "8h", "resolution": "120h", "calendar": "be-working-hours"}}}),
+    ),
+    params(("lang" = Option<LangParam>, Query)),
     security(("admin_token" = [])),
     responses(
-        (status = 201, description = "Created", body = Object),
-        (status = 400, description = "Unparseable JSON", body = ErrorBody),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 409, description = "Duplicate code", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid level", body = ErrorBody),
+        (status = 201, description = "Created; Location and ETag in the headers", body = Object),
+        CreateErrors,
     )
 )]
 pub async fn create_level(
@@ -296,19 +302,19 @@ pub async fn create_level(
 /// Replace a service level.
 #[utoipa::path(
     put, path = "/api/v1/service-levels/{code}", tag = "catalogue",
-    request_body(content = Object, description = "The whole service level", content_type = "application/json"),
-    params(("code" = String, Path, description = "Level code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    request_body(
+        content = inline(LevelBody), content_type = "application/json",
+        description = "The whole service level; its `code` is the URL's, its calendars must exist",
+    ),
+    params(
+        ("code" = String, Path, description = "Level code"),
+        ("If-Match" = String, Header, description = "The ETag read (428 without it, 412 when stale)"),
+        ("lang" = Option<LangParam>, Query),
+    ),
     security(("admin_token" = [])),
     responses(
-        (status = 200, description = "Updated", body = Object),
-        (status = 400, description = "Unparseable JSON", body = ErrorBody),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 404, description = "No such level", body = ErrorBody),
-        (status = 412, description = "Stale ETag", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid level", body = ErrorBody),
-        (status = 428, description = "Missing If-Match", body = ErrorBody),
+        (status = 200, description = "Updated; the new ETag in the header", body = Object),
+        ReplaceErrors,
     )
 )]
 pub async fn update_level(
@@ -321,18 +327,33 @@ pub async fn update_level(
     require_admin(&state, &headers)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let _guard = state.lock_writes().await;
-    if state
-        .snapshot()
-        .stored
-        .revision_of(Kind::Level, &code)
-        .is_none()
-    {
-        return Err(ApiError::not_found(format!("no service level `{code}`")));
-    }
+    let expected = precondition(&state, Kind::Level, &code, &headers)?;
     let doc = json_body(&headers, body).await?;
     let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue))
         .map_err(ApiError::invalid)?;
-    update(&state, level, &code, &headers, choice).await
+    update(&state, level, &code, expected, choice).await
+}
+
+// The schema of a quote request in the OpenAPI document. `read_selection` reads the body (the
+// positioned reader reports every problem under its field, unknown keys included); the
+// `quantity` bounds are `rules::MAX_QUANTITY`'s, pinned by a test.
+/// A choice to price.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // a schema only
+pub struct QuoteRequest {
+    /// The service's code; a published service (a draft too, with the admin token).
+    service: String,
+    /// The code of one of the service's packs.
+    pack: String,
+    /// A level the service offers, at least as strict as the pack's standard level; absent or
+    /// null for the pack's.
+    level: Option<String>,
+    /// Codes of options that apply to the pack, each once.
+    options: Option<std::collections::BTreeSet<String>>,
+    /// How many units, for prices per unit (1 to `rules::MAX_QUANTITY`); absent or null for 1.
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    quantity: Option<i64>,
 }
 
 /// Reads a quote request: `{service, pack, level?, options?, quantity?}`.
@@ -379,14 +400,16 @@ fn read_selection(
 /// option raises to; options then shorten targets or replace their calendar; rights add up.
 #[utoipa::path(
     post, path = "/api/v1/catalogue/quote", tag = "catalogue",
-    request_body(content = Object, description = "`{\"service\": \"WEB-HOSTING\", \"pack\": \"small\", \"level\": \"standard\", \"options\": [\"critical-coverage\"], \"quantity\": 1}`", content_type = "application/json"),
-    params(("lang" = Option<String>, Query, description = "Language of the response")),
+    request_body(
+        content = QuoteRequest, content_type = "application/json",
+        description = "A choice to price; an unknown service, pack, level or option, or a combination the service does not offer, is a 422",
+        example = json!({"service": "MAIL-AGENDA", "pack": "mail-250", "level": "standard", "options": ["critical-coverage"], "quantity": 250}),
+    ),
+    params(("lang" = Option<LangParam>, Query)),
+    security((), ("admin_token" = [])),
     responses(
         (status = 200, description = "The effective SLA and the prices (EUR cents, excl. VAT)", body = QuoteDoc),
-        (status = 400, description = "Unparseable JSON", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Unknown service, pack, level or option, or a combination the service does not offer", body = ErrorBody),
+        ComputeErrors,
     )
 )]
 pub async fn quote(

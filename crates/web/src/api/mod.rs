@@ -12,12 +12,18 @@ use pacta_core::catalogue::document::Node;
 use pacta_core::catalogue::visibility::Audience;
 use pacta_core::text::Lang;
 use subtle::ConstantTimeEq;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::RefOr;
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{
+    ApiError, ApiResult, BadRequest, Conflict, ErrorBody, ErrorDetail, NotFound, PayloadTooLarge,
+    PreconditionFailed, PreconditionRequired, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
 use crate::snapshot::LangChoice;
 use crate::state::AppState;
 
@@ -27,7 +33,14 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Pacta API", description = "The service catalogue and service levels of an ICT shared-service provider."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CatalogueSchemas),
+    components(
+        schemas(ErrorBody, ErrorDetail, LangParam, services::DeliveryModelFilter),
+        responses(
+            BadRequest, Unauthorized, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
+            UnsupportedMediaType, Unprocessable, PreconditionRequired,
+        ),
+    ),
     tags(
         (name = "catalogue", description = "Categories, services, fiches, packs, options, service levels and the organisation profile"),
     )
@@ -43,6 +56,209 @@ impl Modify for BearerAuth {
             "admin_token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The bodies of the catalogue writes, as the catalogue format's JSON Schema
+/// ([`pacta_core::catalogue::schema::JSON_SCHEMA`]) defines them: every definition of its `$defs`
+/// becomes `components.schemas["catalogue.<Name>"]`, so a body is described by the same
+/// definitions an editor validates a catalogue file with. A few changes make them say exactly
+/// what the API accepts from JSON (each pinned by a test in `tests/it/openapi.rs`):
+/// - a scalar the YAML reader takes as text (`2024`, `true` written plain) must be a JSON string
+///   (the reader refuses a JSON number or boolean where it wants text);
+/// - an availability target given as a number is whole ([`whole_numbers_only`]);
+/// - a duration's numbers have at most [`DURATION_DIGITS`] digits ([`bounded_durations`]);
+/// - a text's limit, in bytes, is left to its description (`maxLength` counts characters);
+/// - the editors' `patternErrorMessage` is dropped.
+struct CatalogueSchemas;
+
+/// The prefix of the catalogue format's definitions in `components.schemas`.
+pub const CATALOGUE_SCHEMA_PREFIX: &str = "catalogue.";
+
+impl Modify for CatalogueSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, schema) in catalogue_definitions() {
+            let previous = components.schemas.insert(
+                format!("{CATALOGUE_SCHEMA_PREFIX}{name}"),
+                raw_schema(schema),
+            );
+            assert!(previous.is_none(), "two schemas named catalogue.{name}");
+        }
+    }
+}
+
+/// The catalogue format's definitions, rewritten for JSON bodies (see [`CatalogueSchemas`]).
+pub fn catalogue_definitions() -> serde_json::Map<String, serde_json::Value> {
+    let mut root: serde_json::Value =
+        serde_json::from_str(pacta_core::catalogue::schema::JSON_SCHEMA)
+            .expect("the catalogue JSON Schema is JSON");
+    let serde_json::Value::Object(defs) = root["$defs"].take() else {
+        panic!("the catalogue JSON Schema has no $defs");
+    };
+    defs.into_iter()
+        .map(|(name, mut schema)| {
+            for_json_bodies(&mut schema);
+            match name.as_str() {
+                "AvailabilityTarget" => whole_numbers_only(&mut schema),
+                "Duration" => bounded_durations(&mut schema),
+                "TextValue" => {
+                    // The reader's limit is 100,000 bytes of UTF-8; `maxLength` counts characters,
+                    // so it would promise up to 400,000 bytes. The limit stays in the description.
+                    if let serde_json::Value::Object(keywords) = &mut schema {
+                        keywords.remove("maxLength");
+                    }
+                }
+                _ => {}
+            }
+            (name, schema)
+        })
+        .collect()
+}
+
+/// An availability target has at most six decimals. A schema can count the decimals of a string
+/// (its pattern does) but not of a JSON number, so the API's document takes a number only when it
+/// is whole and a decimal as a string (`"99.95"`, as the format itself advises).
+fn whole_numbers_only(schema: &mut serde_json::Value) {
+    if let Some(serde_json::Value::Array(branches)) = schema.get_mut("anyOf") {
+        for branch in branches {
+            if branch["type"] == "number" {
+                branch["type"] = "integer".into();
+                branch["description"] =
+                    "A whole percentage; write a decimal as a string, e.g. \"99.9\".".into();
+            }
+        }
+    }
+}
+
+/// The most significant digits a number of a duration may have in the API's document. A
+/// duration is whole seconds in an `i64`: parts of at most 15 digits (leading zeros aside) never
+/// overflow it (999…9 hours is 3.6 × 10^18 s), while the format's `[0-9]+` lets through numbers
+/// the reader refuses as too large.
+pub const DURATION_DIGITS: usize = 15;
+
+fn bounded_durations(schema: &mut serde_json::Value) {
+    if let Some(serde_json::Value::String(pattern)) = schema.get_mut("pattern") {
+        *pattern = pattern.replace("[0-9]+", &format!("0*[0-9]{{1,{DURATION_DIGITS}}}"));
+    }
+}
+
+/// What the catalogue schema says of a text written as a YAML plain scalar; not so in JSON.
+const YAML_SCALAR_NOTE: &str = " A plain YAML scalar is read as written, so a value that YAML would type as a number or a boolean (`2024`, `true`) is accepted as its text.";
+
+fn for_json_bodies(schema: &mut serde_json::Value) {
+    use serde_json::Value;
+    match schema {
+        Value::Object(map) => {
+            map.remove("patternErrorMessage");
+            if let Some(Value::String(target)) = map.get_mut("$ref") {
+                if let Some(name) = target.strip_prefix("#/$defs/") {
+                    *target = format!("#/components/schemas/{CATALOGUE_SCHEMA_PREFIX}{name}");
+                }
+            }
+            // `["string", "number", "boolean"]`: a YAML plain scalar read as text. From JSON the
+            // reader takes a string only.
+            if let Some(Value::Array(types)) = map.get("type") {
+                if types.iter().any(|t| t == "string")
+                    && types.iter().any(|t| t == "number" || t == "boolean")
+                {
+                    map.insert("type".into(), Value::from("string"));
+                    if let Some(Value::String(text)) = map.get_mut("description") {
+                        *text = text.replace(YAML_SCALAR_NOTE, "").trim_end().to_owned();
+                    }
+                }
+            }
+            for value in map.values_mut() {
+                for_json_bodies(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(for_json_bodies),
+        _ => {}
+    }
+}
+
+/// A schema written as JSON, kept exactly: utoipa's typed [`Schema`] has no place for keywords
+/// such as `not`, `const`, `if`/`then`/`else` or `uniqueItems` on objects, so every keyword goes
+/// into the extensions map of an untyped object, which serializes it verbatim.
+fn raw_schema(schema: serde_json::Value) -> RefOr<Schema> {
+    let serde_json::Value::Object(keywords) = schema else {
+        panic!("a catalogue definition is not a JSON object: {schema}");
+    };
+    let mut extensions = Extensions::default();
+    extensions.extend(keywords);
+    let mut object = Object::default();
+    object.schema_type = SchemaType::AnyValue;
+    object.extensions = Some(extensions);
+    RefOr::T(Schema::Object(object))
+}
+
+/// A reference to one of the catalogue format's definitions in `components.schemas`.
+fn catalogue_ref(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(format!(
+        "{CATALOGUE_SCHEMA_PREFIX}{name}"
+    )))
+}
+
+/// The body of a category write: `catalogue.Category`.
+pub struct CategoryBody;
+
+impl ToSchema for CategoryBody {}
+
+impl PartialSchema for CategoryBody {
+    fn schema() -> RefOr<Schema> {
+        catalogue_ref("Category")
+    }
+}
+
+/// The body of a service-level write: `catalogue.Level`.
+pub struct LevelBody;
+
+impl ToSchema for LevelBody {}
+
+impl PartialSchema for LevelBody {
+    fn schema() -> RefOr<Schema> {
+        catalogue_ref("Level")
+    }
+}
+
+/// The body of a service replace: `catalogue.Service`.
+pub struct ServiceBody;
+
+impl ToSchema for ServiceBody {}
+
+impl PartialSchema for ServiceBody {
+    fn schema() -> RefOr<Schema> {
+        catalogue_ref("Service")
+    }
+}
+
+/// The body of a service create: `catalogue.Service`, as a draft (a new service starts as a
+/// draft; publish and retire move it on).
+pub struct NewServiceBody;
+
+impl ToSchema for NewServiceBody {}
+
+impl PartialSchema for NewServiceBody {
+    fn schema() -> RefOr<Schema> {
+        let draft = ObjectBuilder::new()
+            .property(
+                "status",
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                        Type::String,
+                        Type::Null,
+                    ]))
+                    .enum_values(Some([
+                        serde_json::Value::from("draft"),
+                        serde_json::Value::Null,
+                    ]))
+                    .description(Some("A new service is a draft: `draft` or absent.")),
+            )
+            .schema_type(SchemaType::AnyValue);
+        utoipa::openapi::schema::AllOfBuilder::new()
+            .item(catalogue_ref("Service"))
+            .item(draft)
+            .into()
     }
 }
 
@@ -81,17 +297,62 @@ pub fn query_pairs(raw: Option<&str>) -> ApiResult<HashMap<String, String>> {
     Ok(out)
 }
 
+/// Every value `?lang=` accepts, exactly as written here (case-sensitive), and what each one
+/// chooses: a language, a regional tag of one (its language), or `all` (every language's map).
+/// The OpenAPI document's [`LangParam`] enum is this list, so the parser and the document
+/// cannot drift. `Accept-Language` stays a lenient negotiation (any tag of the four languages).
+pub const LANG_PARAM: [(&str, LangChoice); 18] = [
+    ("nl", LangChoice::One(Lang::Nl)),
+    ("fr", LangChoice::One(Lang::Fr)),
+    ("de", LangChoice::One(Lang::De)),
+    ("en", LangChoice::One(Lang::En)),
+    ("all", LangChoice::All),
+    ("nl-BE", LangChoice::One(Lang::Nl)),
+    ("nl-NL", LangChoice::One(Lang::Nl)),
+    ("fr-BE", LangChoice::One(Lang::Fr)),
+    ("fr-FR", LangChoice::One(Lang::Fr)),
+    ("fr-LU", LangChoice::One(Lang::Fr)),
+    ("de-BE", LangChoice::One(Lang::De)),
+    ("de-DE", LangChoice::One(Lang::De)),
+    ("de-LU", LangChoice::One(Lang::De)),
+    ("de-AT", LangChoice::One(Lang::De)),
+    ("en-BE", LangChoice::One(Lang::En)),
+    ("en-GB", LangChoice::One(Lang::En)),
+    ("en-US", LangChoice::One(Lang::En)),
+    ("en-IE", LangChoice::One(Lang::En)),
+];
+
+/// The schema of `?lang=` in the OpenAPI document: the values of [`LANG_PARAM`].
+pub struct LangParam;
+
+impl PartialSchema for LangParam {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The language of the response's texts: nl, fr, de or en (a regional tag chooses its language), or `all` for every language's map. Beats `Accept-Language`.",
+            ))
+            .enum_values(Some(LANG_PARAM.iter().map(|(value, _)| *value)))
+            .into()
+    }
+}
+
+impl ToSchema for LangParam {}
+
 /// `?lang=` beats `Accept-Language`; English when neither names a language Pacta speaks.
 pub fn lang_choice(query: &HashMap<String, String>, headers: &HeaderMap) -> ApiResult<LangChoice> {
     if let Some(lang) = query.get("lang") {
-        if lang == "all" {
-            return Ok(LangChoice::All);
-        }
-        return Lang::from_tag(lang).map(LangChoice::One).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "unsupported language `{lang}`: use nl, fr, de, en or all"
-            ))
-        });
+        return LANG_PARAM
+            .iter()
+            .find(|(value, _)| value == lang)
+            .map(|(_, choice)| *choice)
+            .ok_or_else(|| {
+                let values: Vec<&str> = LANG_PARAM.iter().map(|(value, _)| *value).collect();
+                ApiError::bad_request(format!(
+                    "unsupported language `{lang}`: use {}",
+                    values.join(", ")
+                ))
+            });
     }
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -166,14 +427,36 @@ pub async fn json_body(headers: &HeaderMap, body: Body) -> ApiResult<Node> {
             format!("the body is larger than {BODY_LIMIT} bytes"),
         )
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::bad_request(format!(
             "malformed JSON at line {} column {}: {e}",
             e.line(),
             e.column()
         ))
     })?;
+    whole_numbers_as_integers(&mut value);
     Ok(Node::from_json(&value))
+}
+
+/// JSON has one kind of number: `250.0` is the integer 250 (JSON Schema's `integer` says so too),
+/// so a whole number written with a fraction or an exponent is read as that integer wherever the
+/// reader wants one. Numbers beyond `i64` stay as they are (and are refused where an integer is
+/// wanted).
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
+                    *value = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// A JSON response from already-rendered text.

@@ -13,13 +13,15 @@ use pacta_core::catalogue::Lifecycle;
 use pacta_core::text::fold_for_search;
 use serde::Serialize;
 use serde_json::json;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::ADMIN_TOKEN_ACTOR;
 use super::{
     audience, etag, if_match, json_body, json_response, lang_choice, query_pairs, require_admin,
+    LangParam, NewServiceBody, ServiceBody, ADMIN_TOKEN_ACTOR,
 };
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{
+    ApiError, ApiResult, CreateErrors, ReadErrors, ReplaceErrors, SearchErrors, TransitionErrors,
+};
 use crate::snapshot::{LangChoice, Snapshot};
 use crate::state::AppState;
 
@@ -102,6 +104,57 @@ pub struct VersionItem {
     pub published_by: String,
 }
 
+/// The query of the list of services, as the OpenAPI document describes it; `list_services`
+/// reads it from the raw query (strictly: a repeated parameter is a 400).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // a description only
+pub struct ServiceQuery {
+    /// Only the services of this category (a code); empty for every category.
+    category: Option<String>,
+    /// Only the services offered under this delivery model; empty for every model.
+    #[param(value_type = Option<DeliveryModelFilter>)]
+    delivery_model: Option<String>,
+    /// Only the services that offer this service level (a code); empty for every level.
+    level: Option<String>,
+    /// Text search in the chosen language's name, summary, characteristics, packs and options,
+    /// ignoring case and accents.
+    q: Option<String>,
+    #[param(value_type = Option<LangParam>)]
+    lang: Option<String>,
+    /// Also list `retired` services, `draft` ones (or `drafts`; these need the admin token: 401
+    /// without it), or both, comma-separated without spaces; empty for neither.
+    #[param(pattern = "^((retired|drafts?)(,(retired|drafts?))*)?$")]
+    include: Option<String>,
+    /// The page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    limit: Option<i64>,
+    /// How many matching services to skip.
+    #[param(minimum = 0, default = 0)]
+    offset: Option<i64>,
+}
+
+/// The page size's bounds and default (the document's are pinned to these by a test).
+pub const LIMIT: (i64, i64, i64) = (1, 200, 50);
+
+/// The schema of `?delivery_model=`: `paas`, `saas`, or empty for no filter (as for every filter
+/// of the list).
+pub struct DeliveryModelFilter;
+
+impl utoipa::PartialSchema for DeliveryModelFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use pacta_core::catalogue::DeliveryModel;
+        let models = [DeliveryModel::Paas, DeliveryModel::Saas].map(DeliveryModel::code);
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A delivery model, or empty for every model."))
+            .enum_values(Some(models.into_iter().chain([""])))
+            .into()
+    }
+}
+
+impl ToSchema for DeliveryModelFilter {}
+
 fn parse_int(
     query: &std::collections::HashMap<String, String>,
     key: &str,
@@ -130,8 +183,10 @@ fn parse_include(
     admin: bool,
 ) -> ApiResult<Listing> {
     let mut include = Listing::default();
-    if let Some(raw) = query.get("include") {
-        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    // Exactly the document's pattern: comma-separated values, no spaces, no empty ones; an empty
+    // parameter includes nothing more.
+    if let Some(raw) = query.get("include").filter(|raw| !raw.is_empty()) {
+        for part in raw.split(',') {
             match part {
                 "retired" => include.retired = true,
                 "draft" | "drafts" => {
@@ -143,7 +198,9 @@ fn parse_include(
                 other => {
                     return Err(ApiError::invalid_field(
                         "include",
-                        format!("unknown value `{other}`: use retired or draft"),
+                        format!(
+                            "unknown value `{other}`: use retired, draft or both, comma-separated"
+                        ),
                     ))
                 }
             }
@@ -160,21 +217,13 @@ fn parse_include(
 #[utoipa::path(
     get, path = "/api/v1/services", tag = "catalogue",
     params(
-        ("category" = Option<String>, Query, description = "Category code"),
-        ("delivery_model" = Option<String>, Query, description = "paas or saas"),
-        ("level" = Option<String>, Query, description = "A service level the service offers"),
-        ("q" = Option<String>, Query, description = "Text search in the chosen language"),
-        ("lang" = Option<String>, Query, description = "nl, fr, de, en or all; beats Accept-Language"),
-        ("include" = Option<String>, Query, description = "retired, draft (comma-separated)"),
-        ("limit" = Option<i64>, Query, description = "1–200, default 50"),
-        ("offset" = Option<i64>, Query, description = "default 0"),
+        ServiceQuery,
         ("Accept-Language" = Option<String>, Header, description = "Language when ?lang= is absent"),
     ),
+    security((), ("admin_token" = [])),
     responses(
         (status = 200, description = "A page of services", body = ServiceList),
-        (status = 400, description = "Malformed query or unsupported language", body = ErrorBody),
-        (status = 401, description = "Drafts need the admin token", body = ErrorBody),
-        (status = 422, description = "A parameter out of range", body = ErrorBody),
+        SearchErrors,
     )
 )]
 pub async fn list_services(
@@ -184,7 +233,8 @@ pub async fn list_services(
 ) -> ApiResult<Response> {
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
-    let limit = parse_int(&query, "limit", 50, 1, 200)?;
+    let (min, max, default) = LIMIT;
+    let limit = parse_int(&query, "limit", default, min, max)?;
     let offset = parse_int(&query, "offset", 0, 0, i64::MAX)?;
     let who = audience(&state, &headers);
     let include = parse_include(&query, who == Audience::Editor)?;
@@ -275,13 +325,13 @@ fn detail_response(
     get, path = "/api/v1/services/{code}", tag = "catalogue",
     params(
         ("code" = String, Path, description = "Service code"),
-        ("lang" = Option<String>, Query, description = "nl, fr, de, en or all"),
+        ("lang" = Option<LangParam>, Query),
         ("Accept-Language" = Option<String>, Header, description = "Language when ?lang= is absent"),
     ),
+    security((), ("admin_token" = [])),
     responses(
         (status = 200, description = "The service; its ETag in the header", body = ServiceDetail),
-        (status = 400, description = "Unsupported language", body = ErrorBody),
-        (status = 404, description = "No such service", body = ErrorBody),
+        ReadErrors,
     )
 )]
 pub async fn get_service(
@@ -300,17 +350,24 @@ pub async fn get_service(
 /// Create a service (as a draft).
 #[utoipa::path(
     post, path = "/api/v1/services", tag = "catalogue",
-    request_body(content = Object, description = "A service in the catalogue format (see docs/catalogue-format.md)", content_type = "application/json"),
-    params(("lang" = Option<String>, Query, description = "Language of the response")),
+    request_body(
+        content = inline(NewServiceBody), content_type = "application/json",
+        description = "A service in the catalogue format (see docs/catalogue-format.md), as a draft; its category, levels and calendars must exist (422 otherwise)",
+        example = json!({
+            "code": "OBJECT-STORAGE", "category": "hosting",
+            "name": {"en": "Object storage", "nl": "Objectopslag", "fr": "Stockage objet", "de": "Objektspeicher"},
+            "delivery_models": ["saas"],
+            "service_manager": {"name": "Eva Jacobs", "email": "eva.jacobs@example.be", "phone": "02 501 00 09"},
+            "levels": ["basic", "standard"],
+            "packs": [{"code": "s3", "name": {"en": "Buckets", "nl": "Buckets"}, "standard_level": "basic",
+                "prices": [{"amount_cents": 1000, "period": "month", "per": "unit", "unit": {"en": "TB", "nl": "TB"}}]}]
+        }),
+    ),
+    params(("lang" = Option<LangParam>, Query)),
     security(("admin_token" = [])),
     responses(
         (status = 201, description = "Created; Location and ETag in the headers", body = ServiceDetail),
-        (status = 400, description = "Unparseable JSON", body = ErrorBody),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 409, description = "Duplicate code", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid service", body = ErrorBody),
+        CreateErrors,
     )
 )]
 pub async fn create_service(
@@ -358,23 +415,19 @@ fn current_revision(snapshot: &Snapshot, code: &str) -> ApiResult<i64> {
 /// a change to a published service is live at once and recorded as a new version.
 #[utoipa::path(
     put, path = "/api/v1/services/{code}", tag = "catalogue",
-    request_body(content = Object, description = "The whole service in the catalogue format", content_type = "application/json"),
+    request_body(
+        content = inline(ServiceBody), content_type = "application/json",
+        description = "The whole service in the catalogue format; its `code` is the URL's, its `status` the current one (publish and retire move it), its category, levels and calendars must exist",
+    ),
     params(
         ("code" = String, Path, description = "Service code"),
-        ("If-Match" = Option<String>, Header, description = "The ETag read"),
-        ("lang" = Option<String>, Query, description = "Language of the response"),
+        ("If-Match" = String, Header, description = "The ETag read (428 without it, 412 when stale)"),
+        ("lang" = Option<LangParam>, Query),
     ),
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Updated; the new ETag in the header", body = ServiceDetail),
-        (status = 400, description = "Unparseable JSON", body = ErrorBody),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 404, description = "No such service", body = ErrorBody),
-        (status = 412, description = "Stale ETag", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid service", body = ErrorBody),
-        (status = 428, description = "Missing If-Match", body = ErrorBody),
+        ReplaceErrors,
     )
 )]
 pub async fn update_service(
@@ -449,15 +502,14 @@ async fn move_lifecycle(
 /// Publish a service: version n+1.
 #[utoipa::path(
     post, path = "/api/v1/services/{code}/publish", tag = "catalogue",
-    params(("code" = String, Path, description = "Service code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    params(
+        ("code" = String, Path, description = "Service code"),
+        ("If-Match" = String, Header, description = "The ETag read (428 without it, 412 when stale)"),
+    ),
     security(("admin_token" = [])),
     responses(
-        (status = 200, description = "Published", body = LifecycleOutcome),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 404, description = "No such service", body = ErrorBody),
-        (status = 409, description = "Already published", body = ErrorBody),
-        (status = 412, description = "Stale ETag", body = ErrorBody),
-        (status = 428, description = "Missing If-Match", body = ErrorBody),
+        (status = 200, description = "Published; the new ETag in the header", body = LifecycleOutcome),
+        TransitionErrors,
     )
 )]
 pub async fn publish_service(
@@ -471,15 +523,14 @@ pub async fn publish_service(
 /// Retire a service: it stays readable for its subscribers, marked retired.
 #[utoipa::path(
     post, path = "/api/v1/services/{code}/retire", tag = "catalogue",
-    params(("code" = String, Path, description = "Service code"), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    params(
+        ("code" = String, Path, description = "Service code"),
+        ("If-Match" = String, Header, description = "The ETag read (428 without it, 412 when stale)"),
+    ),
     security(("admin_token" = [])),
     responses(
-        (status = 200, description = "Retired", body = LifecycleOutcome),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 404, description = "No such service", body = ErrorBody),
-        (status = 409, description = "Already retired, or never published", body = ErrorBody),
-        (status = 412, description = "Stale ETag", body = ErrorBody),
-        (status = 428, description = "Missing If-Match", body = ErrorBody),
+        (status = 200, description = "Retired; the new ETag in the header", body = LifecycleOutcome),
+        TransitionErrors,
     )
 )]
 pub async fn retire_service(
@@ -494,16 +545,20 @@ pub async fn retire_service(
 #[utoipa::path(
     get, path = "/api/v1/services/{code}/versions", tag = "catalogue",
     params(("code" = String, Path, description = "Service code")),
+    security((), ("admin_token" = [])),
     responses(
         (status = 200, description = "Versions, oldest first", body = VersionList),
-        (status = 404, description = "No such service", body = ErrorBody),
+        ReadErrors,
     )
 )]
 pub async fn service_versions(
     State(state): State<AppState>,
     Path(code): Path<String>,
     headers: HeaderMap,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
+    // It takes no parameter, but a malformed query string is refused as on every read.
+    query_pairs(raw.as_deref())?;
     let snapshot = state.snapshot();
     find_visible(&snapshot, &code, audience(&state, &headers))?;
     let versions = state.db.service_versions(&code).await?;

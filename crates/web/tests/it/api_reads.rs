@@ -413,3 +413,21 @@ async fn responses_carry_a_request_id() {
     let app = TestApp::new().await;
     assert!(app.get("/healthz").await.header("x-request-id").is_some());
 }
+
+#[tokio::test]
+async fn versions_refuse_a_malformed_query_as_every_read_does() {
+    let app = TestApp::new().await;
+    assert_eq!(
+        app.get("/api/v1/services/WEB-HOSTING/versions")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .get("/api/v1/services/WEB-HOSTING/versions?page=1&page=2")
+        .await;
+    assert_eq!(
+        (r.status, r.error_code()),
+        (StatusCode::BAD_REQUEST, "bad_request".to_owned())
+    );
+}

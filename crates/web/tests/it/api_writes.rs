@@ -439,3 +439,81 @@ async fn profile_is_served_once_loaded() {
     );
     assert_eq!(app.get("/api/v1/services").await.json()["total"], 0);
 }
+
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_read_as_an_integer() {
+    let app = TestApp::new().await;
+    // JSON has one kind of number: 3.0 is the integer 3, as JSON Schema's `integer` says.
+    let quote =
+        |quantity: Value| json!({"service": "WEB-HOSTING", "pack": "large", "quantity": quantity});
+    let three = app
+        .write("POST", "/api/v1/catalogue/quote", &quote(json!(3)), &[])
+        .await;
+    assert_eq!(three.status, StatusCode::OK);
+    for written in [json!(3.0), json!(3e0), json!(0.3e1)] {
+        let r = app
+            .write(
+                "POST",
+                "/api/v1/catalogue/quote",
+                &quote(written.clone()),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{written}");
+        assert_eq!(r.json()["totals"], three.json()["totals"], "{written}");
+    }
+    let r = app
+        .write("POST", "/api/v1/catalogue/quote", &quote(json!(2.5)), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["quantity"].is_string());
+    let r = app
+        .write("POST", "/api/v1/catalogue/quote", &quote(json!(1e300)), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Inside a catalogue body too: a price, a rank.
+    let mut body = new_service("WHOLE");
+    body["packs"][0]["prices"][0]["amount_cents"] = json!(1000.0);
+    let r = app.write("POST", "/api/v1/services", &body, &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+}
+
+#[tokio::test]
+async fn if_match_is_checked_before_the_body_is_read() {
+    let app = TestApp::new().await;
+    // RFC 9110 §13.2: the precondition first, so a stale write learns it is stale whatever its body.
+    for uri in [
+        "/api/v1/categories/hosting",
+        "/api/v1/service-levels/standard",
+    ] {
+        let r = app.write("PUT", uri, &json!({"colour": "red"}), &[]).await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_REQUIRED, "{uri}");
+        let r = app
+            .write(
+                "PUT",
+                uri,
+                &json!({"colour": "red"}),
+                &[("if-match", "\"9\"")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{uri}");
+        let r = app
+            .write(
+                "PUT",
+                uri,
+                &json!({"colour": "red"}),
+                &[("if-match", "\"1\"")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+    }
+    let r = app
+        .write("PUT", "/api/v1/categories/nope", &json!({}), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,504 @@
+//! The OpenAPI document says what the API accepts (issue 7): each test pins one promise of the
+//! document to the API's behaviour, so that the two cannot drift apart.
+
+use axum::http::StatusCode;
+use pacta_core::catalogue::document::parse_yaml;
+use pacta_core::catalogue::read::{read_catalogue, Known};
+use serde_json::{json, Value};
+
+use crate::support::{TestApp, TOKEN};
+
+/// The document as clients get it.
+async fn document(app: &TestApp) -> Value {
+    let r = app.get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.json()
+}
+
+/// `value`, or what its `$ref` chain points at.
+fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+    while let Some(target) = value.get("$ref").and_then(Value::as_str) {
+        let pointer = target
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("not a local $ref: {target}"));
+        value = doc
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("$ref {target} resolves to nothing"));
+    }
+    value
+}
+
+/// Every operation: (method, path template, operation object).
+fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.push((method.clone(), path.clone(), op));
+        }
+    }
+    out
+}
+
+fn parameter<'a>(op: &'a Value, name: &str) -> Option<&'a Value> {
+    op["parameters"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)
+}
+
+/// A path of the document with its `{code}` filled with a code of the small catalogue.
+fn concrete(path: &str) -> String {
+    path.replace(
+        "{code}",
+        if path.starts_with("/api/v1/categories") {
+            "hosting"
+        } else if path.starts_with("/api/v1/service-levels") {
+            "standard"
+        } else {
+            "WEB-HOSTING"
+        },
+    )
+}
+
+/// A JSON request with the admin token: `method` on `uri`, `If-Match: *` when asked.
+async fn send_json(app: &TestApp, method: &str, uri: &str, body: &Value, if_match: bool) -> Value {
+    let headers: &[(&str, &str)] = if if_match { &[("if-match", "*")] } else { &[] };
+    let r = app.write(&method.to_uppercase(), uri, body, headers).await;
+    json!({"status": r.status.as_u16(), "body": serde_json::from_slice::<Value>(&r.body).unwrap_or(Value::Null)})
+}
+
+#[tokio::test]
+async fn the_lang_enum_is_exactly_what_the_api_accepts() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let listed: Vec<String> = doc["components"]["schemas"]["LangParam"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let accepted: Vec<&str> = pacta_web::api::LANG_PARAM.iter().map(|(v, _)| *v).collect();
+    assert_eq!(listed, accepted);
+    for expected in [
+        "nl", "fr", "de", "en", "all", "nl-BE", "fr-BE", "de-BE", "en-GB",
+    ] {
+        assert!(listed.iter().any(|v| v == expected), "{expected} missing");
+    }
+    // Every `lang` parameter of the document is that enum.
+    for (method, path, op) in operations(&doc) {
+        if let Some(lang) = parameter(op, "lang") {
+            assert_eq!(
+                lang["schema"]["$ref"], "#/components/schemas/LangParam",
+                "{method} {path}"
+            );
+        }
+    }
+    for value in &listed {
+        for uri in [
+            "/api/v1/services",
+            "/api/v1/services/WEB-HOSTING",
+            "/api/v1/categories",
+            "/api/v1/service-levels",
+        ] {
+            let r = app.get(&format!("{uri}?lang={value}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}?lang={value}");
+        }
+    }
+    // A regional tag chooses its language.
+    let v = app
+        .get("/api/v1/services/WEB-HOSTING?lang=fr-BE")
+        .await
+        .json();
+    assert_eq!(v["lang"], "fr");
+    assert_eq!(v["name"]["text"], "Hébergement de sites web");
+    // Near misses are refused, naming what is accepted.
+    for value in [
+        "NL",
+        "Nl",
+        "nl_BE",
+        "nl-be",
+        "NL-BE",
+        "fr-CA",
+        "en-Latn-GB",
+        "ALL",
+        "es",
+        "",
+        "%20nl",
+        "nl%20",
+    ] {
+        let r = app.get(&format!("/api/v1/services?lang={value}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "?lang={value}");
+        assert_eq!(r.error_code(), "bad_request");
+        let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(
+            message.contains("nl-BE") && message.contains("en-IE"),
+            "{message}"
+        );
+    }
+    // Accept-Language stays a lenient negotiation.
+    let v = app
+        .get_with(
+            "/api/v1/services/WEB-HOSTING",
+            &[("accept-language", "NL_be")],
+        )
+        .await
+        .json();
+    assert_eq!(v["lang"], "nl");
+}
+
+#[tokio::test]
+async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let needs_if_match = [
+        ("put", "/api/v1/categories/{code}"),
+        ("put", "/api/v1/service-levels/{code}"),
+        ("put", "/api/v1/services/{code}"),
+        ("post", "/api/v1/services/{code}/publish"),
+        ("post", "/api/v1/services/{code}/retire"),
+    ];
+    for (method, path, op) in operations(&doc) {
+        let declared = parameter(op, "If-Match");
+        if needs_if_match.contains(&(method.as_str(), path.as_str())) {
+            let declared =
+                declared.unwrap_or_else(|| panic!("{method} {path} does not declare If-Match"));
+            assert_eq!(declared["in"], "header");
+            assert_eq!(declared["required"], true, "{method} {path}");
+            let uri = if path.contains("publish") {
+                path.replace("{code}", "DRAFT-SERVICE")
+            } else {
+                concrete(&path)
+            };
+            let r = app
+                .write(&method.to_uppercase(), &uri, &json!({}), &[])
+                .await;
+            assert_eq!(
+                (r.status, r.error_code()),
+                (
+                    StatusCode::PRECONDITION_REQUIRED,
+                    "precondition_required".to_owned()
+                ),
+                "{method} {uri}"
+            );
+        } else {
+            assert!(declared.is_none(), "{method} {path} declares If-Match");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_page_bounds_are_declared_and_enforced() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let list = &doc["paths"]["/api/v1/services"]["get"];
+    let (min, max, default) = pacta_web::api::services::LIMIT;
+    let limit = &parameter(list, "limit").unwrap()["schema"];
+    assert_eq!(
+        (
+            &limit["type"],
+            &limit["minimum"],
+            &limit["maximum"],
+            &limit["default"]
+        ),
+        (&json!("integer"), &json!(min), &json!(max), &json!(default))
+    );
+    let offset = &parameter(list, "offset").unwrap()["schema"];
+    assert_eq!(
+        (&offset["type"], &offset["minimum"], &offset["default"]),
+        (&json!("integer"), &json!(0), &json!(0))
+    );
+    assert_eq!(app.get("/api/v1/services").await.json()["limit"], default);
+    for (query, status) in [
+        (format!("limit={min}"), StatusCode::OK),
+        (format!("limit={max}"), StatusCode::OK),
+        (
+            format!("limit={}", min - 1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("limit={}", max + 1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("offset=0".to_owned(), StatusCode::OK),
+        ("offset=-1".to_owned(), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = app.get(&format!("/api/v1/services?{query}")).await;
+        assert_eq!(r.status, status, "?{query}");
+    }
+}
+
+#[tokio::test]
+async fn the_list_filters_accept_exactly_their_declared_values() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let list = &doc["paths"]["/api/v1/services"]["get"];
+    let auth = format!("Bearer {TOKEN}");
+    let models = resolve(&doc, &parameter(list, "delivery_model").unwrap()["schema"]);
+    assert_eq!(models["enum"], json!(["paas", "saas", ""]));
+    for model in models["enum"].as_array().unwrap() {
+        let uri = format!(
+            "/api/v1/services?delivery_model={}",
+            model.as_str().unwrap()
+        );
+        assert_eq!(app.get(&uri).await.status, StatusCode::OK, "{uri}");
+    }
+    for model in ["PAAS", "iaas", "paas,saas"] {
+        let uri = format!("/api/v1/services?delivery_model={model}");
+        assert_eq!(
+            app.get(&uri).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{uri}"
+        );
+    }
+    let include = &parameter(list, "include").unwrap()["schema"];
+    assert_eq!(
+        include["pattern"],
+        "^((retired|drafts?)(,(retired|drafts?))*)?$"
+    );
+    for value in [
+        "",
+        "retired",
+        "draft",
+        "drafts",
+        "retired,draft",
+        "drafts,retired,retired",
+    ] {
+        let uri = format!("/api/v1/services?include={value}");
+        let r = app.get_with(&uri, &[("authorization", &auth)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+    }
+    for value in [
+        "retired,",
+        ",retired",
+        "retired,,draft",
+        "retired,%20draft",
+        "Retired",
+        "all",
+    ] {
+        let uri = format!("/api/v1/services?include={value}");
+        let r = app.get_with(&uri, &[("authorization", &auth)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+        assert!(r.json()["error"]["fields"]["include"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn every_request_body_declares_its_required_fields_and_refuses_others() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let mut bodies = 0;
+    for (method, path, op) in operations(&doc) {
+        let Some(body) = op.get("requestBody") else {
+            continue;
+        };
+        bodies += 1;
+        assert_eq!(body["required"], true, "{method} {path}");
+        let schema = resolve(&doc, &body["content"]["application/json"]["schema"]);
+        // A create's body is the entity's schema with a restriction beside it.
+        let schema = match schema.get("allOf") {
+            Some(all) => resolve(&doc, &all[0]),
+            None => schema,
+        };
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path}: no required fields"))
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        assert!(!required.is_empty(), "{method} {path}");
+        assert_eq!(
+            schema["additionalProperties"], false,
+            "{method} {path}: the reader refuses unknown keys"
+        );
+        for field in &required {
+            assert!(
+                schema["properties"][field].is_object(),
+                "{method} {path}: {field} required but not described"
+            );
+        }
+        // The API's 422 for a body with none of them names each, and the unknown key.
+        let uri = concrete(&path);
+        let r = send_json(
+            &app,
+            &method,
+            &uri,
+            &json!({"colour": "red"}),
+            path.contains('{'),
+        )
+        .await;
+        assert_eq!(r["status"], 422, "{method} {uri}: {r}");
+        let fields = &r["body"]["error"]["fields"];
+        for field in required.iter().chain(&["colour"]) {
+            assert!(
+                fields[field].is_string(),
+                "{method} {uri}: {field} not in {fields}"
+            );
+        }
+    }
+    assert_eq!(bodies, 7, "every write with a body is checked");
+}
+
+#[tokio::test]
+async fn the_quote_quantity_bounds_are_the_rules() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let quantity = &doc["components"]["schemas"]["QuoteRequest"]["properties"]["quantity"];
+    assert_eq!(quantity["minimum"], 1);
+    assert_eq!(
+        quantity["maximum"],
+        pacta_core::catalogue::rules::MAX_QUANTITY
+    );
+    let options = &doc["components"]["schemas"]["QuoteRequest"]["properties"]["options"];
+    assert_eq!(options["uniqueItems"], true);
+    let r = app
+        .write(
+            "POST",
+            "/api/v1/catalogue/quote",
+            &json!({"service": "WEB-HOSTING", "pack": "large", "options": ["critical-coverage", "critical-coverage"]}),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn each_error_status_is_described_once_and_referenced_by_every_operation() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let components = doc["components"]["responses"].as_object().unwrap();
+    let mut status_of: std::collections::BTreeMap<String, String> = Default::default();
+    for (method, path, op) in operations(&doc) {
+        let responses = op["responses"].as_object().unwrap();
+        assert!(
+            responses.keys().any(|s| s.starts_with('2')),
+            "{method} {path}: no success"
+        );
+        for (status, response) in responses {
+            if status.starts_with('2') {
+                continue;
+            }
+            let target = response["$ref"].as_str().unwrap_or_else(|| {
+                panic!("{method} {path}: {status} is described in place, not shared")
+            });
+            let name = target
+                .strip_prefix("#/components/responses/")
+                .unwrap_or_else(|| panic!("{target}"));
+            assert!(components.contains_key(name), "{target}");
+            let previous = status_of.insert(name.to_owned(), status.clone());
+            assert!(
+                previous.is_none_or(|p| &p == status),
+                "{name} serves two statuses"
+            );
+        }
+    }
+    // Each status is one response, and every shared response is used.
+    let statuses: std::collections::BTreeSet<&String> = status_of.values().collect();
+    assert_eq!(statuses.len(), status_of.len(), "{status_of:?}");
+    assert_eq!(status_of.len(), components.len(), "{status_of:?}");
+    for (name, response) in components {
+        assert_eq!(
+            response["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody",
+            "{name}"
+        );
+        assert!(response["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn every_reference_in_the_document_resolves() {
+    fn walk(doc: &Value, value: &Value, count: &mut usize) {
+        match value {
+            Value::Object(map) => {
+                if map.contains_key("$ref") {
+                    resolve(doc, value);
+                    *count += 1;
+                }
+                map.values().for_each(|v| walk(doc, v, count));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(doc, v, count)),
+            _ => {}
+        }
+    }
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let mut count = 0;
+    walk(&doc, &doc, &mut count);
+    assert!(count > 50, "{count} references");
+}
+
+#[tokio::test]
+async fn the_catalogue_bodies_are_the_formats_schema_read_as_json() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let schemas = &doc["components"]["schemas"];
+    // A code is a JSON string (the YAML reader's plain scalars have no JSON counterpart) …
+    assert_eq!(schemas["catalogue.Code"]["type"], "string");
+    assert_eq!(schemas["catalogue.TextValue"]["type"], "string");
+    let r = app
+        .write(
+            "POST",
+            "/api/v1/categories",
+            &json!({"code": 2024, "name": {"en": "Numbers"}}),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["code"].is_string());
+    // … a text's limit is in bytes, which maxLength (characters) cannot say …
+    assert!(schemas["catalogue.TextValue"].get("maxLength").is_none());
+    // … an availability target is a whole number or a decimal string …
+    let branches = schemas["catalogue.AvailabilityTarget"]["anyOf"]
+        .as_array()
+        .unwrap();
+    assert!(branches.iter().any(|b| b["type"] == "integer"));
+    assert!(!branches.iter().any(|b| b["type"] == "number"));
+    // … and a duration's numbers have at most 15 digits, which never overflow the reader.
+    assert_eq!(pacta_web::api::DURATION_DIGITS, 15);
+    let pattern = schemas["catalogue.Duration"]["pattern"].as_str().unwrap();
+    assert!(
+        pattern.contains("0*[0-9]{1,15}") && !pattern.contains("[0-9]+"),
+        "{pattern}"
+    );
+    let target = |d: &str| json!({"response": d, "resolution": d, "calendar": "24x7"});
+    let longest = "999999999999999h999999999999999m999999999999999s";
+    let level = json!({
+        "code": "eternal", "rank": 10, "name": {"en": "Eternal"},
+        "availability_target": 99, "support_calendar": "24x7", "maintenance_notice": longest,
+        "targets": {"P1": target(longest), "P2": target("PT999999999999999H"),
+                    "P3": target("000000000000000000001m"), "P4": target("0s")}
+    });
+    let r = app
+        .write("POST", "/api/v1/service-levels", &level, &[])
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+}
+
+#[tokio::test]
+async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
+    let demo = read_catalogue(
+        &parse_yaml(include_str!("../../../../demo/catalogue.yaml")).unwrap(),
+        &Known::default(),
+    )
+    .unwrap();
+    let app = TestApp::with_catalogue(&demo, Some(TOKEN)).await;
+    let doc = document(&app).await;
+    let mut examples = 0;
+    for (method, path, op) in operations(&doc) {
+        let Some(example) = op.pointer("/requestBody/content/application~1json/example") else {
+            continue;
+        };
+        examples += 1;
+        let r = send_json(&app, &method, &concrete(&path), example, path.contains('{')).await;
+        let status = r["status"].as_u64().unwrap();
+        assert!((200..300).contains(&status), "{method} {path}: {r}");
+    }
+    assert!(examples >= 5, "{examples} examples");
+}
