@@ -574,6 +574,62 @@ holidays:
 }
 
 #[test]
+fn closures_list_holidays_and_closed_dates_one_line_per_date() {
+    use crate::text::{Lang, Text};
+    // 2008: Ascension (Easter + 39) falls on 1 May, Labour Day; a closed date on a holiday joins
+    // its name to the holiday's; an unnamed closed date has no name; other years stay out.
+    let mut calendar = CalendarSpec::be_working_hours();
+    calendar.holidays.closed = vec![
+        ClosedDay {
+            date: Date::constant(2008, 12, 25),
+            name: Text::new().with(Lang::En, "Office party"),
+        },
+        ClosedDay::new(Date::constant(2008, 12, 24)),
+        ClosedDay::new(Date::constant(2009, 1, 2)),
+    ];
+    let days = calendar.closures(2008..=2008);
+    let dates: Vec<String> = days.iter().map(|c| c.date.to_string()).collect();
+    assert_eq!(
+        dates,
+        [
+            "2008-01-01",
+            "2008-03-24",
+            "2008-05-01",
+            "2008-05-12",
+            "2008-07-21",
+            "2008-08-15",
+            "2008-11-01",
+            "2008-11-02",
+            "2008-11-11",
+            "2008-11-15",
+            "2008-12-24",
+            "2008-12-25",
+            "2008-12-26"
+        ]
+    );
+    let on = |d: &str| days.iter().find(|c| c.date.to_string() == d).unwrap();
+    assert_eq!(
+        on("2008-05-01").name.get(Lang::En),
+        Some("Labour Day / Ascension Day")
+    );
+    assert_eq!(
+        on("2008-05-01").name.get(Lang::Nl),
+        Some("Dag van de Arbeid / Onze-Lieve-Heer-Hemelvaart")
+    );
+    assert_eq!(
+        on("2008-12-25").name.get(Lang::En),
+        Some("Christmas Day / Office party")
+    );
+    assert_eq!(on("2008-12-25").name.get(Lang::Fr), Some("Noël"));
+    assert!(on("2008-12-24").name.is_empty());
+    assert_eq!(
+        calendar.closures(2009..=2009)[0].date.to_string(),
+        "2009-01-01"
+    );
+    assert!(CalendarSpec::always_open().closures(2008..=2030).is_empty());
+}
+
+#[test]
 fn calendars_are_send_sync_and_shared() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<Calendar>();
