@@ -16,6 +16,9 @@ N=${N:-3000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/pacta-cat3000.XXXXXX")
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+if ! command -v wrk >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
 python3 bench/gen-catalogue.py "$N" >"$work/catalogue.yaml"
 
 free_port() {
