@@ -1,6 +1,7 @@
 //! Pacta's domain, free of IO: the catalogue and its rules, and the SLA engine
 //! (calendars, business time, clocks, availability). Every rule of DOMAIN.md lives here once.
 
+pub mod access;
 pub mod catalogue;
 pub mod clock;
 pub mod sla;

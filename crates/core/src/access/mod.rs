@@ -1,0 +1,8 @@
+//! Roles and permissions (DOMAIN §8): who a user is to Pacta, and the one function that says
+//! what they may do.
+
+pub mod permissions;
+pub mod roles;
+
+pub use permissions::{decide, Action, Actor, Decision, UserActor};
+pub use roles::{check_grants, Grant, Role, RoleError};

@@ -1,0 +1,409 @@
+//! Who may do what (DOMAIN §8): the one function that decides, [`decide`]. The web layer finds
+//! the actor (one extractor) and asks; no handler checks a role itself. Later issues add actions
+//! here — never a check of their own.
+//!
+//! A partner's people see their own partner's data and the published catalogue, nothing else:
+//! anything of another partner is [`Decision::NotVisible`] (a 404, exactly as for a missing
+//! object); what an actor sees but may not do is [`Decision::Deny`] (a 403, or a 401 for the
+//! anonymous). `docs/permissions.md` is [`table`], written out: a test fails if they differ.
+
+use super::roles::{Grant, Role, ScopeKind};
+
+/// Who acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// No credentials: reads the published catalogue, nothing else.
+    Anonymous,
+    /// `PACTA_ADMIN_TOKEN`: every right of `admin`, audited as `bootstrap`.
+    Bootstrap,
+    /// A signed-in user (session or API token), enabled.
+    User(UserActor),
+}
+
+/// A user as authorisation sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserActor {
+    pub email: String,
+    /// The user's partner; `None` for the provider's staff.
+    pub partner: Option<String>,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    fn grant(&self, role: Role) -> Option<&Grant> {
+        match self {
+            Actor::User(u) => u.grants.iter().find(|g| g.role == role),
+            _ => None,
+        }
+    }
+
+    /// Holds `role` (for a scoped role: with any scope).
+    fn has(&self, role: Role) -> bool {
+        matches!(self, Actor::Bootstrap if role == Role::Admin) || self.grant(role).is_some()
+    }
+
+    /// Holds the scoped `role` with `code` in its scope.
+    fn has_over(&self, role: Role, code: &str) -> bool {
+        self.grant(role).is_some_and(|g| g.covers(code))
+    }
+
+    /// Is one of the provider's staff: the bootstrap token, or a user without a partner who holds
+    /// at least one role.
+    fn is_staff(&self) -> bool {
+        match self {
+            Actor::Bootstrap => true,
+            Actor::User(u) => u.partner.is_none() && !u.grants.is_empty(),
+            Actor::Anonymous => false,
+        }
+    }
+
+    /// Is one of `partner`'s people.
+    fn is_of(&self, partner: &str) -> bool {
+        matches!(self, Actor::User(u) if u.partner.as_deref() == Some(partner))
+    }
+
+    /// Holds the partner role `role` of `partner`.
+    fn has_of(&self, role: Role, partner: &str) -> bool {
+        self.is_of(partner) && self.has(role)
+    }
+}
+
+/// What an actor wants to do, with the object it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    ReadCatalogue,
+    EditDraft { service: &'a str },
+    PublishService { service: &'a str },
+    CreatePartner,
+    EditPartner { partner: &'a str },
+    EditPartnerContacts { partner: &'a str },
+    ManagePartnerUsers { partner: &'a str },
+    ReadPartner { partner: &'a str },
+    ReadPartnerUsers { partner: &'a str },
+    ReadAudit,
+    ManageProviderUsers,
+}
+
+/// The answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The actor sees the object but may not do this: 403 (401 when anonymous).
+    Deny,
+    /// The object is not the actor's to know of: 404, exactly as for a missing one.
+    NotVisible,
+}
+
+fn allow_if(yes: bool) -> Decision {
+    if yes {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+/// Whether `actor` may see anything of `partner`: its own people and the provider's staff.
+fn sees_partner(actor: &Actor, partner: &str) -> bool {
+    actor.is_staff() || actor.is_of(partner)
+}
+
+/// Allow when `yes`; else deny what the actor sees of `partner`, hide the rest.
+fn on_partner(actor: &Actor, partner: &str, yes: bool) -> Decision {
+    if yes {
+        Decision::Allow
+    } else if matches!(actor, Actor::Anonymous) || sees_partner(actor, partner) {
+        Decision::Deny
+    } else {
+        Decision::NotVisible
+    }
+}
+
+/// Decides whether `actor` may do `action`.
+pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
+    use Role::*;
+    match action {
+        Action::ReadCatalogue => Decision::Allow,
+        Action::EditDraft { service } => allow_if(
+            actor.has(Admin)
+                || actor.has(CatalogueEditor)
+                || actor.has_over(ServiceManager, service),
+        ),
+        Action::PublishService { .. } => allow_if(actor.has(Admin) || actor.has(CatalogueEditor)),
+        Action::CreatePartner | Action::ManageProviderUsers => allow_if(actor.has(Admin)),
+        Action::EditPartner { partner } => on_partner(actor, partner, actor.has(Admin)),
+        Action::EditPartnerContacts { partner } => on_partner(
+            actor,
+            partner,
+            actor.has(Admin) || actor.has_over(Prm, partner),
+        ),
+        Action::ManagePartnerUsers { partner } => on_partner(
+            actor,
+            partner,
+            actor.has(Admin) || actor.has_of(PartnerAdmin, partner),
+        ),
+        Action::ReadPartner { partner } => on_partner(actor, partner, sees_partner(actor, partner)),
+        Action::ReadPartnerUsers { partner } => on_partner(
+            actor,
+            partner,
+            actor.has(Admin) || actor.has_over(Prm, partner) || actor.has_of(PartnerAdmin, partner),
+        ),
+        Action::ReadAudit => allow_if(actor.has(Admin) || actor.has(IctManagement)),
+    }
+}
+
+/// One row of the table for humans: what, and the action it stands for (on the object `code`).
+struct Row {
+    what: &'static str,
+    action: fn(&str) -> Action<'_>,
+}
+
+const ROWS: &[Row] = &[
+    Row {
+        what: "read the published catalogue",
+        action: |_| Action::ReadCatalogue,
+    },
+    Row {
+        what: "edit a service's draft",
+        action: |c| Action::EditDraft { service: c },
+    },
+    Row {
+        what: "publish / retire a service",
+        action: |c| Action::PublishService { service: c },
+    },
+    Row {
+        what: "create partners",
+        action: |_| Action::CreatePartner,
+    },
+    Row {
+        what: "edit any field of a partner",
+        action: |c| Action::EditPartner { partner: c },
+    },
+    Row {
+        what: "edit a partner's contacts and PRM-facing fields",
+        action: |c| Action::EditPartnerContacts { partner: c },
+    },
+    Row {
+        what: "manage a partner's users (partner roles only)",
+        action: |c| Action::ManagePartnerUsers { partner: c },
+    },
+    Row {
+        what: "read a partner",
+        action: |c| Action::ReadPartner { partner: c },
+    },
+    Row {
+        what: "read a partner's users",
+        action: |c| Action::ReadPartnerUsers { partner: c },
+    },
+    Row {
+        what: "read the audit log",
+        action: |_| Action::ReadAudit,
+    },
+    Row {
+        what: "manage provider users and roles",
+        action: |_| Action::ManageProviderUsers,
+    },
+];
+
+/// The object of the probes, and another one.
+const IT: &str = "OBJECT";
+const OTHER: &str = "OTHER";
+
+/// A user holding only `role`, over `code`: its scope when scoped, its partner when a partner role.
+fn holder(role: Role, code: &str) -> Actor {
+    let (partner, grant) = match (role.is_partner_role(), role.scope_kind()) {
+        (true, _) => (Some(code.to_owned()), Grant::unscoped(role)),
+        (false, Some(ScopeKind::Services | ScopeKind::Partners)) => {
+            (None, Grant::scoped(role, &[code]))
+        }
+        (false, None) => (None, Grant::unscoped(role)),
+    };
+    Actor::User(UserActor {
+        email: format!("{role}@example.be"),
+        partner,
+        grants: vec![grant],
+    })
+}
+
+/// Who may do what, in words: for each action, the roles [`decide`] allows — probed with a user
+/// of each role, on an object in the role's scope (or of its partner) and on another one.
+pub fn table() -> String {
+    let mut out = String::from("| action | allowed |\n|---|---|\n");
+    for row in ROWS {
+        let on_it = (row.action)(IT);
+        let on_other = (row.action)(OTHER);
+        if decide(&Actor::Anonymous, on_it) == Decision::Allow {
+            out.push_str(&format!(
+                "| {} | everyone, anonymous included |\n",
+                row.what
+            ));
+            continue;
+        }
+        let mut staff = Vec::new();
+        let mut people = Vec::new();
+        for role in Role::ALL {
+            let mine = decide(&holder(role, IT), on_it) == Decision::Allow;
+            let any = mine && decide(&holder(role, IT), on_other) == Decision::Allow;
+            let name = match (mine, any) {
+                (true, true) => role.code().to_owned(),
+                (true, false) => format!("`{role}` of it"),
+                _ => continue,
+            };
+            let name = if any { format!("`{name}`") } else { name };
+            if role.is_partner_role() {
+                people.push(name);
+            } else {
+                staff.push(name);
+            }
+        }
+        let mut who = Vec::new();
+        let all_staff = Role::ALL.iter().filter(|r| !r.is_partner_role()).count();
+        let all_people = Role::ALL.len() - all_staff;
+        if staff.len() == all_staff && staff.iter().all(|s| !s.ends_with("of it")) {
+            who.push("every provider role".to_owned());
+        } else if !staff.is_empty() {
+            who.push(staff.join(", "));
+        }
+        if people.len() == all_people && people.iter().all(|p| p.ends_with("of it")) {
+            who.push("that partner's people".to_owned());
+        } else if !people.is_empty() {
+            who.push(people.join(", "));
+        }
+        let who = if who.is_empty() {
+            "nobody".to_owned()
+        } else {
+            who.join("; ")
+        };
+        out.push_str(&format!("| {} | {who} |\n", row.what));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Decision::*;
+
+    fn user(partner: Option<&str>, grants: &[&str]) -> Actor {
+        Actor::User(UserActor {
+            email: "u@example.be".into(),
+            partner: partner.map(Into::into),
+            grants: grants.iter().map(|g| Grant::parse(g).unwrap()).collect(),
+        })
+    }
+
+    /// The contract of issue 8, one line per (actor, action) with the decision.
+    #[test]
+    fn the_permission_table() {
+        let anonymous = Actor::Anonymous;
+        let bootstrap = Actor::Bootstrap;
+        let admin = user(None, &["admin"]);
+        let editor = user(None, &["catalogue-editor"]);
+        let sm = user(None, &["service-manager:WEB-HOSTING"]);
+        let prm = user(None, &["prm:P-A"]);
+        let ict = user(None, &["ict-management"]);
+        let agent = user(None, &["helpdesk-agent"]);
+        let on_call = user(None, &["on-call"]);
+        let a_admin = user(Some("P-A"), &["partner-admin"]);
+        let a_user = user(Some("P-A"), &["partner-user"]);
+        let a_viewer = user(Some("P-A"), &["viewer"]);
+        let b_admin = user(Some("P-B"), &["partner-admin"]);
+        let nobody = user(None, &[]);
+
+        let draft = Action::EditDraft {
+            service: "WEB-HOSTING",
+        };
+        let other_draft = Action::EditDraft {
+            service: "MAIL-AGENDA",
+        };
+        let publish = Action::PublishService {
+            service: "WEB-HOSTING",
+        };
+        let edit_a = Action::EditPartner { partner: "P-A" };
+        let contacts_a = Action::EditPartnerContacts { partner: "P-A" };
+        let contacts_b = Action::EditPartnerContacts { partner: "P-B" };
+        let users_a = Action::ManagePartnerUsers { partner: "P-A" };
+        let read_a = Action::ReadPartner { partner: "P-A" };
+        let read_users_a = Action::ReadPartnerUsers { partner: "P-A" };
+        let read_users_b = Action::ReadPartnerUsers { partner: "P-B" };
+
+        let cases: Vec<(&Actor, Action, Decision)> = vec![
+            // The published catalogue: everyone.
+            (&anonymous, Action::ReadCatalogue, Allow),
+            (&b_admin, Action::ReadCatalogue, Allow),
+            // Drafts: admin, catalogue-editor, the service manager of that service.
+            (&admin, draft, Allow),
+            (&bootstrap, draft, Allow),
+            (&editor, draft, Allow),
+            (&sm, draft, Allow),
+            (&sm, other_draft, Deny),
+            (&prm, draft, Deny),
+            (&a_admin, draft, Deny),
+            (&anonymous, draft, Deny),
+            // Publish and retire: admin, catalogue-editor.
+            (&editor, publish, Allow),
+            (&sm, publish, Deny),
+            // Partners: created and edited whole by admin only.
+            (&admin, Action::CreatePartner, Allow),
+            (&prm, Action::CreatePartner, Deny),
+            (&admin, edit_a, Allow),
+            (&prm, edit_a, Deny),
+            (&a_admin, edit_a, Deny),
+            (&b_admin, edit_a, NotVisible),
+            // Contacts: the partner's PRM too.
+            (&prm, contacts_a, Allow),
+            (&prm, contacts_b, Deny),
+            (&a_admin, contacts_a, Deny),
+            (&b_admin, contacts_a, NotVisible),
+            // A partner's users: admin and that partner's partner-admin.
+            (&admin, users_a, Allow),
+            (&a_admin, users_a, Allow),
+            (&a_user, users_a, Deny),
+            (&b_admin, users_a, NotVisible),
+            (&prm, users_a, Deny),
+            (&anonymous, users_a, Deny),
+            // Reading a partner: its people, every provider role; others see nothing.
+            (&a_viewer, read_a, Allow),
+            (&agent, read_a, Allow),
+            (&on_call, read_a, Allow),
+            (&sm, read_a, Allow),
+            (&b_admin, read_a, NotVisible),
+            (&nobody, read_a, NotVisible),
+            (&anonymous, read_a, Deny),
+            // Its users: its partner-admin; admin; its PRM.
+            (&a_admin, read_users_a, Allow),
+            (&admin, read_users_a, Allow),
+            (&prm, read_users_a, Allow),
+            (&prm, read_users_b, Deny),
+            (&a_user, read_users_a, Deny),
+            (&agent, read_users_a, Deny),
+            (&b_admin, read_users_a, NotVisible),
+            // The audit log: admin, ict-management.
+            (&ict, Action::ReadAudit, Allow),
+            (&admin, Action::ReadAudit, Allow),
+            (&agent, Action::ReadAudit, Deny),
+            (&a_admin, Action::ReadAudit, Deny),
+            // Provider users: admin.
+            (&admin, Action::ManageProviderUsers, Allow),
+            (&bootstrap, Action::ManageProviderUsers, Allow),
+            (&ict, Action::ManageProviderUsers, Deny),
+        ];
+        for (actor, action, expected) in cases {
+            assert_eq!(decide(actor, action), expected, "{actor:?} {action:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_for_humans_says_what_decide_does() {
+        let table = table();
+        for line in [
+            "| read the published catalogue | everyone, anonymous included |",
+            "| edit a service's draft | `admin`, `catalogue-editor`, `service-manager` of it |",
+            "| publish / retire a service | `admin`, `catalogue-editor` |",
+            "| read a partner | every provider role; that partner's people |",
+            "| read a partner's users | `admin`, `prm` of it; `partner-admin` of it |",
+            "| read the audit log | `admin`, `ict-management` |",
+        ] {
+            assert!(table.contains(line), "{line}\nin\n{table}");
+        }
+    }
+}
