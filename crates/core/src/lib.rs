@@ -4,5 +4,6 @@
 pub mod access;
 pub mod catalogue;
 pub mod clock;
+pub mod partner;
 pub mod sla;
 pub mod text;

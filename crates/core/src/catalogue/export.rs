@@ -23,9 +23,16 @@ pub fn canonical(catalogue: &Catalogue) -> Catalogue {
 pub fn to_yaml(catalogue: &Catalogue) -> String {
     let value = serde_json::to_value(canonical(catalogue))
         .unwrap_or_else(|e| unreachable!("the model always serialises: {e}"));
-    let yaml = to_yaml_value(&value);
-    let mut out =
-        String::from("# Pacta catalogue — edit and load with `pacta catalogue import`.\n");
+    yaml_file(
+        "# Pacta catalogue — edit and load with `pacta catalogue import`.\n",
+        &value,
+    )
+}
+
+/// A YAML file of `value` (keys in their serialisation order), under a comment `header`.
+pub(crate) fn yaml_file(header: &str, value: &serde_json::Value) -> String {
+    let yaml = to_yaml_value(value);
+    let mut out = String::from(header);
     let mut body = String::new();
     let mut emitter = YamlEmitter::new(&mut body);
     emitter.multiline_strings(true);

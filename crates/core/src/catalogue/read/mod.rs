@@ -204,7 +204,7 @@ impl Seen {
 }
 
 #[derive(Clone, Copy)]
-enum CodeStyle {
+pub(crate) enum CodeStyle {
     /// `[A-Z0-9-]+` (services).
     Upper,
     /// `[a-z0-9-]+` (everything else).
@@ -245,7 +245,7 @@ fn req_code(r: &mut Reader, m: &mut MapReader<'_>, style: CodeStyle) -> Option<S
 }
 
 /// A `lang → text` map; `required` demands at least one non-empty language.
-fn read_text(r: &mut Reader, node: Option<&Node>, path: &str, required: bool) -> Text {
+pub(crate) fn read_text(r: &mut Reader, node: Option<&Node>, path: &str, required: bool) -> Text {
     let Some(node) = node else {
         if required {
             r.report(None, path, "is required");
@@ -287,7 +287,7 @@ fn read_text(r: &mut Reader, node: Option<&Node>, path: &str, required: bool) ->
     text
 }
 
-fn req_text(r: &mut Reader, m: &mut MapReader<'_>, key: &'static str) -> Text {
+pub(crate) fn req_text(r: &mut Reader, m: &mut MapReader<'_>, key: &'static str) -> Text {
     let node = m.get(key);
     let path = m.path_of(key);
     if node.is_none() {
@@ -297,7 +297,7 @@ fn req_text(r: &mut Reader, m: &mut MapReader<'_>, key: &'static str) -> Text {
     read_text(r, node, &path, true)
 }
 
-fn opt_text(r: &mut Reader, m: &mut MapReader<'_>, key: &'static str) -> Text {
+pub(crate) fn opt_text(r: &mut Reader, m: &mut MapReader<'_>, key: &'static str) -> Text {
     let node = m.get(key);
     let path = m.path_of(key);
     read_text(r, node, &path, false)
@@ -390,7 +390,7 @@ fn read_category(r: &mut Reader, node: &Node, path: &str) -> Option<Category> {
     })
 }
 
-fn read_enum<T>(
+pub(crate) fn read_enum<T>(
     r: &mut Reader,
     node: &Node,
     path: &str,
@@ -405,7 +405,7 @@ fn read_enum<T>(
     v
 }
 
-fn read_code_list<'a>(
+pub(crate) fn read_code_list<'a>(
     r: &mut Reader,
     node: Option<&'a Node>,
     path: &str,
@@ -428,7 +428,7 @@ fn read_code_list<'a>(
 }
 
 /// The `email` of a contact, checked to look like an address.
-fn read_email(r: &mut Reader, m: &mut MapReader<'_>, required: bool) -> Option<String> {
+pub(crate) fn read_email(r: &mut Reader, m: &mut MapReader<'_>, required: bool) -> Option<String> {
     let path = m.path_of("email");
     let node = m.get("email");
     let email = if required {
@@ -448,7 +448,7 @@ fn read_email(r: &mut Reader, m: &mut MapReader<'_>, required: bool) -> Option<S
     email
 }
 
-fn looks_like_email(e: &str) -> bool {
+pub(crate) fn looks_like_email(e: &str) -> bool {
     let mut parts = e.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(l), Some(d), None) if !l.is_empty() && d.contains('.') && !e.contains(char::is_whitespace))
 }
