@@ -131,21 +131,19 @@ impl Entity for Profile {
     }
 }
 
+/// An audit entry of a catalogue write (the catalogue is no partner's).
 macro_rules! audit {
     ($tx:expr, $stamp:expr, $action:expr, $kind:expr, $code:expr, $before:expr, $after:expr) => {
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, actor, action, kind, code, before_doc, after_doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        audit_write!(
+            $tx,
+            $stamp,
+            $action,
+            $kind.code(),
+            $code,
+            None::<String>,
+            $before,
+            $after
         )
-        .bind($stamp.new_id().to_string())
-        .bind($stamp.seconds())
-        .bind($stamp.actor)
-        .bind($action)
-        .bind($kind.code())
-        .bind($code)
-        .bind($before)
-        .bind($after)
-        .execute(&mut *$tx)
-        .await?
     };
 }
 

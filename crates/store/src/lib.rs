@@ -4,8 +4,13 @@
 //! The SQL text is shared between the backends wherever it can be (`$1` placeholders work on
 //! both); [`with_pool!`] and [`in_tx!`] expand one body per backend, so there is no `Any` driver.
 
+#[macro_use]
+pub mod audit;
+pub mod accounts;
 pub mod catalogue;
+pub mod credentials;
 mod db;
+pub mod partners;
 pub mod testing;
 
 pub use db::{Db, DbKind};
@@ -27,6 +32,10 @@ pub enum StoreError {
     /// A write the domain's rules refuse (a lifecycle move, …), in their words.
     #[error("{0}")]
     Rejected(String),
+    /// A write that names what does not exist or cannot be (an unknown partner, a scope of
+    /// codes that are not stored, a PRM who is not one), with the field concerned.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
     #[error("the database {0} does not exist")]
     Missing(String),
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
@@ -45,6 +54,35 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+        StoreError::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Whose partner data a read may return: every repository function that reads partner data
+/// takes it first, so forgetting the filter does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// The provider's staff and the operator: every partner.
+    All,
+    /// One partner's people: that partner only.
+    Partner(&'a str),
+}
+
+impl Scope<'_> {
+    /// Whether data of `partner` (none for provider data) is in this scope.
+    pub fn admits(&self, partner: Option<&str>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Partner(p) => partner == Some(*p),
+        }
+    }
+}
 
 /// Who makes a write and when: every write is stamped by its caller, whose clock is the
 /// application's one [`pacta_core::clock::Now`]; the store never reads the time itself.
@@ -66,10 +104,15 @@ impl<'a> Stamp<'a> {
         self.at.as_second()
     }
 
-    /// A new UUIDv7 for a row written now: its time part is the stamp's instant.
+    /// A new UUIDv7 for a row written now: its time part is the stamp's instant, and ids made
+    /// in one process within one millisecond still sort in the order they were made (a shared
+    /// counter), so writes stamped at one instant keep their order in the audit log.
     pub(crate) fn new_id(&self) -> uuid::Uuid {
+        static CONTEXT: std::sync::Mutex<uuid::ContextV7> =
+            std::sync::Mutex::new(uuid::ContextV7::new());
+        let context = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
         let ts = uuid::Timestamp::from_unix(
-            uuid::NoContext,
+            &*context,
             self.at.as_second().max(0) as u64,
             self.at.subsec_nanosecond().max(0) as u32,
         );

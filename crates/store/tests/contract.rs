@@ -278,3 +278,294 @@ contract!(
         assert_eq!(db.calendar("no-such-calendar").await.unwrap(), None);
     }
 );
+
+// ---- partners, users, tokens (issue 8) ----
+
+use pacta_core::access::{Grant, Role, User};
+use pacta_core::partner::{ContactRole, Partner, PartnerContact};
+use pacta_core::text::{Lang, Text};
+use pacta_store::accounts::{LinkPurpose, UserFilter};
+use pacta_store::audit::AuditFilter;
+use pacta_store::Scope;
+
+fn partner(code: &str) -> Partner {
+    Partner {
+        code: code.into(),
+        name: Text::new().with(Lang::En, code),
+        lang: Lang::Fr,
+        local_helpdesk: true,
+        prm: None,
+        contacts: vec![PartnerContact {
+            name: "Jan".into(),
+            email: format!("jan@{}.example", code.to_lowercase()),
+            phone: None,
+            roles: vec![ContactRole::LocalHelpdesk],
+        }],
+    }
+}
+
+fn person(email: &str, partner: Option<&str>, roles: &[&str]) -> User {
+    User {
+        email: email.into(),
+        name: email.into(),
+        partner: partner.map(Into::into),
+        lang: Lang::Nl,
+        roles: roles.iter().map(|r| Grant::parse(r).unwrap()).collect(),
+        disabled: false,
+    }
+}
+
+contract!(
+    partners_are_kept_by_code_and_seen_only_in_scope,
+    |db: Db| async move {
+        assert_eq!(
+            db.create_partner(&partner("P-A"), by("cli")).await.unwrap(),
+            1
+        );
+        db.create_partner(&partner("P-B"), by("cli")).await.unwrap();
+        assert!(matches!(
+            db.create_partner(&partner("P-A"), by("cli"))
+                .await
+                .unwrap_err(),
+            StoreError::Duplicate { .. }
+        ));
+        let all = db.list_partners(Scope::All).await.unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|p| p.partner.code.as_str())
+                .collect::<Vec<_>>(),
+            ["P-A", "P-B"]
+        );
+        assert_eq!(all[0].partner, partner("P-A"));
+        let mine = db.list_partners(Scope::Partner("P-B")).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert!(db
+            .partner(Scope::Partner("P-B"), "P-A")
+            .await
+            .unwrap()
+            .is_none());
+        let mut changed = partner("P-A");
+        changed.local_helpdesk = false;
+        assert_eq!(db.update_partner(&changed, 1, by("cli")).await.unwrap(), 2);
+        assert!(matches!(
+            db.update_partner(&changed, 1, by("cli")).await.unwrap_err(),
+            StoreError::Stale { .. }
+        ));
+        // A PRM must hold prm over the partner.
+        let mut with_prm = changed.clone();
+        with_prm.prm = Some("prm@provider.example".into());
+        assert!(matches!(
+            db.update_partner(&with_prm, 2, by("cli")).await.unwrap_err(),
+            StoreError::Invalid { ref field, .. } if field == "prm"
+        ));
+        db.add_user(
+            &person("prm@provider.example", None, &["prm:P-A"]),
+            None,
+            by("cli"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(db.update_partner(&with_prm, 2, by("cli")).await.unwrap(), 3);
+        // Every write is audited with its partner.
+        let audit = db
+            .audit_entries(&AuditFilter {
+                partner: Some("P-A".into()),
+                kind: Some("partner".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 3);
+        assert_eq!(audit[0].action, "create");
+        assert!(audit[2]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("prm@provider.example"));
+    }
+);
+
+contract!(
+    an_import_writes_every_partner_or_none,
+    |db: Db| async move {
+        let mut bad = partner("P-C");
+        bad.prm = Some("nobody@provider.example".into());
+        let writes = vec![partner("P-A"), bad];
+        assert!(db.import_partners(&writes, by("cli")).await.is_err());
+        assert!(
+            db.list_partners(Scope::All).await.unwrap().is_empty(),
+            "all or none"
+        );
+        assert_eq!(
+            db.import_partners(&writes[..1], by("cli")).await.unwrap(),
+            1
+        );
+        assert_eq!(db.list_partners(Scope::All).await.unwrap().len(), 1);
+    }
+);
+
+contract!(
+    users_reference_stored_partners_and_services,
+    |db: Db| async move {
+        db.create_partner(&partner("P-A"), by("cli")).await.unwrap();
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
+            .await
+            .unwrap();
+        db.add_user(
+            &person(
+                "sm@provider.example",
+                None,
+                &["service-manager:WEB-HOSTING"],
+            ),
+            None,
+            by("cli"),
+        )
+        .await
+        .unwrap();
+        db.add_user(
+            &person("admin@p-a.example", Some("P-A"), &["partner-admin"]),
+            None,
+            by("cli"),
+        )
+        .await
+        .unwrap();
+        let refused = [
+            person("x@provider.example", None, &["service-manager:NO-SUCH"]),
+            person("y@provider.example", None, &["prm:P-Z"]),
+            person("z@p-z.example", Some("P-Z"), &["viewer"]),
+        ];
+        for user in &refused {
+            assert!(
+                matches!(
+                    db.add_user(user, None, by("cli")).await.unwrap_err(),
+                    StoreError::Invalid { .. }
+                ),
+                "{}",
+                user.email
+            );
+        }
+        assert!(matches!(
+            db.add_user(&person("sm@provider.example", None, &[]), None, by("cli"))
+                .await
+                .unwrap_err(),
+            StoreError::Duplicate { .. }
+        ));
+        // Lists and reads are scoped.
+        let all = db
+            .list_users(Scope::All, &UserFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        let theirs = db
+            .list_users(Scope::Partner("P-A"), &UserFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(theirs.len(), 1);
+        assert_eq!(theirs[0].email, "admin@p-a.example");
+        assert!(db
+            .user(Scope::Partner("P-A"), "sm@provider.example")
+            .await
+            .unwrap()
+            .is_none());
+        let managers = db
+            .list_users(
+                Scope::All,
+                &UserFilter {
+                    role: Some(Role::ServiceManager),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(managers.len(), 1);
+        // Roles are replaced whole, checked, audited.
+        db.set_user_roles(
+            "sm@provider.example",
+            &[Grant::parse("helpdesk-agent").unwrap()],
+            by("cli"),
+        )
+        .await
+        .unwrap();
+        assert!(db
+            .set_user_roles(
+                "sm@provider.example",
+                &[Grant::parse("viewer").unwrap()],
+                by("cli"),
+            )
+            .await
+            .is_err());
+        db.set_user_disabled("sm@provider.example", true, by("cli"))
+            .await
+            .unwrap();
+        let sm = db
+            .user(Scope::All, "sm@provider.example")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(sm.disabled);
+        assert_eq!(sm.roles, [Grant::unscoped(Role::HelpdeskAgent)]);
+        let trail = db
+            .audit_entries(&AuditFilter {
+                kind: Some("user".into()),
+                actor: Some("cli".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["create", "create", "set-roles", "disable"]
+        );
+    }
+);
+
+contract!(
+    tokens_and_links_are_shown_once_and_kept_as_hashes,
+    |db: Db| async move {
+        db.add_user(
+            &person("a@provider.example", None, &["admin"]),
+            None,
+            by("cli"),
+        )
+        .await
+        .unwrap();
+        let (id, token) = db
+            .create_token("a@provider.example", "ci", Some(2_000_000_000), by("cli"))
+            .await
+            .unwrap();
+        assert!(token.starts_with("pacta_"));
+        let link = db
+            .create_link(
+                "a@provider.example",
+                LinkPurpose::Invite,
+                1_900_000_000,
+                by("cli"),
+            )
+            .await
+            .unwrap();
+        assert_ne!(link, token);
+        let listed = db.list_tokens(Some("a@provider.example")).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (listed[0].id.as_str(), listed[0].name.as_str()),
+            (id.as_str(), "ci")
+        );
+        assert_eq!(listed[0].revoked_at, None);
+        db.revoke_token(&id, by("cli")).await.unwrap();
+        db.revoke_token(&id, by("cli")).await.unwrap();
+        assert!(db.list_tokens(None).await.unwrap()[0].revoked_at.is_some());
+        assert!(matches!(
+            db.revoke_token("no-such-token", by("cli"))
+                .await
+                .unwrap_err(),
+            StoreError::NotFound { .. }
+        ));
+        // No secret reaches the audit log.
+        for entry in db.audit_entries(&AuditFilter::default()).await.unwrap() {
+            for doc in [&entry.before, &entry.after].into_iter().flatten() {
+                assert!(!doc.contains(&token) && !doc.contains(&link), "{doc}");
+                assert!(!doc.contains(&pacta_store::credentials::token_hash(&token)));
+            }
+        }
+    }
+);

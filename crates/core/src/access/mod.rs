@@ -3,6 +3,8 @@
 
 pub mod permissions;
 pub mod roles;
+pub mod user;
 
 pub use permissions::{decide, Action, Actor, Decision, UserActor};
 pub use roles::{check_grants, Grant, Role, RoleError};
+pub use user::{normalize_email, User, UserError};
