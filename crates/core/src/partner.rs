@@ -80,6 +80,31 @@ impl ContactRole {
     }
 }
 
+/// A partner as the API and the command line show it: the PRM by name and e-mail (`null` when
+/// it has none), every contact with its phone (`null` when unknown).
+///
+/// ```json
+/// {"code": "PARTNER-A", "name": {"nl": "…", "fr": "…"}, "lang": "fr", "local_helpdesk": true,
+///  "prm": {"name": "…", "email": "…"},
+///  "contacts": [{"name": "…", "email": "…", "phone": "…", "roles": ["local-helpdesk", "security"]}]}
+/// ```
+pub fn partner_json(p: &Partner, prm_name: Option<&str>) -> serde_json::Value {
+    let prm = p
+        .prm
+        .as_ref()
+        .map(|email| serde_json::json!({"name": prm_name.unwrap_or(email), "email": email}));
+    let contacts: Vec<serde_json::Value> = p
+        .contacts
+        .iter()
+        .map(|c| {
+            serde_json::json!({"name": c.name, "email": c.email, "phone": c.phone,
+                "roles": c.roles.iter().map(|r| r.code()).collect::<Vec<_>>()})
+        })
+        .collect();
+    serde_json::json!({"code": p.code, "name": p.name, "lang": p.lang, "local_helpdesk":
+        p.local_helpdesk, "prm": prm, "contacts": contacts})
+}
+
 /// Whether `code` is a partner code: `[A-Z0-9-]`, 2 to 32 characters.
 pub fn is_partner_code(code: &str) -> bool {
     (2..=32).contains(&code.len())
@@ -362,6 +387,23 @@ mod tests {
             .find(|i| i.path == "partners[2].code")
             .unwrap();
         assert!(dup.message.contains("line 11"), "{}", dup.message);
+    }
+
+    #[test]
+    fn the_json_of_a_partner_is_the_contracts() {
+        let partners = read_partners(&parse_yaml(FILE).unwrap()).unwrap();
+        assert_eq!(
+            partner_json(&partners[0], Some("Piet Prm")),
+            serde_json::json!({"code": "DEMO-NL", "name": {"nl": "Demo Vlaanderen", "en": "Demo Flanders"},
+                "lang": "nl", "local_helpdesk": true,
+                "prm": {"name": "Piet Prm", "email": "prm@provider.example"},
+                "contacts": [{"name": "Jan Peeters", "email": "jan@demo-nl.example",
+                    "phone": "+32 2 000 00 00", "roles": ["local-helpdesk", "technical"]}]})
+        );
+        assert_eq!(
+            partner_json(&partners[1], None)["prm"],
+            serde_json::Value::Null
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use pacta_core::catalogue::document::{parse_yaml, Issue};
+use pacta_core::catalogue::document::parse_yaml;
 use pacta_core::catalogue::import::plan;
 use pacta_core::catalogue::read::{read_catalogue, Known};
 use pacta_core::catalogue::{export, Lifecycle};
@@ -13,6 +13,7 @@ use pacta_core::text::Lang;
 use pacta_store::Stamp;
 use pacta_web::snapshot::{LangChoice, Snapshot};
 
+use crate::cli_support::print_issues;
 use crate::config::Settings;
 
 #[derive(Debug, clap::Subcommand)]
@@ -199,21 +200,6 @@ fn parse_lang(lang: &str) -> Option<Lang> {
         eprintln!("pacta: unsupported language `{lang}`: use nl, fr, de or en");
     }
     parsed
-}
-
-fn print_issues(file: &std::path::Path, issues: &[Issue]) {
-    for issue in issues {
-        let pos = issue
-            .pos
-            .map(|p| format!("{}:{}:", p.line, p.col))
-            .unwrap_or_default();
-        let path = if issue.path.is_empty() {
-            String::new()
-        } else {
-            format!(" {}:", issue.path)
-        };
-        eprintln!("{}:{pos}{path} {}", file.display(), issue.message);
-    }
 }
 
 async fn import(

@@ -20,6 +20,7 @@ struct FileConfig {
     listen: Option<String>,
     admin_token: Option<String>,
     log_format: Option<LogFormat>,
+    public_url: Option<String>,
 }
 
 pub struct Settings {
@@ -27,6 +28,9 @@ pub struct Settings {
     pub listen: Option<String>,
     pub admin_token: Option<String>,
     pub log_format: LogFormat,
+    /// The base of every link Pacta writes (`PACTA_PUBLIC_URL`, `public_url`); by default
+    /// `http://` and the listen address.
+    pub public_url: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -36,6 +40,7 @@ impl fmt::Debug for Settings {
             .field("listen", &self.listen)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
             .field("log_format", &self.log_format)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -64,6 +69,7 @@ impl Settings {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Text),
+            public_url: env("PACTA_PUBLIC_URL").or(file.public_url),
         })
     }
 
@@ -72,6 +78,19 @@ impl Settings {
         pacta_store::Db::open(&self.database_url)
             .await
             .with_context(|| format!("cannot open the database {}", redact(&self.database_url)))
+    }
+
+    /// The base of every link Pacta writes, without a trailing slash: the setting, else
+    /// `http://` and the listen address (`flag` being `serve --listen`).
+    pub fn public_url(&self, flag: Option<&str>) -> anyhow::Result<String> {
+        let url = match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen_addr(flag)?),
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            anyhow::bail!("public_url `{url}` must start with https:// or http://");
+        }
+        Ok(url)
     }
 
     /// The listen address: the flag, else the setting, else the default.

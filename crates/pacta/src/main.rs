@@ -1,7 +1,10 @@
 //! The `pacta` binary: a thin command-line shell over the library crates.
 
+mod accounts_cmd;
 mod catalogue_cmd;
+mod cli_support;
 mod config;
+mod partner_cmd;
 mod render_pdf;
 mod serve;
 mod sla_cmd;
@@ -22,7 +25,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "PACTA_DATABASE_URL")]
     pub database_url: Option<String>,
 
-    /// A TOML configuration file (keys: database_url, listen, admin_token, log_format).
+    /// A TOML configuration file (keys: database_url, listen, admin_token, log_format,
+    /// public_url).
     #[arg(long, global = true, env = "PACTA_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -53,6 +57,18 @@ pub enum Command {
     /// The SLA engine: holidays, business-time deadlines, elapsed time and availability.
     #[command(subcommand)]
     Sla(sla_cmd::SlaCommand),
+    /// Partners: add, list, show, and the partners file (import, export).
+    #[command(subcommand)]
+    Partner(partner_cmd::PartnerCommand),
+    /// Users: add, list, disable, enable, set roles, one-time links.
+    #[command(subcommand)]
+    User(accounts_cmd::UserCommand),
+    /// API tokens: create (shown once), list, revoke.
+    #[command(subcommand)]
+    Token(accounts_cmd::TokenCommand),
+    /// The audit log: every write, who, when, what.
+    #[command(subcommand)]
+    Audit(accounts_cmd::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +101,10 @@ fn main() -> ExitCode {
                     Command::Serve(args) => serve::run(&settings, args, clock).await,
                     Command::Migrate => migrate(&settings).await,
                     Command::Catalogue(cmd) => catalogue_cmd::run(&settings, cmd, clock).await,
+                    Command::Partner(cmd) => Ok(partner_cmd::run(&settings, cmd, clock).await),
+                    Command::User(cmd) => Ok(accounts_cmd::user(&settings, cmd, clock).await),
+                    Command::Token(cmd) => Ok(accounts_cmd::token(&settings, cmd, clock).await),
+                    Command::Audit(cmd) => Ok(accounts_cmd::audit(&settings, cmd).await),
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {
