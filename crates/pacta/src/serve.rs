@@ -32,9 +32,11 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
     if settings.admin_token.is_none() {
         tracing::warn!("PACTA_ADMIN_TOKEN is not set: every catalogue write will answer 401");
     }
+    let public_url = settings.public_url(args.listen.as_deref())?;
     let state = AppState::new(db.clone(), settings.admin_token.clone(), clock)
         .await
-        .context("cannot load the catalogue")?;
+        .context("cannot load the catalogue")?
+        .with_public_url(&public_url);
     let shutdown = CancellationToken::new();
     cancel_on_signal(shutdown.clone())?;
     let listener = tokio::net::TcpListener::bind(addr)

@@ -204,6 +204,92 @@ impl Db {
         Ok(scope.admits(user.partner.as_deref()).then_some(user))
     }
 
+    /// One user with its revision (its ETag), if it exists and is in `scope`.
+    pub async fn stored_user(&self, scope: Scope<'_>, email: &str) -> Result<Option<(User, i64)>> {
+        type Row = (String, String, Option<String>, String, String, bool, i64);
+        let row: Option<Row> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT email, name, partner_code, lang, roles, disabled, revision FROM users WHERE email = $1",
+            )
+            .bind(email)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((email, name, partner, lang, roles, disabled, revision)) = row else {
+            return Ok(None);
+        };
+        let user = user_from_row((email, name, partner, lang, roles, disabled))?;
+        Ok(scope
+            .admits(user.partner.as_deref())
+            .then_some((user, revision)))
+    }
+
+    /// Replaces what may change of a user — name, language, roles, disabled — if it is still at
+    /// revision `expected` (the e-mail and the partner never change). The new revision.
+    pub async fn update_user(&self, after: &User, expected: i64, stamp: Stamp<'_>) -> Result<i64> {
+        let mut after = after.clone();
+        after.roles.sort();
+        after
+            .check()
+            .map_err(|e| StoreError::invalid(e.field(), e.to_string()))?;
+        in_tx!(self, |tx| {
+            let (id, before) = user_in_tx!(tx, &after.email);
+            let (current,): (i64,) = sqlx::query_as("SELECT revision FROM users WHERE id = $1")
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if current != expected {
+                return Err(StoreError::Stale {
+                    kind: "user",
+                    code: after.email.clone(),
+                    expected,
+                    current,
+                });
+            }
+            if before.partner != after.partner {
+                return Err(StoreError::invalid(
+                    "partner",
+                    "a user's partner never changes",
+                ));
+            }
+            if before == after {
+                return Ok(current);
+            }
+            check_references!(tx, after);
+            sqlx::query(
+                "UPDATE users SET name = $1, lang = $2, roles = $3, disabled = $4, revision = revision + 1, updated_at = $5 WHERE id = $6",
+            )
+            .bind(&after.name)
+            .bind(after.lang.code())
+            .bind(serde_json::to_string(&after.roles).unwrap_or_default())
+            .bind(after.disabled)
+            .bind(stamp.seconds())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            if after.disabled && !before.disabled {
+                sqlx::query(
+                    "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
+                )
+                .bind(stamp.seconds())
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            audit_write!(
+                tx,
+                stamp,
+                "update",
+                "user",
+                &after.email,
+                after.partner.clone(),
+                Some(audit_doc(&before)),
+                Some(audit_doc(&after))
+            );
+            Ok(current + 1)
+        })
+    }
+
     /// The users in `scope` that match `filter`, by e-mail.
     pub async fn list_users(&self, scope: Scope<'_>, filter: &UserFilter) -> Result<Vec<User>> {
         let rows: Vec<UserRow> = with_pool!(self, |pool| {
@@ -417,6 +503,65 @@ impl Db {
             Ok::<_, StoreError>(())
         })?;
         Ok((token_id, token))
+    }
+
+    /// The user an API token belongs to, when the token is valid at `now` (unix seconds): known,
+    /// not revoked, not expired, its user enabled. Its last use is recorded (at most every five
+    /// minutes, so that reads do not queue behind writes).
+    pub async fn user_by_token(&self, token: &str, now: i64) -> Result<Option<(User, String)>> {
+        type Row = (
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            bool,
+        );
+        let hash = token_hash(token);
+        let row: Option<Row> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.email, u.name, u.partner_code, u.lang, u.roles, u.disabled \
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((
+            id,
+            expires_at,
+            revoked_at,
+            last_used_at,
+            email,
+            name,
+            partner,
+            lang,
+            roles,
+            disabled,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let user = user_from_row((email, name, partner, lang, roles, disabled))?;
+        let valid = revoked_at.is_none() && expires_at.is_none_or(|e| now < e) && !user.disabled;
+        if !valid {
+            return Ok(None);
+        }
+        if last_used_at.is_none_or(|t| now - t >= 300) {
+            in_tx!(self, |tx| {
+                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok::<_, StoreError>(())
+            })?;
+        }
+        Ok(Some((user, id)))
     }
 
     /// The API tokens, of one user or of all, oldest first.

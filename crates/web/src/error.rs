@@ -55,7 +55,16 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "this needs `Authorization: Bearer <token>` with the admin token",
+            "this needs valid credentials: `Authorization: Bearer <token>` (an API token, or the admin token)",
+        )
+    }
+
+    /// The caller is known and sees the object, but may not do this.
+    pub fn forbidden() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your roles do not allow this",
         )
     }
 
@@ -182,10 +191,18 @@ pub struct BadRequest(pub ErrorBody);
 /// 401: the admin token is missing or wrong.
 #[derive(ToResponse)]
 #[response(
-    description = "Missing or wrong `Authorization: Bearer <token>` (writes, and drafts in lists).",
-    example = json!({"error": {"code": "unauthorized", "message": "this needs `Authorization: Bearer <token>` with the admin token", "fields": {}}})
+    description = "Missing or wrong credentials: a write, or drafts in a list, without `Authorization: Bearer <token>`; or a token that is unknown, revoked, expired or of a disabled user (refused on every route, reads included).",
+    example = json!({"error": {"code": "unauthorized", "message": "this needs valid credentials: `Authorization: Bearer <token>` (an API token, or the admin token)", "fields": {}}})
 )]
 pub struct Unauthorized(pub ErrorBody);
+
+/// 403: the caller's roles do not allow this.
+#[derive(ToResponse)]
+#[response(
+    description = "The caller sees the object but its roles do not allow this (see docs/permissions.md).",
+    example = json!({"error": {"code": "forbidden", "message": "your roles do not allow this", "fields": {}}})
+)]
+pub struct Forbidden(pub ErrorBody);
 
 /// 404: nothing under that code for this caller.
 #[derive(ToResponse)]
@@ -248,6 +265,8 @@ pub struct PreconditionRequired(pub ErrorBody);
 pub enum ListErrors {
     #[response(status = 400)]
     BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
 }
 
 /// The errors of the filtered, paged list of services.
@@ -257,6 +276,8 @@ pub enum SearchErrors {
     BadRequest(#[ref_response] BadRequest),
     #[response(status = 401)]
     Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
     #[response(status = 422)]
     Unprocessable(#[ref_response] Unprocessable),
 }
@@ -266,6 +287,8 @@ pub enum SearchErrors {
 pub enum ReadErrors {
     #[response(status = 400)]
     BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
     #[response(status = 404)]
     NotFound(#[ref_response] NotFound),
 }
@@ -277,6 +300,8 @@ pub enum CreateErrors {
     BadRequest(#[ref_response] BadRequest),
     #[response(status = 401)]
     Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
     #[response(status = 409)]
     Conflict(#[ref_response] Conflict),
     #[response(status = 413)]
@@ -294,6 +319,8 @@ pub enum ReplaceErrors {
     BadRequest(#[ref_response] BadRequest),
     #[response(status = 401)]
     Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
     #[response(status = 404)]
     NotFound(#[ref_response] NotFound),
     #[response(status = 412)]
@@ -313,6 +340,8 @@ pub enum ReplaceErrors {
 pub enum TransitionErrors {
     #[response(status = 401)]
     Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
     #[response(status = 404)]
     NotFound(#[ref_response] NotFound),
     #[response(status = 409)]
@@ -328,6 +357,8 @@ pub enum TransitionErrors {
 pub enum ComputeErrors {
     #[response(status = 400)]
     BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
     #[response(status = 413)]
     PayloadTooLarge(#[ref_response] PayloadTooLarge),
     #[response(status = 415)]

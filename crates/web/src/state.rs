@@ -23,6 +23,8 @@ pub struct AppState {
     clock: Clock,
     /// The work [`crate::serve`] runs beside the HTTP server.
     background: Arc<[Arc<dyn Task>]>,
+    /// The base of every link Pacta writes (`public_url`), without a trailing slash.
+    public_url: Arc<str>,
 }
 
 impl AppState {
@@ -40,7 +42,24 @@ impl AppState {
             admin_token: admin_token.filter(|t| !t.is_empty()).map(Arc::from),
             clock,
             background: Arc::new([]),
+            public_url: Arc::from("http://127.0.0.1:8080"),
         })
+    }
+
+    /// The same state with the base of the links it writes (`https://…` makes cookies `Secure`
+    /// and adds HSTS).
+    pub fn with_public_url(mut self, url: &str) -> AppState {
+        self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Whether Pacta is served over https (by its public URL).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// The same state with background work for [`crate::serve`] to run.

@@ -72,14 +72,30 @@ impl Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action<'a> {
     ReadCatalogue,
-    EditDraft { service: &'a str },
-    PublishService { service: &'a str },
+    /// Categories, service levels, calendars, the profile; creating a service (as a draft).
+    EditCatalogue,
+    EditDraft {
+        service: &'a str,
+    },
+    PublishService {
+        service: &'a str,
+    },
     CreatePartner,
-    EditPartner { partner: &'a str },
-    EditPartnerContacts { partner: &'a str },
-    ManagePartnerUsers { partner: &'a str },
-    ReadPartner { partner: &'a str },
-    ReadPartnerUsers { partner: &'a str },
+    EditPartner {
+        partner: &'a str,
+    },
+    EditPartnerContacts {
+        partner: &'a str,
+    },
+    ManagePartnerUsers {
+        partner: &'a str,
+    },
+    ReadPartner {
+        partner: &'a str,
+    },
+    ReadPartnerUsers {
+        partner: &'a str,
+    },
     ReadAudit,
     ManageProviderUsers,
 }
@@ -128,7 +144,9 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
                 || actor.has(CatalogueEditor)
                 || actor.has_over(ServiceManager, service),
         ),
-        Action::PublishService { .. } => allow_if(actor.has(Admin) || actor.has(CatalogueEditor)),
+        Action::PublishService { .. } | Action::EditCatalogue => {
+            allow_if(actor.has(Admin) || actor.has(CatalogueEditor))
+        }
         Action::CreatePartner | Action::ManageProviderUsers => allow_if(actor.has(Admin)),
         Action::EditPartner { partner } => on_partner(actor, partner, actor.has(Admin)),
         Action::EditPartnerContacts { partner } => on_partner(
@@ -161,6 +179,10 @@ const ROWS: &[Row] = &[
     Row {
         what: "read the published catalogue",
         action: |_| Action::ReadCatalogue,
+    },
+    Row {
+        what: "edit categories, service levels and the profile; create a service",
+        action: |_| Action::EditCatalogue,
     },
     Row {
         what: "edit a service's draft",
@@ -339,8 +361,11 @@ mod tests {
             (&prm, draft, Deny),
             (&a_admin, draft, Deny),
             (&anonymous, draft, Deny),
-            // Publish and retire: admin, catalogue-editor.
+            // Publish and retire, and the rest of the catalogue: admin, catalogue-editor.
             (&editor, publish, Allow),
+            (&editor, Action::EditCatalogue, Allow),
+            (&sm, Action::EditCatalogue, Deny),
+            (&anonymous, Action::EditCatalogue, Deny),
             (&sm, publish, Deny),
             // Partners: created and edited whole by admin only.
             (&admin, Action::CreatePartner, Allow),

@@ -15,14 +15,16 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{
-    audience, etag, if_match, json_body, json_response, lang_choice, query_pairs, require_admin,
-    CategoryBody, LangParam, LevelBody, ADMIN_TOKEN_ACTOR,
+    etag, if_match, json_body, json_response, lang_choice, query_pairs, CategoryBody, LangParam,
+    LevelBody,
 };
+use crate::auth::Caller;
 use crate::error::{
     ApiError, ApiResult, ComputeErrors, CreateErrors, ListErrors, ReadErrors, ReplaceErrors,
 };
 use crate::snapshot::{localize, LangChoice};
 use crate::state::AppState;
+use pacta_core::access::Action;
 
 /// A list of catalogue entities; text fields resolved to the chosen language.
 #[derive(Serialize, ToSchema)]
@@ -148,14 +150,12 @@ fn entity_response<T: Serialize>(
 
 async fn create<T: Entity>(
     state: &AppState,
+    caller: &Caller,
     value: T,
     choice: LangChoice,
     location: &str,
 ) -> ApiResult<Response> {
-    let revision = state
-        .db
-        .create_entity(&value, state.stamp(ADMIN_TOKEN_ACTOR))
-        .await?;
+    let revision = state.db.create_entity(&value, caller.stamp(state)).await?;
     state.refresh().await?;
     let mut response = entity_response(&value, revision, choice, StatusCode::CREATED);
     if let Ok(v) = HeaderValue::from_str(&format!("{location}/{}", value.code())) {
@@ -177,6 +177,7 @@ fn precondition(state: &AppState, kind: Kind, code: &str, headers: &HeaderMap) -
 
 async fn update<T: Entity>(
     state: &AppState,
+    caller: &Caller,
     value: T,
     path_code: &str,
     expected: i64,
@@ -193,7 +194,7 @@ async fn update<T: Entity>(
     }
     let revision = state
         .db
-        .update_entity(&value, expected, state.stamp(ADMIN_TOKEN_ACTOR))
+        .update_entity(&value, expected, caller.stamp(state))
         .await?;
     state.refresh().await?;
     Ok(entity_response(&value, revision, choice, StatusCode::OK))
@@ -216,16 +217,17 @@ async fn update<T: Entity>(
 )]
 pub async fn create_category(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
+    caller.may(Action::EditCatalogue)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let doc = json_body(&headers, body).await?;
     let category = read_category_doc(&doc).map_err(ApiError::invalid)?;
     let _guard = state.lock_writes().await;
-    create(&state, category, choice, "/api/v1/categories").await
+    create(&state, &caller, category, choice, "/api/v1/categories").await
 }
 
 /// Replace a category.
@@ -249,18 +251,19 @@ pub async fn create_category(
 )]
 pub async fn update_category(
     State(state): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
+    caller.may(Action::EditCatalogue)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let _guard = state.lock_writes().await;
     let expected = precondition(&state, Kind::Category, &code, &headers)?;
     let doc = json_body(&headers, body).await?;
     let category = read_category_doc(&doc).map_err(ApiError::invalid)?;
-    update(&state, category, &code, expected, choice).await
+    update(&state, &caller, category, &code, expected, choice).await
 }
 
 /// Create a service level.
@@ -286,17 +289,18 @@ pub async fn update_category(
 )]
 pub async fn create_level(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
+    caller.may(Action::EditCatalogue)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let doc = json_body(&headers, body).await?;
     let _guard = state.lock_writes().await;
     let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue))
         .map_err(ApiError::invalid)?;
-    create(&state, level, choice, "/api/v1/service-levels").await
+    create(&state, &caller, level, choice, "/api/v1/service-levels").await
 }
 
 /// Replace a service level.
@@ -319,19 +323,20 @@ pub async fn create_level(
 )]
 pub async fn update_level(
     State(state): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
+    caller.may(Action::EditCatalogue)?;
     let choice = choice_of(&headers, raw.as_deref())?;
     let _guard = state.lock_writes().await;
     let expected = precondition(&state, Kind::Level, &code, &headers)?;
     let doc = json_body(&headers, body).await?;
     let level = read_level_doc(&doc, &Known::of(&state.snapshot().stored.catalogue))
         .map_err(ApiError::invalid)?;
-    update(&state, level, &code, expected, choice).await
+    update(&state, &caller, level, &code, expected, choice).await
 }
 
 // The schema of a quote request in the OpenAPI document. `read_selection` reads the body (the
@@ -414,6 +419,7 @@ fn read_selection(
 )]
 pub async fn quote(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
@@ -424,7 +430,7 @@ pub async fn quote(
     let snapshot = state.snapshot();
     let service = snapshot
         .service(&code)
-        .filter(|s| may_quote(s, audience(&state, &headers)))
+        .filter(|s| may_quote(s, caller.audience(&s.code)))
         .ok_or_else(|| {
             ApiError::invalid_field("service", format!("no published service `{code}`"))
         })?;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by OpenAPI 3.1 generated from the handlers.
 
+pub mod accounts;
 pub mod catalogue;
 pub mod services;
 
@@ -9,9 +10,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pacta_core::catalogue::document::Node;
-use pacta_core::catalogue::visibility::Audience;
 use pacta_core::text::Lang;
-use subtle::ConstantTimeEq;
 use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -21,8 +20,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{
-    ApiError, ApiResult, BadRequest, Conflict, ErrorBody, ErrorDetail, NotFound, PayloadTooLarge,
-    PreconditionFailed, PreconditionRequired, Unauthorized, Unprocessable, UnsupportedMediaType,
+    ApiError, ApiResult, BadRequest, Conflict, ErrorBody, ErrorDetail, Forbidden, NotFound,
+    PayloadTooLarge, PreconditionFailed, PreconditionRequired, Unauthorized, Unprocessable,
+    UnsupportedMediaType,
 };
 use crate::snapshot::LangChoice;
 use crate::state::AppState;
@@ -38,11 +38,12 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         schemas(ErrorBody, ErrorDetail, LangParam, services::DeliveryModelFilter),
         responses(
             BadRequest, Unauthorized, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
-            UnsupportedMediaType, Unprocessable, PreconditionRequired,
+            UnsupportedMediaType, Unprocessable, PreconditionRequired, Forbidden,
         ),
     ),
     tags(
         (name = "catalogue", description = "Categories, services, fiches, packs, options, service levels and the organisation profile"),
+        (name = "accounts", description = "Who the caller is; users, partners, API tokens and the audit log"),
     )
 )]
 struct ApiDoc;
@@ -279,6 +280,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(services::publish_service))
         .routes(routes!(services::retire_service))
         .routes(routes!(services::service_versions))
+        .routes(routes!(accounts::me))
         .split_for_parts()
 }
 
@@ -361,42 +363,6 @@ pub fn lang_choice(query: &HashMap<String, String>, headers: &HeaderMap) -> ApiR
     Ok(LangChoice::One(
         Lang::from_accept_language(accept).unwrap_or(Lang::En),
     ))
-}
-
-/// The audit log's name for a write made with the bootstrap admin token.
-pub const ADMIN_TOKEN_ACTOR: &str = "admin-token";
-
-/// Who reads: an editor when the request carries the admin token, else the public.
-pub fn audience(state: &AppState, headers: &HeaderMap) -> Audience {
-    if is_admin(state, headers) {
-        Audience::Editor
-    } else {
-        Audience::Public
-    }
-}
-
-/// Whether the request carries the admin token.
-pub fn is_admin(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(token) = &state.admin_token else {
-        return false;
-    };
-    let Some(given) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return false;
-    };
-    given.trim().as_bytes().ct_eq(token.as_bytes()).into()
-}
-
-/// Writes need the admin token until accounts exist.
-pub fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    if is_admin(state, headers) {
-        Ok(())
-    } else {
-        Err(ApiError::unauthorized())
-    }
 }
 
 /// Reads a JSON body into a positioned tree: 415 unless JSON, 413 over the limit, 400 if

@@ -8,7 +8,7 @@ use axum::response::Response;
 use pacta_core::catalogue::import::Kind;
 use pacta_core::catalogue::lifecycle;
 use pacta_core::catalogue::read::{read_service, Known};
-use pacta_core::catalogue::visibility::{self, Audience, Listing};
+use pacta_core::catalogue::visibility::{self, Listing};
 use pacta_core::catalogue::Lifecycle;
 use pacta_core::text::fold_for_search;
 use serde::Serialize;
@@ -16,14 +16,16 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    audience, etag, if_match, json_body, json_response, lang_choice, query_pairs, require_admin,
-    LangParam, NewServiceBody, ServiceBody, ADMIN_TOKEN_ACTOR,
+    etag, if_match, json_body, json_response, lang_choice, query_pairs, LangParam, NewServiceBody,
+    ServiceBody,
 };
+use crate::auth::Caller;
 use crate::error::{
     ApiError, ApiResult, CreateErrors, ReadErrors, ReplaceErrors, SearchErrors, TransitionErrors,
 };
 use crate::snapshot::{LangChoice, Snapshot};
 use crate::state::AppState;
+use pacta_core::access::Action;
 
 /// A text in one language (`{"text", "lang"}`, the language actually used) or, with
 /// `?lang=all`, the map of every language.
@@ -180,7 +182,7 @@ fn parse_int(
 
 fn parse_include(
     query: &std::collections::HashMap<String, String>,
-    admin: bool,
+    caller: &Caller,
 ) -> ApiResult<Listing> {
     let mut include = Listing::default();
     // Exactly the document's pattern: comma-separated values, no spaces, no empty ones; an empty
@@ -190,8 +192,11 @@ fn parse_include(
             match part {
                 "retired" => include.retired = true,
                 "draft" | "drafts" => {
-                    if !admin {
-                        return Err(ApiError::unauthorized());
+                    if !caller.edits_drafts() {
+                        return Err(match caller.actor {
+                            pacta_core::access::Actor::Anonymous => ApiError::unauthorized(),
+                            _ => ApiError::forbidden(),
+                        });
                     }
                     include.drafts = true;
                 }
@@ -228,6 +233,7 @@ fn parse_include(
 )]
 pub async fn list_services(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
@@ -236,8 +242,7 @@ pub async fn list_services(
     let (min, max, default) = LIMIT;
     let limit = parse_int(&query, "limit", default, min, max)?;
     let offset = parse_int(&query, "offset", 0, 0, i64::MAX)?;
-    let who = audience(&state, &headers);
-    let include = parse_include(&query, who == Audience::Editor)?;
+    let include = parse_include(&query, &caller)?;
     let delivery_model = match query.get("delivery_model").map(String::as_str) {
         None | Some("") => None,
         Some(m) => Some(
@@ -260,7 +265,7 @@ pub async fn list_services(
     let services = &snapshot.stored.catalogue.services;
     let matching = snapshot.order.iter().copied().filter(|&i| {
         let s = &services[i];
-        visibility::is_listed(s, who, include)
+        visibility::is_listed(s, caller.audience(&s.code), include)
             && category.is_none_or(|c| &s.category == c)
             && delivery_model.is_none_or(|m| s.delivery_models.contains(&m))
             && level.is_none_or(|l| s.levels.contains(l))
@@ -290,11 +295,19 @@ pub async fn list_services(
     Ok(response)
 }
 
-/// The service `code` if `who` may read it, else 404 exactly as for one that does not exist.
-fn find_visible(snapshot: &Snapshot, code: &str, who: Audience) -> ApiResult<usize> {
+/// The service `code` if the caller may read it, else 404 exactly as for one that does not
+/// exist.
+fn find_visible(snapshot: &Snapshot, code: &str, caller: &Caller) -> ApiResult<usize> {
     let index = snapshot.by_code.get(code).copied();
     match index {
-        Some(i) if visibility::may_read(&snapshot.stored.catalogue.services[i], who) => Ok(i),
+        Some(i)
+            if visibility::may_read(
+                &snapshot.stored.catalogue.services[i],
+                caller.audience(code),
+            ) =>
+        {
+            Ok(i)
+        }
         _ => Err(ApiError::not_found(format!("no service `{code}`"))),
     }
 }
@@ -336,6 +349,7 @@ fn detail_response(
 )]
 pub async fn get_service(
     State(state): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -343,7 +357,7 @@ pub async fn get_service(
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
     let snapshot = state.snapshot();
-    let index = find_visible(&snapshot, &code, audience(&state, &headers))?;
+    let index = find_visible(&snapshot, &code, &caller)?;
     Ok(detail_response(&snapshot, index, choice, StatusCode::OK))
 }
 
@@ -372,11 +386,12 @@ pub async fn get_service(
 )]
 pub async fn create_service(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
+    caller.may(Action::EditCatalogue)?;
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
     let doc = json_body(&headers, body).await?;
@@ -388,7 +403,7 @@ pub async fn create_service(
         .map_err(|e| ApiError::invalid_field("status", e.to_string()))?;
     state
         .db
-        .create_entity(&service, state.stamp(ADMIN_TOKEN_ACTOR))
+        .create_entity(&service, caller.stamp(&state))
         .await?;
     state.refresh().await?;
     let snapshot = state.snapshot();
@@ -401,8 +416,8 @@ pub async fn create_service(
 }
 
 /// The current revision of a service the caller may see.
-fn current_revision(snapshot: &Snapshot, code: &str) -> ApiResult<i64> {
-    find_visible(snapshot, code, Audience::Editor)?;
+fn current_revision(snapshot: &Snapshot, code: &str, caller: &Caller) -> ApiResult<i64> {
+    find_visible(snapshot, code, caller)?;
     snapshot
         .stored
         .revision_of(Kind::Service, code)
@@ -432,17 +447,27 @@ fn current_revision(snapshot: &Snapshot, code: &str) -> ApiResult<i64> {
 )]
 pub async fn update_service(
     State(state): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
+    // A draft is edited by its editors; a change to a published service is a new publication.
+    let draft = state
+        .snapshot()
+        .service(&code)
+        .is_some_and(|s| s.status == Lifecycle::Draft);
+    caller.may(if draft {
+        Action::EditDraft { service: &code }
+    } else {
+        Action::PublishService { service: &code }
+    })?;
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
     let _guard = state.lock_writes().await;
     let snapshot = state.snapshot();
-    let current = current_revision(&snapshot, &code)?;
+    let current = current_revision(&snapshot, &code, &caller)?;
     let expected = if_match(&headers, current)?;
     let doc = json_body(&headers, body).await?;
     let service =
@@ -462,7 +487,7 @@ pub async fn update_service(
     }
     state
         .db
-        .update_entity(&service, expected, state.stamp(ADMIN_TOKEN_ACTOR))
+        .update_entity(&service, expected, caller.stamp(&state))
         .await?;
     state.refresh().await?;
     let snapshot = state.snapshot();
@@ -476,18 +501,19 @@ pub async fn update_service(
 
 async fn move_lifecycle(
     state: AppState,
+    caller: Caller,
     code: String,
     headers: HeaderMap,
     to: Lifecycle,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
+    caller.may(Action::PublishService { service: &code })?;
     let _guard = state.lock_writes().await;
     let snapshot = state.snapshot();
-    let current = current_revision(&snapshot, &code)?;
+    let current = current_revision(&snapshot, &code, &caller)?;
     let expected = if_match(&headers, current)?;
     let (revision, version) = state
         .db
-        .set_service_status(&code, to, expected, state.stamp(ADMIN_TOKEN_ACTOR))
+        .set_service_status(&code, to, expected, caller.stamp(&state))
         .await?;
     state.refresh().await?;
     let body = json!({"code": code, "status": to.code(), "version": version, "revision": revision})
@@ -514,10 +540,11 @@ async fn move_lifecycle(
 )]
 pub async fn publish_service(
     State(state): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    move_lifecycle(state, code, headers, Lifecycle::Published).await
+    move_lifecycle(state, caller, code, headers, Lifecycle::Published).await
 }
 
 /// Retire a service: it stays readable for its subscribers, marked retired.
@@ -535,10 +562,11 @@ pub async fn publish_service(
 )]
 pub async fn retire_service(
     State(state): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    move_lifecycle(state, code, headers, Lifecycle::Retired).await
+    move_lifecycle(state, caller, code, headers, Lifecycle::Retired).await
 }
 
 /// The publications of a service.
@@ -553,14 +581,14 @@ pub async fn retire_service(
 )]
 pub async fn service_versions(
     State(state): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
-    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     // It takes no parameter, but a malformed query string is refused as on every read.
     query_pairs(raw.as_deref())?;
     let snapshot = state.snapshot();
-    find_visible(&snapshot, &code, audience(&state, &headers))?;
+    find_visible(&snapshot, &code, &caller)?;
     let versions = state.db.service_versions(&code).await?;
     let items: Vec<VersionItem> = versions
         .into_iter()

@@ -2,6 +2,7 @@
 
 mod api_reads;
 mod api_writes;
+mod auth;
 mod openapi;
 mod seams;
 mod support;
