@@ -601,6 +601,19 @@ impl Db {
             .collect())
     }
 
+    /// The e-mail of a token's user, if the token exists.
+    pub async fn token_owner(&self, id: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT u.email FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(e,)| e))
+    }
+
     /// Revokes a token; revoking it again changes nothing.
     pub async fn revoke_token(&self, id: &str, stamp: Stamp<'_>) -> Result<()> {
         in_tx!(self, |tx| {

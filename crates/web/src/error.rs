@@ -137,6 +137,7 @@ impl From<StoreError> for ApiError {
             StoreError::Rejected(_) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
+            StoreError::Invalid { field, message } => ApiError::invalid_field(field, message),
             _ => ApiError::internal(&e),
         }
     }

@@ -7,4 +7,6 @@ pub mod user;
 
 pub use permissions::{decide, Action, Actor, Decision, UserActor};
 pub use roles::{check_grants, Grant, Role, RoleError};
-pub use user::{normalize_email, User, UserError};
+pub use user::{
+    normalize_email, read_new_user, read_user_patch, NewUser, User, UserError, UserPatch,
+};

@@ -98,6 +98,10 @@ pub enum Action<'a> {
     },
     ReadAudit,
     ManageProviderUsers,
+    /// List the users one may read (each then by its own rule).
+    ListUsers,
+    /// Create, list and revoke one's own API tokens.
+    ManageOwnTokens,
 }
 
 /// The answer.
@@ -166,6 +170,12 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             actor.has(Admin) || actor.has_over(Prm, partner) || actor.has_of(PartnerAdmin, partner),
         ),
         Action::ReadAudit => allow_if(actor.has(Admin) || actor.has(IctManagement)),
+        Action::ListUsers => {
+            allow_if(actor.has(Admin) || actor.has(Prm) || actor.has(PartnerAdmin))
+        }
+        Action::ManageOwnTokens => {
+            allow_if(matches!(actor, Actor::User(u) if !u.grants.is_empty()))
+        }
     }
 }
 
@@ -217,12 +227,20 @@ const ROWS: &[Row] = &[
         action: |c| Action::ReadPartnerUsers { partner: c },
     },
     Row {
+        what: "list users (each as the rows above allow)",
+        action: |_| Action::ListUsers,
+    },
+    Row {
         what: "read the audit log",
         action: |_| Action::ReadAudit,
     },
     Row {
         what: "manage provider users and roles",
         action: |_| Action::ManageProviderUsers,
+    },
+    Row {
+        what: "create, list and revoke one's own API tokens",
+        action: |_| Action::ManageOwnTokens,
     },
 ];
 
@@ -407,6 +425,16 @@ mod tests {
             (&admin, Action::ReadAudit, Allow),
             (&agent, Action::ReadAudit, Deny),
             (&a_admin, Action::ReadAudit, Deny),
+            // Listing users: those who read some.
+            (&prm, Action::ListUsers, Allow),
+            (&a_admin, Action::ListUsers, Allow),
+            (&a_viewer, Action::ListUsers, Deny),
+            (&agent, Action::ListUsers, Deny),
+            // One's own tokens: every signed-in user with a role.
+            (&a_viewer, Action::ManageOwnTokens, Allow),
+            (&agent, Action::ManageOwnTokens, Allow),
+            (&bootstrap, Action::ManageOwnTokens, Deny),
+            (&anonymous, Action::ManageOwnTokens, Deny),
             // Provider users: admin.
             (&admin, Action::ManageProviderUsers, Allow),
             (&bootstrap, Action::ManageProviderUsers, Allow),

@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::roles::{check_grants, Grant, RoleError};
+use crate::catalogue::document::{index, Issue, MapReader, Node, Reader};
 use crate::partner::is_partner_code;
 use crate::text::Lang;
 
@@ -92,6 +93,150 @@ impl User {
             partner: self.partner.clone(),
             grants: self.roles.clone(),
         })
+    }
+}
+
+/// A request to create a user, as the API reads it: `{email, name, partner?, lang?, roles}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub partner: Option<String>,
+    /// `None`: the partner's language, else English.
+    pub lang: Option<Lang>,
+    pub roles: Vec<Grant>,
+}
+
+/// A change to a user, as the API reads it: each field optional; e-mail and partner never change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    pub name: Option<String>,
+    pub lang: Option<Lang>,
+    pub roles: Option<Vec<Grant>>,
+    pub disabled: Option<bool>,
+}
+
+impl UserPatch {
+    /// The user with this change applied.
+    pub fn apply(&self, user: &User) -> User {
+        User {
+            name: self.name.clone().unwrap_or_else(|| user.name.clone()),
+            lang: self.lang.unwrap_or(user.lang),
+            roles: self.roles.clone().unwrap_or_else(|| user.roles.clone()),
+            disabled: self.disabled.unwrap_or(user.disabled),
+            ..user.clone()
+        }
+    }
+}
+
+fn read_lang(r: &mut Reader, m: &mut MapReader<'_>) -> Option<Lang> {
+    let path = m.path_of("lang");
+    let node = m.get("lang")?;
+    crate::catalogue::read::read_enum(r, node, &path, Lang::from_code, "nl, fr, de, en")
+}
+
+fn read_grants(r: &mut Reader, m: &mut MapReader<'_>, required: bool) -> Option<Vec<Grant>> {
+    let path = m.path_of("roles");
+    let node = if required {
+        m.require(r, "roles")
+    } else {
+        m.get("roles")
+    };
+    node?;
+    let mut grants = Vec::new();
+    for (i, gn) in r.seq(node, &path).iter().enumerate() {
+        let p = index(&path, i);
+        let Some(mut gm) = r.map(gn, &p) else {
+            continue;
+        };
+        let role_path = gm.path_of("role");
+        let role = gm.require(r, "role").and_then(|n| {
+            crate::catalogue::read::read_enum(
+                r,
+                n,
+                &role_path,
+                super::roles::Role::from_code,
+                "a role of docs/permissions.md",
+            )
+        });
+        let scope_path = gm.path_of("scope");
+        let scope_node = gm.get("scope");
+        let mut scope = Vec::new();
+        for (j, sn) in r.seq(scope_node, &scope_path).iter().enumerate() {
+            if let Some(code) = r.string(sn, &index(&scope_path, j)) {
+                scope.push(code);
+            }
+        }
+        gm.finish(r);
+        if let Some(role) = role {
+            let refs: Vec<&str> = scope.iter().map(String::as_str).collect();
+            let grant = Grant::scoped(role, &refs);
+            match grant.check() {
+                Ok(()) => grants.push(grant),
+                Err(e) => r.report(gn.pos, &p, e.to_string()),
+            }
+        }
+    }
+    grants.sort();
+    Some(grants)
+}
+
+/// Reads a request to create a user, every problem at once.
+pub fn read_new_user(doc: &Node) -> Result<NewUser, Vec<Issue>> {
+    let mut r = Reader::new();
+    let Some(mut m) = r.map(doc, "") else {
+        return Err(r.issues);
+    };
+    let email = m.req_string(&mut r, "email").map(|e| normalize_email(&e));
+    if let Some(e) = &email {
+        if !crate::catalogue::read::looks_like_email(e) {
+            r.report(doc.pos, "email", format!("`{e}` is not an e-mail address"));
+        }
+    }
+    let name = m.req_string(&mut r, "name");
+    if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        r.report(doc.pos, "name", "a user has a name");
+    }
+    let partner = m.opt_string(&mut r, "partner");
+    let lang = read_lang(&mut r, &mut m);
+    let roles = read_grants(&mut r, &mut m, true);
+    m.finish(&mut r);
+    match (email, name, roles) {
+        (Some(email), Some(name), Some(roles)) if r.ok() => Ok(NewUser {
+            email,
+            name: name.trim().to_owned(),
+            partner,
+            lang,
+            roles,
+        }),
+        _ => Err(r.issues),
+    }
+}
+
+/// Reads a change to a user, every problem at once.
+pub fn read_user_patch(doc: &Node) -> Result<UserPatch, Vec<Issue>> {
+    let mut r = Reader::new();
+    let Some(mut m) = r.map(doc, "") else {
+        return Err(r.issues);
+    };
+    let name = m.opt_string(&mut r, "name");
+    if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        r.report(doc.pos, "name", "a user has a name");
+    }
+    let lang = read_lang(&mut r, &mut m);
+    let roles = read_grants(&mut r, &mut m, false);
+    let disabled_path = m.path_of("disabled");
+    let disabled = m.get("disabled").and_then(|n| r.boolean(n, &disabled_path));
+    m.finish(&mut r);
+    if r.ok() {
+        Ok(UserPatch {
+            name: name.map(|n| n.trim().to_owned()),
+            lang,
+            roles,
+            disabled,
+        })
+    } else {
+        Err(r.issues)
     }
 }
 

@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`, described by OpenAPI 3.1 generated from the handlers.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
+pub mod partners;
 pub mod services;
 
 use std::collections::HashMap;
@@ -281,7 +283,56 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(services::retire_service))
         .routes(routes!(services::service_versions))
         .routes(routes!(accounts::me))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::get_user, accounts::patch_user))
+        .routes(routes!(accounts::list_tokens, accounts::create_token))
+        .routes(routes!(accounts::revoke_token))
+        .routes(routes!(partners::list_partners, partners::create_partner))
+        .routes(routes!(partners::get_partner, partners::patch_partner))
+        .routes(routes!(audit::audit))
         .split_for_parts()
+}
+
+/// The page size's bounds and default of every list: `limit` 1–200, 50 by default.
+pub const LIMIT: (i64, i64, i64) = (1, 200, 50);
+
+/// A page of a list: `?limit&offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// `?limit` (1–200, default 50) and `?offset` (≥ 0, default 0).
+pub fn page_params(query: &HashMap<String, String>) -> ApiResult<Page> {
+    let (min, max, default) = LIMIT;
+    Ok(Page {
+        limit: parse_int(query, "limit", default, min, max)?,
+        offset: parse_int(query, "offset", 0, 0, i64::MAX)?,
+    })
+}
+
+fn parse_int(
+    query: &HashMap<String, String>,
+    key: &str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> ApiResult<i64> {
+    let Some(raw) = query.get(key) else {
+        return Ok(default);
+    };
+    let n: i64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("`{key}` must be an integer, got `{raw}`")))?;
+    if !(min..=max).contains(&n) {
+        return Err(ApiError::invalid_field(
+            key,
+            format!("must be between {min} and {max}, got {n}"),
+        ));
+    }
+    Ok(n)
 }
 
 /// The query string as pairs; a malformed one is a 400 in the error shape.
@@ -368,6 +419,11 @@ pub fn lang_choice(query: &HashMap<String, String>, headers: &HeaderMap) -> ApiR
 /// Reads a JSON body into a positioned tree: 415 unless JSON, 413 over the limit, 400 if
 /// unparseable. Field-level problems are the reader's (422).
 pub async fn json_body(headers: &HeaderMap, body: Body) -> ApiResult<Node> {
+    Ok(Node::from_json(&json_value(headers, body).await?))
+}
+
+/// Reads a JSON body as a value: 415 unless JSON, 413 over the limit, 400 if unparseable.
+pub async fn json_value(headers: &HeaderMap, body: Body) -> ApiResult<serde_json::Value> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -401,7 +457,7 @@ pub async fn json_body(headers: &HeaderMap, body: Body) -> ApiResult<Node> {
         ))
     })?;
     whole_numbers_as_integers(&mut value);
-    Ok(Node::from_json(&value))
+    Ok(value)
 }
 
 /// JSON has one kind of number: `250.0` is the integer 250 (JSON Schema's `integer` says so too),

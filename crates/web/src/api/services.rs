@@ -137,7 +137,7 @@ pub struct ServiceQuery {
 }
 
 /// The page size's bounds and default (the document's are pinned to these by a test).
-pub const LIMIT: (i64, i64, i64) = (1, 200, 50);
+pub const LIMIT: (i64, i64, i64) = super::LIMIT;
 
 /// The schema of `?delivery_model=`: `paas`, `saas`, or empty for no filter (as for every filter
 /// of the list).
@@ -156,29 +156,6 @@ impl utoipa::PartialSchema for DeliveryModelFilter {
 }
 
 impl ToSchema for DeliveryModelFilter {}
-
-fn parse_int(
-    query: &std::collections::HashMap<String, String>,
-    key: &str,
-    default: i64,
-    min: i64,
-    max: i64,
-) -> ApiResult<i64> {
-    let Some(raw) = query.get(key) else {
-        return Ok(default);
-    };
-    let n: i64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::bad_request(format!("`{key}` must be an integer, got `{raw}`")))?;
-    if !(min..=max).contains(&n) {
-        return Err(ApiError::invalid_field(
-            key,
-            format!("must be between {min} and {max}, got {n}"),
-        ));
-    }
-    Ok(n)
-}
 
 fn parse_include(
     query: &std::collections::HashMap<String, String>,
@@ -239,9 +216,7 @@ pub async fn list_services(
 ) -> ApiResult<Response> {
     let query = query_pairs(raw.as_deref())?;
     let choice = lang_choice(&query, &headers)?;
-    let (min, max, default) = LIMIT;
-    let limit = parse_int(&query, "limit", default, min, max)?;
-    let offset = parse_int(&query, "offset", 0, 0, i64::MAX)?;
+    let super::Page { limit, offset } = super::page_params(&query)?;
     let include = parse_include(&query, &caller)?;
     let delivery_model = match query.get("delivery_model").map(String::as_str) {
         None | Some("") => None,

@@ -299,6 +299,7 @@ async fn every_answer_carries_the_security_headers() {
             .clone()
             .with_public_url("https://pacta.example.be"),
         clock: app.clock.clone(),
+        bearer: TOKEN.to_owned(),
     };
     let r = https.get("/en/catalogue").await;
     assert!(r

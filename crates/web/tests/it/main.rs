@@ -1,5 +1,6 @@
 //! The web crate's integration tests: the API through the router, with a fresh database each.
 
+mod accounts_api;
 mod api_reads;
 mod api_writes;
 mod auth;

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The app's clock, for tests that move time.
     pub clock: Arc<SettableClock>,
+    /// The bearer token [`TestApp::write`] sends: the admin token unless a test changes it.
+    pub bearer: String,
 }
 
 pub struct Reply {
@@ -92,7 +94,11 @@ impl TestApp {
         let state = AppState::new(db, token.map(str::to_owned), clock.clone())
             .await
             .unwrap();
-        TestApp { state, clock }
+        TestApp {
+            state,
+            clock,
+            bearer: TOKEN.to_owned(),
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -141,11 +147,70 @@ impl TestApp {
             .method(method)
             .uri(uri)
             .header(header::CONTENT_TYPE, "application/json")
-            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.bearer));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         self.send(req.body(Body::from(body.to_string())).unwrap())
             .await
     }
+}
+
+/// A provider user (an `helpdesk-agent`) in the app's database.
+pub async fn add_staff_user(app: &TestApp, email: &str) {
+    let user = pacta_core::access::User {
+        email: email.into(),
+        name: email.into(),
+        partner: None,
+        lang: pacta_core::text::Lang::En,
+        roles: vec![pacta_core::access::Grant::unscoped(
+            pacta_core::access::Role::HelpdeskAgent,
+        )],
+        disabled: false,
+    };
+    app.state
+        .db
+        .add_user(&user, None, Stamp::new("test", t0()))
+        .await
+        .unwrap();
+}
+
+/// A partner (English, with a local helpdesk) in the app's database.
+pub async fn add_partner(app: &TestApp, code: &str) {
+    let partner = pacta_core::partner::Partner {
+        code: code.into(),
+        name: pacta_core::text::Text::new().with(pacta_core::text::Lang::En, code),
+        lang: pacta_core::text::Lang::En,
+        local_helpdesk: true,
+        prm: None,
+        contacts: vec![],
+    };
+    app.state
+        .db
+        .create_partner(&partner, Stamp::new("test", t0()))
+        .await
+        .unwrap();
+}
+
+/// An `admin` user (`admin@provider.example`) and its API token: what calls the routes that
+/// need a user rather than the bootstrap token.
+pub async fn admin_user_token(app: &TestApp) -> String {
+    let user = pacta_core::access::User {
+        email: "admin@provider.example".into(),
+        name: "Admin".into(),
+        partner: None,
+        lang: pacta_core::text::Lang::En,
+        roles: vec![pacta_core::access::Grant::unscoped(
+            pacta_core::access::Role::Admin,
+        )],
+        disabled: false,
+    };
+    let db = &app.state.db;
+    db.add_user(&user, None, Stamp::new("test", t0()))
+        .await
+        .unwrap();
+    db.create_token(&user.email, "tests", None, Stamp::new("test", t0()))
+        .await
+        .unwrap()
+        .1
 }
