@@ -649,3 +649,242 @@ impl Db {
         })
     }
 }
+
+/// How long a session lasts: ended after `idle` seconds without a request, and after `absolute`
+/// seconds whatever happens.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    pub idle: i64,
+    pub absolute: i64,
+}
+
+impl Default for SessionLimits {
+    /// Two hours idle, twelve hours at most (a working day).
+    fn default() -> Self {
+        SessionLimits {
+            idle: 2 * 3600,
+            absolute: 12 * 3600,
+        }
+    }
+}
+
+impl Db {
+    /// A user and its password hash, for a sign-in (`None` when the e-mail is unknown).
+    pub async fn user_for_login(&self, email: &str) -> Result<Option<(User, Option<String>)>> {
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            bool,
+            Option<String>,
+        );
+        let row: Option<Row> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT email, name, partner_code, lang, roles, disabled, password_hash FROM users WHERE email = $1",
+            )
+            .bind(email)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|(email, name, partner, lang, roles, disabled, hash)| {
+            Ok((
+                user_from_row((email, name, partner, lang, roles, disabled))?,
+                hash,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Starts a session for `email`: the cookie's token, shown once; only its hash is stored.
+    pub async fn create_session(&self, email: &str, stamp: Stamp<'_>) -> Result<String> {
+        let token = new_token();
+        let hash = token_hash(&token);
+        in_tx!(self, |tx| {
+            let (id, user) = user_in_tx!(tx, email);
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+            )
+            .bind(&hash)
+            .bind(&id)
+            .bind(stamp.seconds())
+            .execute(&mut *tx)
+            .await?;
+            audit_write!(
+                tx,
+                stamp,
+                "sign-in",
+                "user",
+                email,
+                user.partner.clone(),
+                None::<String>,
+                None::<String>
+            );
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(token)
+    }
+
+    /// The user of a session, when the session is valid at `now`: not ended, not idle longer
+    /// than allowed, not older than allowed, its user enabled. Its last request is recorded (at
+    /// most once a minute).
+    pub async fn session_user(
+        &self,
+        token: &str,
+        now: i64,
+        limits: SessionLimits,
+    ) -> Result<Option<User>> {
+        type Row = (
+            i64,
+            i64,
+            Option<i64>,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            bool,
+        );
+        let hash = token_hash(token);
+        let row: Option<Row> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.created_at, s.last_seen_at, s.ended_at, u.email, u.name, u.partner_code, u.lang, u.roles, u.disabled \
+                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((created, seen, ended, email, name, partner, lang, roles, disabled)) = row else {
+            return Ok(None);
+        };
+        let user = user_from_row((email, name, partner, lang, roles, disabled))?;
+        let valid = ended.is_none()
+            && now - seen < limits.idle
+            && now - created < limits.absolute
+            && !user.disabled;
+        if !valid {
+            return Ok(None);
+        }
+        if now - seen >= 60 {
+            in_tx!(self, |tx| {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(&hash)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok::<_, StoreError>(())
+            })?;
+        }
+        Ok(Some(user))
+    }
+
+    /// Ends a session (signing out); ending it again changes nothing.
+    pub async fn end_session(&self, token: &str, stamp: Stamp<'_>) -> Result<()> {
+        let hash = token_hash(token);
+        in_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
+            )
+            .bind(stamp.seconds())
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// The user a one-time link is for, if the link is valid at `now` (not used, not expired,
+    /// its user enabled).
+    pub async fn link_user(&self, token: &str, now: i64) -> Result<Option<(User, String)>> {
+        type Row = (
+            i64,
+            Option<i64>,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            bool,
+        );
+        let row: Option<Row> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT l.expires_at, l.used_at, l.purpose, u.email, u.name, u.partner_code, u.lang, u.roles, u.disabled \
+                 FROM one_time_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
+            )
+            .bind(token_hash(token))
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((expires, used, purpose, email, name, partner, lang, roles, disabled)) = row
+        else {
+            return Ok(None);
+        };
+        let user = user_from_row((email, name, partner, lang, roles, disabled))?;
+        Ok((used.is_none() && now < expires && !user.disabled).then_some((user, purpose)))
+    }
+
+    /// Sets a password through a one-time link, and uses the link up, in one transaction: the
+    /// user, or `None` when the link is not (or no longer) valid. Every session of the user ends.
+    pub async fn set_password_by_link(
+        &self,
+        token: &str,
+        password_hash: &str,
+        stamp: Stamp<'_>,
+    ) -> Result<Option<User>> {
+        let hash = token_hash(token);
+        in_tx!(self, |tx| {
+            let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT user_id, expires_at, used_at FROM one_time_links WHERE token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((user_id, expires, None)) = row else {
+                return Ok(None);
+            };
+            if stamp.seconds() >= expires {
+                return Ok(None);
+            }
+            let (email,): (String,) = sqlx::query_as("SELECT email FROM users WHERE id = $1")
+                .bind(&user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let (_, user) = user_in_tx!(tx, &email);
+            if user.disabled {
+                return Ok(None);
+            }
+            sqlx::query("UPDATE one_time_links SET used_at = $1 WHERE token_hash = $2")
+                .bind(stamp.seconds())
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE users SET password_hash = $1, revision = revision + 1, updated_at = $2 WHERE id = $3")
+                .bind(password_hash)
+                .bind(stamp.seconds())
+                .bind(&user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
+            )
+            .bind(stamp.seconds())
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
+            audit_write!(
+                tx,
+                stamp,
+                "set-password",
+                "user",
+                &email,
+                user.partner.clone(),
+                None::<String>,
+                None::<String>
+            );
+            Ok(Some(user))
+        })
+    }
+}

@@ -569,3 +569,137 @@ contract!(
         }
     }
 );
+
+contract!(
+    sessions_expire_idle_and_absolute_and_end_on_sign_out,
+    |db: Db| async move {
+        use pacta_store::accounts::SessionLimits;
+        db.add_user(
+            &person("a@provider.example", None, &["admin"]),
+            Some("hash"),
+            by("cli"),
+        )
+        .await
+        .unwrap();
+        let t = 1_800_000_000;
+        let limits = SessionLimits {
+            idle: 100,
+            absolute: 1000,
+        };
+        let token = db
+            .create_session(
+                "a@provider.example",
+                Stamp::new(
+                    "a@provider.example",
+                    jiff::Timestamp::from_second(t).unwrap(),
+                ),
+            )
+            .await
+            .unwrap();
+        let user = |at: i64| {
+            let db = db.clone();
+            let token = token.clone();
+            async move {
+                db.session_user(&token, at, limits)
+                    .await
+                    .unwrap()
+                    .map(|u| u.email)
+            }
+        };
+        assert_eq!(user(t + 99).await.as_deref(), Some("a@provider.example"));
+        // Seen at t + 99 (a minute passed): idle counts from there.
+        assert!(user(t + 190).await.is_some());
+        assert!(user(t + 300).await.is_none(), "idle too long");
+        let token2 = db
+            .create_session(
+                "a@provider.example",
+                Stamp::new("x", jiff::Timestamp::from_second(t).unwrap()),
+            )
+            .await
+            .unwrap();
+        let mut at = t;
+        while at < t + 990 {
+            at += 90;
+            let ok = db
+                .session_user(&token2, at, limits)
+                .await
+                .unwrap()
+                .is_some();
+            assert_eq!(ok, at - t < 1000, "at +{}", at - t);
+        }
+        let token3 = db
+            .create_session(
+                "a@provider.example",
+                Stamp::new("x", jiff::Timestamp::from_second(t).unwrap()),
+            )
+            .await
+            .unwrap();
+        db.end_session(&token3, by("x")).await.unwrap();
+        assert!(
+            db.session_user(&token3, t + 1, limits)
+                .await
+                .unwrap()
+                .is_none(),
+            "signed out"
+        );
+        assert!(db
+            .session_user("pacta_unknown", t, limits)
+            .await
+            .unwrap()
+            .is_none());
+    }
+);
+
+contract!(a_one_time_link_sets_a_password_once, |db: Db| async move {
+    db.add_user(
+        &person("a@provider.example", None, &["admin"]),
+        None,
+        by("cli"),
+    )
+    .await
+    .unwrap();
+    let now = 1_800_000_000;
+    let link = db
+        .create_link(
+            "a@provider.example",
+            LinkPurpose::Invite,
+            now + 100,
+            by("cli"),
+        )
+        .await
+        .unwrap();
+    let (user, purpose) = db.link_user(&link, now).await.unwrap().unwrap();
+    assert_eq!(
+        (user.email.as_str(), purpose.as_str()),
+        ("a@provider.example", "invite")
+    );
+    assert!(
+        db.link_user(&link, now + 100).await.unwrap().is_none(),
+        "expired"
+    );
+    let at = |s: i64| {
+        Stamp::new(
+            "a@provider.example",
+            jiff::Timestamp::from_second(s).unwrap(),
+        )
+    };
+    let set = db
+        .set_password_by_link(&link, "new-hash", at(now + 1))
+        .await
+        .unwrap();
+    assert_eq!(set.unwrap().email, "a@provider.example");
+    assert!(
+        db.set_password_by_link(&link, "again", at(now + 2))
+            .await
+            .unwrap()
+            .is_none(),
+        "used"
+    );
+    let (_, hash) = db
+        .user_for_login("a@provider.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(hash.as_deref(), Some("new-hash"));
+    assert!(db.link_user(&link, now + 3).await.unwrap().is_none());
+});

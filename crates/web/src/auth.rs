@@ -17,12 +17,17 @@ use crate::state::AppState;
 /// The audit log's name for the bootstrap admin token (`PACTA_ADMIN_TOKEN`).
 pub const BOOTSTRAP: &str = "bootstrap";
 
+/// The session cookie: `HttpOnly; SameSite=Lax`, `Secure` behind https.
+pub const SESSION_COOKIE: &str = "pacta_session";
+
 /// The actor of a request, with the name the audit log gives it.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub actor: Actor,
     /// `bootstrap`, the user's e-mail, or empty for the anonymous.
     pub name: String,
+    /// The session's token, when signed in through the pages (for CSRF and signing out).
+    pub session: Option<String>,
 }
 
 impl Caller {
@@ -30,7 +35,50 @@ impl Caller {
         Caller {
             actor: Actor::Anonymous,
             name: String::new(),
+            session: None,
         }
+    }
+
+    /// The caller of a page: its session cookie's user, or the anonymous (an unknown, ended or
+    /// expired session is no session).
+    pub async fn of_session(state: &AppState, headers: &HeaderMap) -> Caller {
+        let Some(token) = cookie(headers, SESSION_COOKIE) else {
+            return Caller::anonymous();
+        };
+        let limits = pacta_store::accounts::SessionLimits::default();
+        match state
+            .db
+            .session_user(&token, state.now().as_second(), limits)
+            .await
+        {
+            Ok(Some(user)) => Caller {
+                name: user.email.clone(),
+                actor: user.actor(),
+                session: Some(token),
+            },
+            Ok(None) => Caller::anonymous(),
+            Err(e) => {
+                tracing::error!(error = %crate::error::cause_chain(&e), "cannot read a session");
+                Caller::anonymous()
+            }
+        }
+    }
+
+    /// Whether a user is signed in.
+    pub fn is_signed_in(&self) -> bool {
+        !matches!(self.actor, Actor::Anonymous)
+    }
+
+    /// The CSRF token of the caller's session: a hash of the session's own secret, so a page of
+    /// another site, which cannot read the cookie, cannot forge it.
+    pub fn csrf(&self) -> String {
+        self.session.as_deref().map(csrf_of).unwrap_or_default()
+    }
+
+    /// Whether a form's CSRF field is the session's.
+    pub fn csrf_ok(&self, given: &str) -> bool {
+        let expected = self.csrf();
+        !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
     }
 
     /// Asks [`decide`]: allowed, or 401 (no credentials), 403 (seen but not allowed), 404 (not
@@ -72,6 +120,37 @@ impl Caller {
     }
 }
 
+/// The CSRF token bound to a secret (a session's, or the sign-in form's cookie).
+pub fn csrf_of(secret: &str) -> String {
+    pacta_store::credentials::token_hash(&format!("csrf:{secret}"))
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value: `HttpOnly; SameSite=Lax; Path=/`, `Secure` behind https, and a max
+/// age (`Some(0)` deletes it; `None` lasts as long as the browser's session).
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if state.is_https() {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
 /// The token of `Authorization: Bearer TOKEN`, if the header is there; a header of another
 /// scheme is refused.
 fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
@@ -90,13 +169,15 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
         let Some(token) = bearer(&parts.headers)? else {
-            return Ok(Caller::anonymous());
+            // No API credentials: a browser's session, if any (the pages' forms carry CSRF).
+            return Ok(Caller::of_session(state, &parts.headers).await);
         };
         if let Some(bootstrap) = &state.admin_token {
             if bool::from(token.as_bytes().ct_eq(bootstrap.as_bytes())) {
                 return Ok(Caller {
                     actor: Actor::Bootstrap,
                     name: BOOTSTRAP.to_owned(),
+                    session: None,
                 });
             }
         }
@@ -108,6 +189,7 @@ impl FromRequestParts<AppState> for Caller {
             Some((user, _)) => Ok(Caller {
                 name: user.email.clone(),
                 actor: user.actor(),
+                session: None,
             }),
             None => {
                 // An unknown, revoked or expired token, or one of a disabled user.

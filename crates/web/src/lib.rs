@@ -7,6 +7,7 @@ pub mod background;
 pub mod error;
 pub mod snapshot;
 pub mod state;
+pub mod throttle;
 pub mod ui;
 
 use std::time::Duration;
@@ -72,9 +73,18 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+            tracing::info_span!("request", method = %request.method(), uri = %redact_secrets(request.uri()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// A request's URI as the logs show it: the secret of a one-time link never reaches a log.
+fn redact_secrets(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    match path.find("/set-password/") {
+        Some(i) => format!("{}/set-password/…", &path[..i]),
+        None => uri.to_string(),
+    }
 }
 
 /// Serves the application on `listener`, with the state's background tasks running beside it,
@@ -87,9 +97,12 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let background = tokio::spawn(background::run(state.clone(), shutdown.clone()));
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await;
+    let served = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+    .await;
     // A server that stopped on its own (an accept error) takes the background work with it.
     shutdown.cancel();
     if let Err(e) = background.await {

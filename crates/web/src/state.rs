@@ -25,6 +25,11 @@ pub struct AppState {
     background: Arc<[Arc<dyn Task>]>,
     /// The base of every link Pacta writes (`public_url`), without a trailing slash.
     public_url: Arc<str>,
+    /// Failed sign-ins per account and per address.
+    pub throttle: Arc<crate::throttle::Throttle>,
+    /// Password hashing runs on the blocking pool, two at a time: a burst of sign-ins queues
+    /// here instead of taking every thread.
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -43,7 +48,22 @@ impl AppState {
             clock,
             background: Arc::new([]),
             public_url: Arc::from("http://127.0.0.1:8080"),
+            throttle: Arc::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(2)),
         })
+    }
+
+    /// Runs a password hash or check (argon2id, tens of milliseconds) on the blocking pool,
+    /// never on the async workers, at most two at a time.
+    pub async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .unwrap_or_else(|_| unreachable!("the hashing semaphore is never closed"));
+        tokio::task::spawn_blocking(work)
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
     /// The same state with the base of the links it writes (`https://…` makes cookies `Secure`

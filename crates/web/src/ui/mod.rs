@@ -3,6 +3,7 @@
 //! in-memory [`Snapshot`](crate::snapshot::Snapshot), never from a database query. This module is
 //! the router; what pages share is in [`page`].
 
+pub mod account;
 pub mod catalogue;
 pub mod closures;
 pub mod fiche;
@@ -44,5 +45,21 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/accessibility", get(notices::accessibility))
         .route("/{lang}/privacy", get(notices::privacy))
         .route("/{lang}/legal", get(notices::legal))
+        .route(
+            "/{lang}/login",
+            get(account::login_form).post(account::login),
+        )
+        .route("/{lang}/logout", post(account::logout))
+        .route(
+            "/{lang}/set-password/{token}",
+            get(account::set_password_form).post(account::set_password),
+        )
+        .route("/{lang}/account", get(account::account))
+        .route("/{lang}/account/password", post(account::change_password))
+        .route("/{lang}/account/tokens", post(account::create_token))
+        .route(
+            "/{lang}/account/tokens/{id}/revoke",
+            post(account::revoke_token),
+        )
         .route("/static/{file}", get(statics::serve))
 }

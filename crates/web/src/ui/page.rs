@@ -12,6 +12,7 @@ use pacta_core::text::Lang;
 
 use super::i18n::{Markup, Tr, L};
 use super::{format, statics};
+use crate::auth::Caller;
 use crate::error::cause_chain;
 use crate::snapshot::Snapshot;
 use crate::state::AppState;
@@ -24,6 +25,8 @@ pub struct Page {
     pub lang: Lang,
     /// The path after `/{lang}`, with its query.
     pub rest: String,
+    /// Who reads: the session's user, or the anonymous.
+    pub caller: Caller,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -35,6 +38,7 @@ impl FromRequestParts<AppState> for Page {
         match Lang::from_code(segment) {
             Some(lang) => Ok(Page {
                 rest: rest_of(&parts.uri),
+                caller: Caller::of_session(state, &parts.headers).await,
                 snapshot,
                 lang,
             }),
@@ -46,7 +50,14 @@ impl FromRequestParts<AppState> for Page {
 impl Page {
     /// The frame of this page: `nav` is the current navigation entry (or empty).
     pub fn base(&self, title: String, nav: &'static str) -> Base {
-        Base::new(&self.snapshot, self.lang, title, &self.rest, nav)
+        let mut base = Base::new(&self.snapshot, self.lang, title, &self.rest, nav);
+        if self.caller.is_signed_in() {
+            base.signed_in = Some(SignedIn {
+                email: self.caller.name.clone(),
+                csrf: self.caller.csrf(),
+            });
+        }
+        base
     }
 
     pub fn t(&self) -> Tr {
@@ -101,6 +112,16 @@ pub struct Base {
     pub js_href: String,
     pub org: L,
     pub edition: String,
+    /// The signed-in user, for the header's account link and sign-out button.
+    pub signed_in: Option<SignedIn>,
+}
+
+/// Who is signed in, as the frame shows it.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub email: String,
+    /// The CSRF token the sign-out form carries.
+    pub csrf: String,
 }
 
 impl Base {
@@ -138,6 +159,7 @@ impl Base {
             edition: profile
                 .map(|p| format::date(p.edition_date, lang))
                 .unwrap_or_default(),
+            signed_in: None,
         }
     }
 

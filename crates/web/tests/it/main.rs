@@ -4,6 +4,7 @@ mod accounts_api;
 mod api_reads;
 mod api_writes;
 mod auth;
+mod login;
 mod openapi;
 mod seams;
 mod support;

@@ -31,6 +31,7 @@ pub struct TestApp {
     pub bearer: String,
 }
 
+#[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
