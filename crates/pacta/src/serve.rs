@@ -12,6 +12,10 @@ use crate::config::Settings;
 
 /// The demo catalogue, shipped in the binary.
 pub const DEMO_CATALOGUE: &str = include_str!("../../../demo/catalogue.yaml");
+/// The demo's partners.
+pub const DEMO_PARTNERS: &str = include_str!("../../../demo/partners.yaml");
+/// The password of every demo user (with `--demo` only).
+pub const DEMO_PASSWORD: &str = "pacta-demo";
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -26,13 +30,15 @@ pub struct ServeArgs {
 pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::Result<ExitCode> {
     let addr = settings.listen_addr(args.listen.as_deref())?;
     let db = settings.open_db().await?;
+    let public_url = settings.public_url(args.listen.as_deref())?;
     if args.demo {
         load_demo(&db, Stamp::new("demo", clock.now())).await?;
+        load_demo_people(&db, Stamp::new("demo", clock.now())).await?;
+        print_demo_logins(&public_url);
     }
     if settings.admin_token.is_none() {
-        tracing::warn!("PACTA_ADMIN_TOKEN is not set: every catalogue write will answer 401");
+        tracing::info!("PACTA_ADMIN_TOKEN is not set: no bootstrap admin token; sign in as a user (`pacta user add EMAIL --name NAME --admin`)");
     }
-    let public_url = settings.public_url(args.listen.as_deref())?;
     let state = AppState::new(db.clone(), settings.admin_token.clone(), clock)
         .await
         .context("cannot load the catalogue")?
@@ -81,6 +87,111 @@ pub async fn load_demo(db: &pacta_store::Db, stamp: Stamp<'_>) -> anyhow::Result
     let outcome = db.apply_import(&plan(c, &demo, false), stamp).await?;
     tracing::info!(entities = outcome.written, "loaded the demo catalogue");
     Ok(())
+}
+
+/// The demo's people: a user of every provider role (`<role>@provider.example`; the service
+/// manager over every demo service, the PRM over every demo partner) and, per demo partner, a
+/// user of every partner role (`<role>@<partner code in lower case>.example`).
+fn demo_people(
+    services: &[String],
+    partners: &[pacta_core::partner::Partner],
+) -> Vec<pacta_core::access::User> {
+    use pacta_core::access::{Grant, Role, User};
+    let mut people = Vec::new();
+    let codes: Vec<&str> = partners.iter().map(|p| p.code.as_str()).collect();
+    let services: Vec<&str> = services.iter().map(String::as_str).collect();
+    for role in Role::ALL.into_iter().filter(|r| !r.is_partner_role()) {
+        let grant = match role {
+            Role::ServiceManager => Grant::scoped(role, &services),
+            Role::Prm => Grant::scoped(role, &codes),
+            _ => Grant::unscoped(role),
+        };
+        people.push(User {
+            email: format!("{role}@provider.example"),
+            name: format!("Demo {role}"),
+            partner: None,
+            lang: pacta_core::text::Lang::En,
+            roles: vec![grant],
+            disabled: false,
+        });
+    }
+    for partner in partners {
+        for role in Role::ALL.into_iter().filter(|r| r.is_partner_role()) {
+            people.push(User {
+                email: format!("{role}@{}.example", partner.code.to_lowercase()),
+                name: format!("Demo {role} ({})", partner.code),
+                partner: Some(partner.code.clone()),
+                lang: partner.lang,
+                roles: vec![Grant::unscoped(role)],
+                disabled: false,
+            });
+        }
+    }
+    people
+}
+
+fn demo_partners() -> anyhow::Result<Vec<pacta_core::partner::Partner>> {
+    let doc = pacta_core::catalogue::document::parse_yaml(DEMO_PARTNERS)
+        .map_err(|e| anyhow::anyhow!("demo partners: {e}"))?;
+    pacta_core::partner::read_partners(&doc).map_err(|issues| {
+        anyhow::anyhow!(
+            "demo partners are invalid: {}",
+            issues
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })
+}
+
+/// Loads the demo's partners and people (password `pacta-demo`), but only where there are no
+/// partners yet.
+pub async fn load_demo_people(db: &pacta_store::Db, stamp: Stamp<'_>) -> anyhow::Result<()> {
+    use pacta_store::Scope;
+    if !db.list_partners(Scope::All).await?.is_empty() {
+        tracing::info!("there are partners already: skipped loading the demo's partners and users");
+        return Ok(());
+    }
+    let partners = demo_partners()?;
+    db.import_partners(&partners, stamp).await?;
+    let services: Vec<String> = db
+        .load_catalogue()
+        .await?
+        .catalogue
+        .services
+        .iter()
+        .filter(|s| s.status == pacta_core::catalogue::Lifecycle::Published)
+        .map(|s| s.code.clone())
+        .collect();
+    // One hash for every demo user: they share the password, and argon2id is slow on purpose.
+    let hash =
+        tokio::task::spawn_blocking(|| pacta_store::credentials::hash_password(DEMO_PASSWORD))
+            .await
+            .context("hashing the demo password")?;
+    let people = demo_people(&services, &partners);
+    for user in &people {
+        db.add_user(user, Some(&hash), stamp).await?;
+    }
+    for mut partner in partners {
+        partner.prm = Some("prm@provider.example".into());
+        db.update_partner(&partner, 1, stamp).await?;
+    }
+    tracing::info!(users = people.len(), "loaded the demo's partners and users");
+    Ok(())
+}
+
+/// Prints the demo's sign-ins on stdout.
+fn print_demo_logins(public_url: &str) {
+    let Ok(partners) = demo_partners() else {
+        return;
+    };
+    println!("Demo sign-ins at {public_url}/en/login — every password is `{DEMO_PASSWORD}`:");
+    for user in demo_people(&[], &partners) {
+        let roles: Vec<String> = user.roles.iter().map(|g| g.role.to_string()).collect();
+        let of = user.partner.map(|p| format!(" of {p}")).unwrap_or_default();
+        println!("  {:<40} {}{of}", user.email, roles.join(", "));
+    }
 }
 
 /// Cancels `shutdown` at SIGTERM or Ctrl-C. The handlers are installed before the server

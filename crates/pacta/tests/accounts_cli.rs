@@ -470,3 +470,69 @@ fn the_audit_log_exports_as_csv_filtered() {
     assert_eq!(future.lines().count(), 1);
     fails(&cli.run(&["audit", "export", "--from", "yesterday"]));
 }
+
+#[test]
+fn serve_demo_adds_four_partners_and_a_user_of_every_role_and_prints_their_sign_ins() {
+    use std::io::{BufRead, BufReader};
+    let cli = Cli::new("demo");
+    let mut child = cli
+        .command(&["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    while lines.len() < 24 {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        lines[0].contains("every password is `pacta-demo`"),
+        "{lines:?}"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("  partner-admin@demo-nl.example")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("  on-call@provider.example")));
+    assert_eq!(lines.len(), 1 + 7 + 4 * 4, "{lines:?}");
+
+    let partners = json(&cli.ok(&["partner", "list", "--format", "json"]));
+    let codes: Vec<&str> = partners
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DEMO-DE", "DEMO-FR", "DEMO-NL", "DEMO-SMALL"]);
+    for p in partners.as_array().unwrap() {
+        assert_eq!(p["prm"]["email"], "prm@provider.example");
+        let small = p["code"] == "DEMO-SMALL";
+        assert_eq!(p["local_helpdesk"], !small);
+    }
+    assert_eq!(partners[2]["lang"], "nl");
+    let users = json(&cli.ok(&["user", "list", "--format", "json"]));
+    assert_eq!(users.as_array().unwrap().len(), 23);
+    let sm = json(&cli.ok(&[
+        "user",
+        "list",
+        "--role",
+        "service-manager",
+        "--format",
+        "json",
+    ]));
+    let scope = sm[0]["roles"][0]["scope"].as_array().unwrap();
+    assert!(
+        scope.iter().any(|c| c == "WEB-HOSTING") && !scope.iter().any(|c| c == "LEGACY-FILESHARE")
+    );
+    let nl = json(&cli.ok(&["user", "list", "--partner", "DEMO-NL", "--format", "json"]));
+    assert_eq!(nl.as_array().unwrap().len(), 4);
+    assert!(nl.as_array().unwrap().iter().all(|u| u["lang"] == "nl"));
+}
