@@ -217,7 +217,11 @@ fn read_contacts(r: &mut Reader, m: &mut MapReader<'_>) -> Vec<PartnerContact> {
         let Some(mut cm) = r.map(cn, &p) else {
             continue;
         };
+        let name_path = cm.path_of("name");
         let name = cm.req_string(r, "name");
+        if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            r.report(cn.pos, &name_path, "a contact has a name");
+        }
         let email = read_email(r, &mut cm, true);
         let phone = cm.opt_string(r, "phone");
         let roles_path = cm.path_of("roles");
@@ -250,7 +254,7 @@ fn read_contacts(r: &mut Reader, m: &mut MapReader<'_>) -> Vec<PartnerContact> {
         }
         if let (Some(name), Some(email)) = (name, email) {
             contacts.push(PartnerContact {
-                name,
+                name: name.trim().to_owned(),
                 email,
                 phone,
                 roles,

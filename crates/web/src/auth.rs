@@ -114,6 +114,30 @@ impl Caller {
         }
     }
 
+    /// The rule for reading a user: oneself always; a partner's user as that partner's users
+    /// are read; the provider's staff by whoever manages them — and never by a partner's people
+    /// (for them, the provider's staff do not exist: 404).
+    pub fn may_read_user(&self, user: &pacta_core::access::User) -> Result<(), ApiError> {
+        if self.name == user.email {
+            return Ok(());
+        }
+        match (&user.partner, &self.actor) {
+            (Some(p), _) => self.may(Action::ReadPartnerUsers { partner: p }),
+            (None, Actor::User(u)) if u.partner.is_some() => {
+                Err(ApiError::not_found(format!("no user `{}`", user.email)))
+            }
+            (None, _) => self.may(Action::ManageProviderUsers),
+        }
+    }
+
+    /// The rule for creating or changing a user of `partner` (none: the provider's staff).
+    pub fn may_manage_user(&self, partner: Option<&str>) -> Result<(), ApiError> {
+        match partner {
+            Some(p) => self.may(Action::ManagePartnerUsers { partner: p }),
+            None => self.may(Action::ManageProviderUsers),
+        }
+    }
+
     /// A write by this caller, now.
     pub fn stamp<'a>(&'a self, state: &AppState) -> Stamp<'a> {
         Stamp::new(&self.name, state.now())

@@ -14,17 +14,129 @@ use pacta_core::text::Lang;
 use pacta_store::accounts::{LinkPurpose, TokenInfo, UserFilter};
 use pacta_store::Scope;
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use serde_json::{json, Value};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use super::{etag, if_match, json_body, json_response, page_params, query_pairs, Page};
+use super::{
+    etag, if_match, json_body, json_response, page_params, query_pairs, raw_schema, Page,
+    CATALOGUE_SCHEMA_PREFIX,
+};
 use crate::auth::{Caller, BOOTSTRAP};
 use crate::error::{
-    ApiError, ApiResult, CreateErrors, ReadErrors, ReplaceErrors, SearchErrors, TransitionErrors,
+    ApiError, ApiResult, CreateErrors, NotFound, ReadErrors, ReplaceErrors, SearchErrors,
+    Unauthorized,
 };
 use crate::state::AppState;
 
 /// How long an invitation link works.
 const INVITE_VALID: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+// The schemas of the request bodies below say exactly what the readers of pacta_core accept
+// (issue 7: a body the document calls valid is read, one it calls invalid is refused). They are
+// written as JSON Schema and kept verbatim (`raw_schema`, as the catalogue bodies are), the
+// plainest way to say `not`, an `anyOf` beside `properties` or an enum per branch; their lists
+// come from the code (`Role::ALL`, `Lang::ALL`, `ContactRole::ALL`). What no schema can say (a
+// code that is not stored, a role given twice with two scopes) is a 422 the readers explain.
+// Each promise is pinned by a test in tests/it/openapi.rs.
+
+/// A reference to one of the catalogue format's definitions (`catalogue.Email`, …): the same
+/// rules the readers share (`looks_like_email`, a non-blank text).
+pub(crate) fn catalogue_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{CATALOGUE_SCHEMA_PREFIX}{name}")})
+}
+
+/// An e-mail address as the readers accept it (`looks_like_email`: one `@`, a dot in the
+/// domain, no white space): `catalogue.Email`. No `format: email`, which is stricter.
+pub(crate) fn email_schema(description: &str) -> Value {
+    json!({"allOf": [catalogue_ref("Email")], "description": description})
+}
+
+/// A name: a string that is not blank (the readers trim it and refuse an empty one).
+pub(crate) fn name_schema(description: &str) -> Value {
+    json!({"type": "string", "not": catalogue_ref("Blank"), "description": description})
+}
+
+/// `nl`, `fr`, `de` or `en` (`Lang::ALL`), or null: absent.
+pub(crate) fn lang_schema(description: &str) -> Value {
+    let mut values: Vec<Value> = Lang::ALL.iter().map(|l| l.code().into()).collect();
+    values.push(Value::Null);
+    json!({"type": ["string", "null"], "enum": values, "description": description})
+}
+
+/// `schema` or null (the readers take null as absent).
+pub(crate) fn nullable(schema: Value) -> Value {
+    json!({"anyOf": [schema, {"type": "null"}]})
+}
+
+/// A partner code, as `pacta_core::partner::is_partner_code` accepts it.
+pub(crate) const PARTNER_CODE_PATTERN: &str = "^[A-Z0-9-]{2,32}$";
+
+/// A code in a role's scope (a service or a partner), as `Grant::check` accepts it.
+const SCOPE_CODE_PATTERN: &str = "^[A-Z0-9-]{1,64}$";
+
+/// The codes of the roles `keep` keeps, in the order of [`Role::ALL`].
+fn role_codes(keep: impl Fn(Role) -> bool) -> Vec<&'static str> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| keep(*r))
+        .map(Role::code)
+        .collect()
+}
+
+/// A grant of one of the roles `keep` keeps, as the reader accepts it: a scoped role
+/// (`service-manager`, `prm`) names at least one code; an unscoped one names none (`scope`
+/// empty, null or absent).
+fn grant_schema(keep: impl Fn(Role) -> bool) -> Value {
+    let scoped = role_codes(|r| keep(r) && r.scope_kind().is_some());
+    let unscoped = role_codes(|r| keep(r) && r.scope_kind().is_none());
+    let mut branches = Vec::new();
+    if !scoped.is_empty() {
+        branches.push(json!({
+            "type": "object",
+            "properties": {
+                "role": {"type": "string", "enum": scoped},
+                "scope": {
+                    "type": "array", "minItems": 1,
+                    "items": {"type": "string", "pattern": SCOPE_CODE_PATTERN},
+                    "description": "Service codes (service-manager) or partner codes (prm): stored ones (422 otherwise).",
+                },
+            },
+            "required": ["role", "scope"],
+            "additionalProperties": false,
+        }));
+    }
+    if !unscoped.is_empty() {
+        branches.push(json!({
+            "type": "object",
+            "properties": {
+                "role": {"type": "string", "enum": unscoped},
+                "scope": {"type": ["array", "null"], "maxItems": 0},
+            },
+            "required": ["role"],
+            "additionalProperties": false,
+        }));
+    }
+    json!({"anyOf": branches})
+}
+
+/// A list of grants: a role once (JSON Schema's `uniqueItems` compares whole grants, so one
+/// role given twice with two scopes is the reader's 422).
+fn grants_schema(keep: impl Fn(Role) -> bool) -> Value {
+    json!({"type": "array", "uniqueItems": true, "items": grant_schema(keep)})
+}
+
+/// A role's code: one of the eleven of `Role::ALL` (docs/permissions.md).
+fn role_schema() -> RefOr<Schema> {
+    raw_schema(json!({"type": "string", "enum": role_codes(|_| true)}))
+}
+
+/// `?role=`: a role's code, or empty for every role.
+fn role_filter_schema() -> RefOr<Schema> {
+    let mut codes = role_codes(|_| true);
+    codes.push("");
+    raw_schema(json!({"type": "string", "enum": codes}))
+}
 
 /// A role with its scope (`[]` when unscoped).
 #[derive(Serialize, ToSchema)]
@@ -32,6 +144,7 @@ const INVITE_VALID: SignedDuration = SignedDuration::from_hours(7 * 24);
 pub struct GrantDoc {
     /// admin, catalogue-editor, service-manager, prm, ict-management, helpdesk-agent, on-call,
     /// partner-admin, local-helpdesk, partner-user, viewer.
+    #[schema(schema_with = role_schema)]
     role: String,
     /// Service codes (service-manager), partner codes (prm); empty otherwise.
     scope: Vec<String>,
@@ -75,9 +188,10 @@ pub struct NewUserDoc {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // a description only
 pub struct UserQuery {
-    /// Only the users of this partner (a code).
+    /// Only the users of this partner (a code); another partner's is a 404, as a missing one.
     partner: Option<String>,
-    /// Only the users holding this role.
+    /// Only the users holding this role (empty: every role).
+    #[param(schema_with = role_filter_schema)]
     role: Option<String>,
     #[param(minimum = 1, maximum = 200, default = 50)]
     limit: Option<i64>,
@@ -94,30 +208,6 @@ fn bootstrap_user() -> User {
         lang: Lang::En,
         roles: vec![Grant::unscoped(Role::Admin)],
         disabled: false,
-    }
-}
-
-/// The rule for reading `user`: one's own self always; a partner's user as that partner's
-/// users are read; the provider's staff by whoever manages them.
-fn may_read(caller: &Caller, user: &User) -> Result<(), ApiError> {
-    if caller.name == user.email {
-        return Ok(());
-    }
-    match (&user.partner, &caller.actor) {
-        (Some(p), _) => caller.may(Action::ReadPartnerUsers { partner: p }),
-        // A partner's people see nothing of the provider's staff.
-        (None, Actor::User(u)) if u.partner.is_some() => {
-            Err(ApiError::not_found(format!("no user `{}`", user.email)))
-        }
-        (None, _) => caller.may(Action::ManageProviderUsers),
-    }
-}
-
-/// The rule for changing `user` (or creating it): its partner's user managers, or admin.
-fn may_manage(caller: &Caller, partner: Option<&str>) -> Result<(), ApiError> {
-    match partner {
-        Some(p) => caller.may(Action::ManagePartnerUsers { partner: p }),
-        None => caller.may(Action::ManageProviderUsers),
     }
 }
 
@@ -161,6 +251,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Resp
     responses(
         (status = 200, description = "A page of users", body = UserList),
         SearchErrors,
+        (status = 404, response = NotFound),
     )
 )]
 pub async fn list_users(
@@ -188,7 +279,7 @@ pub async fn list_users(
         .await?;
     let visible: Vec<&User> = users
         .iter()
-        .filter(|u| may_read(&caller, u).is_ok())
+        .filter(|u| caller.may_read_user(u).is_ok())
         .collect();
     page.respond(&visible)
 }
@@ -199,7 +290,7 @@ pub async fn list_users(
     post, path = "/api/v1/users", tag = "accounts",
     request_body(
         content = inline(NewUserBody), content_type = "application/json",
-        example = json!({"email": "new.viewer@partner.example", "name": "New Viewer", "partner": null, "roles": [{"role": "helpdesk-agent", "scope": []}]}),
+        example = json!({"email": "new.agent@provider.example", "name": "New Agent", "partner": null, "roles": [{"role": "helpdesk-agent", "scope": []}]}),
     ),
     security(("admin_token" = [])),
     responses(
@@ -218,7 +309,7 @@ pub async fn create_user(
     }
     let doc = json_body(&headers, body).await?;
     let new = read_new_user(&doc).map_err(ApiError::invalid)?;
-    may_manage(&caller, new.partner.as_deref())?;
+    caller.may_manage_user(new.partner.as_deref())?;
     let partner_lang = match &new.partner {
         Some(p) => state
             .db
@@ -264,20 +355,42 @@ pub async fn create_user(
     Ok(response)
 }
 
-/// The body of a user's creation.
-#[derive(Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct NewUserBody {
-    #[schema(format = "email")]
-    email: String,
-    #[schema(min_length = 1)]
-    name: String,
-    /// The partner of a partner's user; null or absent for the provider's staff.
-    partner: Option<String>,
-    /// nl, fr, de or en; by default the partner's, else en.
-    lang: Option<String>,
-    roles: Vec<GrantDoc>,
+/// The body of a user's creation, as `read_new_user` and `User::check` read it: the provider's
+/// staff (no partner) hold provider roles, a partner's people that partner's roles.
+pub struct NewUserBody;
+
+impl ToSchema for NewUserBody {}
+
+impl PartialSchema for NewUserBody {
+    fn schema() -> RefOr<Schema> {
+        let staff = |r: Role| !r.is_partner_role();
+        raw_schema(json!({
+            "type": "object",
+            "properties": {
+                "email": email_schema("The login (kept lower-cased); one already taken is a 409."),
+                "name": name_schema("The user's name."),
+                "partner": nullable(json!({
+                    "type": "string", "pattern": PARTNER_CODE_PATTERN,
+                    "description": "The partner of a partner's user: a stored partner (422 otherwise); null or absent for the provider's staff.",
+                })),
+                "lang": lang_schema("nl, fr, de or en; null or absent: the partner's, else en."),
+                "roles": {
+                    "type": "array", "uniqueItems": true,
+                    "items": grant_schema(|_| true),
+                    "description": "Provider roles without a partner, the partner's roles with one; a role once.",
+                },
+            },
+            "required": ["email", "name", "roles"],
+            "additionalProperties": false,
+            "anyOf": [
+                {"properties": {"partner": {"type": "null"}, "roles": grants_schema(staff)}},
+                {
+                    "properties": {"partner": {"type": "string"}, "roles": grants_schema(Role::is_partner_role)},
+                    "required": ["partner"],
+                },
+            ],
+        }))
+    }
 }
 
 /// One user.
@@ -305,7 +418,7 @@ pub async fn get_user(
         .stored_user(Scope::All, &email)
         .await?
         .ok_or_else(missing)?;
-    may_read(&caller, &user)?;
+    caller.may_read_user(&user)?;
     user_response(&user, revision, StatusCode::OK)
 }
 
@@ -342,8 +455,8 @@ pub async fn patch_user(
         .stored_user(Scope::All, &email)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no user `{email}`")))?;
-    may_read(&caller, &user)?;
-    may_manage(&caller, user.partner.as_deref())?;
+    caller.may_read_user(&user)?;
+    caller.may_manage_user(user.partner.as_deref())?;
     let expected = if_match(&headers, revision)?;
     let doc = json_body(&headers, body).await?;
     let patch = read_user_patch(&doc).map_err(ApiError::invalid)?;
@@ -363,18 +476,29 @@ pub async fn patch_user(
     user_response(&after, revision, StatusCode::OK)
 }
 
-/// The body of a change to a user: each field optional.
-#[derive(Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct UserPatchBody {
-    #[schema(min_length = 1)]
-    name: Option<String>,
-    /// nl, fr, de or en.
-    lang: Option<String>,
-    /// The user's roles, replaced whole.
-    roles: Option<Vec<GrantDoc>>,
-    disabled: Option<bool>,
+/// The body of a change to a user, as `read_user_patch` reads it: each field optional (null is
+/// absent); the e-mail and the partner never change.
+pub struct UserPatchBody;
+
+impl ToSchema for UserPatchBody {}
+
+impl PartialSchema for UserPatchBody {
+    fn schema() -> RefOr<Schema> {
+        raw_schema(json!({
+            "type": "object",
+            "properties": {
+                "name": nullable(name_schema("The user's name.")),
+                "lang": lang_schema("nl, fr, de or en."),
+                "roles": nullable(json!({
+                    "type": "array", "uniqueItems": true,
+                    "items": grant_schema(|_| true),
+                    "description": "The user's roles, replaced whole: provider roles for the provider's staff, its partner's roles for a partner's user (422 otherwise); a role once.",
+                })),
+                "disabled": {"type": ["boolean", "null"], "description": "A disabled user cannot sign in; its sessions end."},
+            },
+            "additionalProperties": false,
+        }))
+    }
 }
 
 /// An API token as listed: never its secret.
@@ -489,13 +613,13 @@ pub async fn create_token(
         r.report(doc.pos, "name", "a token has a name");
     }
     let expires_at = match expires {
-        Some(e) => match e.parse::<jiff::Timestamp>() {
-            Ok(t) if t > state.now() => Some(t.as_second()),
-            Ok(_) => {
+        Some(e) => match super::audit::parse_rfc3339(&e) {
+            Some(t) if t > state.now() => Some(t.as_second()),
+            Some(_) => {
                 r.report(doc.pos, "expires_at", "is not in the future");
                 None
             }
-            Err(_) => {
+            None => {
                 r.report(
                     doc.pos,
                     "expires_at",
@@ -533,15 +657,25 @@ pub async fn create_token(
 }
 
 /// The body of a token's creation.
-#[derive(Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct NewTokenBody {
-    #[schema(min_length = 1, pattern = r"\S")]
-    name: String,
-    /// When it stops working (RFC 3339, in the future); absent: never.
-    #[schema(format = DateTime)]
-    expires_at: Option<String>,
+pub struct NewTokenBody;
+
+impl ToSchema for NewTokenBody {}
+
+impl PartialSchema for NewTokenBody {
+    fn schema() -> RefOr<Schema> {
+        raw_schema(json!({
+            "type": "object",
+            "properties": {
+                "name": name_schema("A name to recognise it by."),
+                "expires_at": nullable(json!({
+                    "type": "string", "format": "date-time",
+                    "description": "When it stops working: an RFC 3339 instant in the future (422 otherwise); null or absent: never.",
+                })),
+            },
+            "required": ["name"],
+            "additionalProperties": false,
+        }))
+    }
 }
 
 /// Revoke one of the caller's API tokens (an admin: anyone's).
@@ -551,7 +685,8 @@ pub struct NewTokenBody {
     security(("admin_token" = [])),
     responses(
         (status = 204, description = "Revoked (revoking it again changes nothing)"),
-        TransitionErrors,
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
     )
 )]
 pub async fn revoke_token(

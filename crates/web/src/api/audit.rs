@@ -6,9 +6,11 @@ use axum::response::{IntoResponse, Response};
 use pacta_core::access::Action;
 use pacta_store::audit::{AuditEntry, AuditFilter};
 use serde::Serialize;
+use serde_json::json;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{page_params, query_pairs};
+use super::{page_params, query_pairs, raw_schema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, SearchErrors};
 use crate::state::AppState;
@@ -47,11 +49,11 @@ pub struct AuditList {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // a description only
 pub struct AuditQuery {
-    /// From this instant (RFC 3339, inclusive).
-    #[param(format = DateTime)]
+    /// From this instant (RFC 3339, inclusive); empty: from the start.
+    #[param(schema_with = instant_filter_schema)]
     from: Option<String>,
-    /// To this instant (RFC 3339, exclusive).
-    #[param(format = DateTime)]
+    /// To this instant (RFC 3339, exclusive); empty: to the end.
+    #[param(schema_with = instant_filter_schema)]
     to: Option<String>,
     /// Only the writes of this actor.
     actor: Option<String>,
@@ -60,7 +62,7 @@ pub struct AuditQuery {
     /// Only the writes of this kind of object.
     object_kind: Option<String>,
     /// `json` (default) or `csv` (every entry that matches, no paging).
-    #[param(pattern = "^(json|csv)$")]
+    #[param(schema_with = format_schema)]
     format: Option<String>,
     #[param(minimum = 1, maximum = 200, default = 50)]
     limit: Option<i64>,
@@ -68,14 +70,106 @@ pub struct AuditQuery {
     offset: Option<i64>,
 }
 
+/// `?from=` and `?to=`: an RFC 3339 instant ([`parse_rfc3339`]), or empty as absent.
+fn instant_filter_schema() -> RefOr<Schema> {
+    raw_schema(json!({"anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "maxLength": 0},
+    ]}))
+}
+
+/// `?format=`: `json` or `csv`.
+fn format_schema() -> RefOr<Schema> {
+    raw_schema(json!({"type": "string", "enum": ["json", "csv"]}))
+}
+
 fn instant(query: &std::collections::HashMap<String, String>, key: &str) -> ApiResult<Option<i64>> {
     match query.get(key).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => v
-            .parse::<jiff::Timestamp>()
+        Some(v) => parse_rfc3339(v)
             .map(|t| Some(t.as_second()))
-            .map_err(|_| ApiError::invalid_field(key, format!("`{v}` is not an RFC 3339 instant"))),
+            .ok_or_else(|| {
+                ApiError::invalid_field(key, format!("`{v}` is not an RFC 3339 instant"))
+            }),
     }
+}
+
+/// An RFC 3339 `date-time` (§5.6), exactly what JSON Schema's `format: date-time` accepts —
+/// no more (jiff's parser also takes ISO 8601's `20240101T000000Z`, `2024-01-01T00:00Z`, a
+/// space for the `T`), no less (any number of decimals; `t` and `z` in lower case; `-00:00`; a
+/// leap second, `:60`, where it is 23:59 UTC, read as `:59`). An instant beyond jiff's range
+/// (the last day of year 9999) is its end.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<jiff::Timestamp> {
+    fn digits(s: &[u8]) -> Option<i32> {
+        s.iter().try_fold(0i32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + i32::from(c - b'0'))
+        })
+    }
+    let b = text.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    let (hour, minute, second) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
+    let mut rest = &b[19..];
+    let mut nanos = 0i32;
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        let kept = &fraction[..n.min(9)];
+        nanos = digits(kept)? * 10i32.pow(9 - kept.len() as u32);
+        rest = &fraction[n..];
+    }
+    let offset_seconds = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let (h, m) = (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let seconds = h * 3600 + m * 60;
+            if *sign == b'-' {
+                -seconds
+            } else {
+                seconds
+            }
+        }
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let date = jiff::civil::Date::new(i16::try_from(year).ok()?, month as i8, day as i8).ok()?;
+    let time =
+        jiff::civil::Time::new(hour as i8, minute as i8, second.min(59) as i8, nanos).ok()?;
+    let offset = jiff::tz::Offset::from_seconds(offset_seconds).ok()?;
+    if second == 60 {
+        // A leap second is the last second of a UTC day.
+        let utc = date
+            .to_datetime(time)
+            .checked_sub(jiff::SignedDuration::from_secs(i64::from(offset_seconds)));
+        if !utc.is_ok_and(|t| (t.hour(), t.minute()) == (23, 59)) {
+            return None;
+        }
+    }
+    // Only the end of year 9999 can be beyond jiff's range (it starts in year -9999).
+    Some(
+        offset
+            .to_timestamp(date.to_datetime(time))
+            .unwrap_or(jiff::Timestamp::MAX),
+    )
 }
 
 fn doc(e: &AuditEntry) -> AuditDoc {
@@ -180,4 +274,64 @@ pub async fn audit(
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rfc3339;
+
+    fn at(text: &str) -> Option<String> {
+        parse_rfc3339(text).map(|t| t.to_string())
+    }
+
+    #[test]
+    fn rfc_3339_instants_are_read_with_their_offset() {
+        for (text, utc) in [
+            ("2024-06-01T12:00:00+02:00", "2024-06-01T10:00:00Z"),
+            ("2024-06-01t12:00:00z", "2024-06-01T12:00:00Z"),
+            ("2024-06-01T12:00:00-00:00", "2024-06-01T12:00:00Z"),
+            ("2024-06-01T12:00:00.5-01:30", "2024-06-01T13:30:00.5Z"),
+            (
+                "2024-06-01T12:00:00.1234567891234Z",
+                "2024-06-01T12:00:00.123456789Z",
+            ),
+            ("2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"),
+            // A leap second is the last second of a UTC day, read as its 59th.
+            ("1998-12-31T23:59:60Z", "1998-12-31T23:59:59Z"),
+            ("1998-12-31T15:59:60.25-08:00", "1998-12-31T23:59:59.25Z"),
+            ("0000-01-01T00:00:00+23:59", "-000001-12-31T00:01:00Z"),
+        ] {
+            assert_eq!(at(text).as_deref(), Some(utc), "{text}");
+        }
+        // The end of year 9999 is beyond jiff's range: its end.
+        assert_eq!(
+            parse_rfc3339("9999-12-31T23:59:59Z"),
+            Some(jiff::Timestamp::MAX)
+        );
+    }
+
+    #[test]
+    fn what_rfc_3339_does_not_write_is_refused_though_iso_8601_might() {
+        for text in [
+            "2024-06-01T12:00Z",
+            "20240601T120000Z",
+            "2024-06-01 12:00:00Z",
+            "2024-06-01T12:00:00",
+            "2024-06-01T12:00:00+0200",
+            "2024-06-01T12:00:00+24:00",
+            "2024-06-01T12:00:00+02:60",
+            "2024-06-01T24:00:00Z",
+            "2024-06-01T12:60:00Z",
+            "2024-06-01T12:00:60Z",
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-06-01T12:00:00.Z",
+            "2024-06-01T12:00:00ZZ",
+            "+2024-06-01T12:00:00Z",
+            "２０２４-06-01T12:00:00Z",
+            "",
+        ] {
+            assert_eq!(at(text), None, "{text}");
+        }
+    }
 }

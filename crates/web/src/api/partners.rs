@@ -8,13 +8,16 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use pacta_core::access::{Action, Actor};
 use pacta_core::catalogue::document::Node;
-use pacta_core::partner::{partner_json, read_partner, Partner};
+use pacta_core::partner::{partner_json, read_partner, ContactRole, Partner};
 use pacta_store::partners::StoredPartner;
 use pacta_store::Scope;
 use serde::Serialize;
-use utoipa::ToSchema;
+use serde_json::{json, Value};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
-use super::{etag, if_match, json_response, page_params, query_pairs};
+use super::accounts::{catalogue_ref, email_schema, lang_schema, nullable, PARTNER_CODE_PATTERN};
+use super::{etag, if_match, json_response, page_params, query_pairs, raw_schema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, CreateErrors, ReadErrors, ReplaceErrors, SearchErrors};
 use crate::state::AppState;
@@ -63,38 +66,88 @@ pub struct PartnerList {
     offset: i64,
 }
 
-/// The body of a partner's creation: the partners-file shape (`prm` an e-mail).
-#[derive(Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct PartnerBody {
-    /// [A-Z0-9-], 2 to 32 characters.
-    #[schema(pattern = "^[A-Z0-9-]{2,32}$")]
-    code: String,
-    /// Its name per language (nl, fr, de, en), at least one.
-    #[schema(value_type = Object)]
-    name: serde_json::Value,
-    /// nl, fr, de or en (default en).
-    lang: Option<String>,
-    local_helpdesk: Option<bool>,
-    /// The e-mail of a user holding prm over the partner.
-    #[schema(format = "email")]
-    prm: Option<String>,
-    contacts: Option<Vec<ContactDoc>>,
+/// A contact in a body, as the partners reader reads it.
+fn contact_schema() -> Value {
+    let roles: Vec<&str> = ContactRole::ALL.iter().map(|r| r.code()).collect();
+    json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "not": catalogue_ref("Blank"), "description": "The person's name, not blank."},
+            "email": email_schema("E-mail address; once in a partner's contacts (compared without case: 422 otherwise)."),
+            "phone": {"type": ["string", "null"], "description": "Telephone number, as it should be shown."},
+            "roles": {
+                "type": "array", "minItems": 1, "uniqueItems": true,
+                "items": {"type": "string", "enum": roles},
+                "description": "What the person is to the partner, at least one, each once.",
+            },
+        },
+        "required": ["name", "email", "roles"],
+        "additionalProperties": false,
+    })
 }
 
-/// The body of a change to a partner: each field optional; `contacts` alone is a PRM's change.
-#[derive(Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct PartnerPatchBody {
-    #[schema(value_type = Option<Object>)]
-    name: Option<serde_json::Value>,
-    lang: Option<String>,
-    local_helpdesk: Option<bool>,
-    #[schema(format = "email")]
-    prm: Option<String>,
-    contacts: Option<Vec<ContactDoc>>,
+/// The fields of a partner's body, as `read_partner` reads them (`code` aside).
+fn partner_fields() -> serde_json::Map<String, Value> {
+    let prm = "The e-mail of a user of the provider's staff holding prm over the partner (422 otherwise), or `{\"email\": …}` as a partner is shown; null or absent: none.";
+    let Value::Object(fields) = json!({
+        "name": {"allOf": [catalogue_ref("RequiredText")], "description": "Its name per language (nl, fr, de, en), at least one not blank."},
+        "lang": lang_schema("Its preferred language: nl, fr, de or en; null or absent: en."),
+        "local_helpdesk": {"type": ["boolean", "null"], "description": "Whether it has a local helpdesk (its first line); null or absent: false."},
+        "prm": {
+            "anyOf": [
+                catalogue_ref("Email"),
+                {"type": "null"},
+                {"type": "object", "properties": {"email": catalogue_ref("Email")}, "required": ["email"]},
+            ],
+            "description": prm,
+        },
+        "contacts": nullable(json!({
+            "type": "array", "items": contact_schema(),
+            "description": "The address book (people with or without an account), replaced whole; null or absent: none.",
+        })),
+    }) else {
+        unreachable!("a JSON object")
+    };
+    fields
+}
+
+/// The body of a partner's creation: the partners-file shape (`prm` an e-mail).
+pub struct PartnerBody;
+
+impl ToSchema for PartnerBody {}
+
+impl PartialSchema for PartnerBody {
+    fn schema() -> RefOr<Schema> {
+        let mut properties = serde_json::Map::new();
+        properties.insert(
+            "code".into(),
+            json!({"type": "string", "pattern": PARTNER_CODE_PATTERN, "description": "[A-Z0-9-], 2 to 32 characters; one already taken is a 409."}),
+        );
+        properties.extend(partner_fields());
+        raw_schema(json!({
+            "type": "object",
+            "properties": properties,
+            "required": ["code", "name"],
+            "additionalProperties": false,
+        }))
+    }
+}
+
+/// The body of a change to a partner: each field optional, what it names replaced (null: as if
+/// absent from the partners file, so its default); `contacts` alone is a PRM's change. The code
+/// never changes.
+pub struct PartnerPatchBody;
+
+impl ToSchema for PartnerPatchBody {}
+
+impl PartialSchema for PartnerPatchBody {
+    fn schema() -> RefOr<Schema> {
+        raw_schema(json!({
+            "type": "object",
+            "properties": partner_fields(),
+            "additionalProperties": false,
+        }))
+    }
 }
 
 /// A partner's JSON, with its PRM's name.
@@ -295,6 +348,10 @@ pub async fn patch_partner(
                 "code",
                 "a partner's code never changes",
             ));
+        }
+        // A field sent as null is left as it is; `"prm": null` is the one way to remove one.
+        if v.is_null() && k != "prm" {
+            continue;
         }
         whole[k] = v;
     }

@@ -4,6 +4,7 @@
 //! the router; what pages share is in [`page`].
 
 pub mod account;
+pub mod admin;
 pub mod catalogue;
 pub mod closures;
 pub mod fiche;
@@ -61,5 +62,38 @@ pub fn router() -> Router<AppState> {
             "/{lang}/account/tokens/{id}/revoke",
             post(account::revoke_token),
         )
+        .route(
+            "/{lang}/admin/users",
+            get(admin::users).post(admin::add_user_any),
+        )
+        .route(
+            "/{lang}/admin/users/{email}/{what}",
+            post(admin::change_user_any),
+        )
+        .route(
+            "/{lang}/my/users",
+            get(admin::my_users).post(admin::add_user_mine),
+        )
+        .route(
+            "/{lang}/my/users/{email}/{what}",
+            post(admin::change_user_mine),
+        )
+        .route(
+            "/{lang}/admin/partners",
+            get(admin::partners).post(admin::add_partner),
+        )
+        .route(
+            "/{lang}/admin/partners/{code}",
+            get(admin::partner).post(admin::edit_partner),
+        )
+        .route(
+            "/{lang}/admin/partners/{code}/contacts",
+            post(admin::add_contact),
+        )
+        .route(
+            "/{lang}/admin/partners/{code}/contacts/remove",
+            post(admin::remove_contact),
+        )
+        .route("/{lang}/admin/audit", get(admin::audit))
         .route("/static/{file}", get(statics::serve))
 }

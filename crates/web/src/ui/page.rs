@@ -56,12 +56,56 @@ impl Page {
                 email: self.caller.name.clone(),
                 csrf: self.caller.csrf(),
             });
+            base.admin_nav = self.admin_nav();
         }
         base
     }
 
     pub fn t(&self) -> Tr {
         Tr(self.lang)
+    }
+
+    /// The administration pages the signed-in reader may open.
+    fn admin_nav(&self) -> Vec<NavLink> {
+        use pacta_core::access::{Action, Actor};
+        let caller = &self.caller;
+        let own = match &caller.actor {
+            Actor::User(u) => u.partner.clone(),
+            _ => None,
+        };
+        let staff = matches!(&caller.actor, Actor::Bootstrap)
+            || matches!(&caller.actor, Actor::User(u) if u.partner.is_none() && !u.grants.is_empty());
+        let links: [(&'static str, &str, bool); 4] = [
+            (
+                "admin-users",
+                "admin/users",
+                caller.may(Action::ListUsers).is_ok() && staff,
+            ),
+            (
+                "my-users",
+                "my/users",
+                own.as_deref().is_some_and(|p| {
+                    caller
+                        .may(Action::ManagePartnerUsers { partner: p })
+                        .is_ok()
+                }),
+            ),
+            ("admin-partners", "admin/partners", staff || own.is_some()),
+            (
+                "admin-audit",
+                "admin/audit",
+                caller.may(Action::ReadAudit).is_ok(),
+            ),
+        ];
+        links
+            .into_iter()
+            .filter(|(_, _, shown)| *shown)
+            .map(|(key, path, _)| NavLink {
+                key,
+                href: format!("/{}/{path}", self.lang.code()),
+                label: self.t().s(&format!("nav-{key}")),
+            })
+            .collect()
     }
 
     /// The 404 page in this page's language.
@@ -114,6 +158,16 @@ pub struct Base {
     pub edition: String,
     /// The signed-in user, for the header's account link and sign-out button.
     pub signed_in: Option<SignedIn>,
+    /// The administration pages the reader may open, for the navigation.
+    pub admin_nav: Vec<NavLink>,
+}
+
+/// A link of the navigation.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub key: &'static str,
+    pub href: String,
+    pub label: String,
 }
 
 /// Who is signed in, as the frame shows it.
@@ -160,6 +214,7 @@ impl Base {
                 .map(|p| format::date(p.edition_date, lang))
                 .unwrap_or_default(),
             signed_in: None,
+            admin_nav: Vec::new(),
         }
     }
 

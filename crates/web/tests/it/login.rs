@@ -11,7 +11,7 @@ use pacta_store::Stamp;
 
 use crate::support::{t0, Reply, TestApp};
 
-const PASSWORD: &str = "a sentence long enough";
+pub const PASSWORD: &str = "a sentence long enough";
 
 async fn app_with_user() -> TestApp {
     let app = TestApp::new().await;
@@ -34,12 +34,12 @@ async fn app_with_user() -> TestApp {
     app
 }
 
-fn text(r: &Reply) -> String {
+pub fn text(r: &Reply) -> String {
     String::from_utf8(r.body.clone()).unwrap()
 }
 
 /// The `name=value` of a Set-Cookie of `name` in a reply.
-fn set_cookie(r: &Reply, name: &str) -> Option<String> {
+pub fn set_cookie(r: &Reply, name: &str) -> Option<String> {
     r.headers
         .get_all(header::SET_COOKIE)
         .iter()
@@ -49,12 +49,12 @@ fn set_cookie(r: &Reply, name: &str) -> Option<String> {
 }
 
 /// The value of a hidden `csrf` input on a page.
-fn csrf(html: &str) -> String {
+pub fn csrf(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     html[at..at + 64].to_owned()
 }
 
-async fn get(app: &TestApp, uri: &str, cookies: &str) -> Reply {
+pub async fn get(app: &TestApp, uri: &str, cookies: &str) -> Reply {
     app.send(
         Request::get(uri)
             .header(header::COOKIE, cookies)
@@ -64,7 +64,7 @@ async fn get(app: &TestApp, uri: &str, cookies: &str) -> Reply {
     .await
 }
 
-async fn post(app: &TestApp, uri: &str, cookies: &str, form: &str) -> Reply {
+pub async fn post(app: &TestApp, uri: &str, cookies: &str, form: &str) -> Reply {
     app.send(
         Request::post(uri)
             .header(header::COOKIE, cookies)
@@ -76,7 +76,7 @@ async fn post(app: &TestApp, uri: &str, cookies: &str, form: &str) -> Reply {
 }
 
 /// Signs in through the form; the session cookie (`pacta_session=…`).
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> Result<String, Reply> {
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Result<String, Reply> {
     let form = get(app, "/en/login", "").await;
     let login_cookie = set_cookie(&form, "pacta_login").unwrap();
     let token = csrf(&text(&form));

@@ -1,6 +1,7 @@
 //! The web crate's integration tests: the API through the router, with a fresh database each.
 
 mod accounts_api;
+mod admin_pages;
 mod api_reads;
 mod api_writes;
 mod auth;

@@ -516,3 +516,313 @@ async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
     }
     assert!(examples >= 5, "{examples} examples");
 }
+
+/// The codes of `enum` (without `null` and `""`), sorted.
+fn codes(schema: &Value) -> Vec<String> {
+    let mut out: Vec<String> = schema["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no enum in {schema}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out
+}
+
+fn sorted(items: impl IntoIterator<Item = &'static str>) -> Vec<String> {
+    let mut out: Vec<String> = items.into_iter().map(str::to_owned).collect();
+    out.sort();
+    out
+}
+
+/// The roles a list of grants (`{"type": "array", "items": {"anyOf": [scoped, unscoped]}}`)
+/// allows: (scoped, unscoped).
+fn grant_roles(grants: &Value) -> (Vec<String>, Vec<String>) {
+    let (mut scoped, mut unscoped) = (Vec::new(), Vec::new());
+    for branch in grants["items"]["anyOf"].as_array().unwrap() {
+        let roles = codes(&branch["properties"]["role"]);
+        if branch["properties"]["scope"]["minItems"] == 1 {
+            scoped.extend(roles);
+        } else {
+            assert_eq!(branch["properties"]["scope"]["maxItems"], 0, "{branch}");
+            unscoped.extend(roles);
+        }
+    }
+    scoped.sort();
+    unscoped.sort();
+    (scoped, unscoped)
+}
+
+#[tokio::test]
+async fn the_account_bodies_list_the_roles_and_languages_of_the_code() {
+    use pacta_core::access::Role;
+    use pacta_core::partner::ContactRole;
+    use pacta_core::text::Lang;
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let body = |method: &str, path: &str| {
+        doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"].clone()
+    };
+    let roles = |keep: &dyn Fn(Role) -> bool| -> Vec<String> {
+        let mut out: Vec<String> = Role::ALL
+            .into_iter()
+            .filter(|r| keep(*r))
+            .map(|r| r.code().to_owned())
+            .collect();
+        out.sort();
+        out
+    };
+    let all = roles(&|_| true);
+    assert_eq!(all.len(), 11);
+    let scoped = roles(&|r| r.scope_kind().is_some());
+    let new_user = body("post", "/api/v1/users");
+    let patch_user = body("patch", "/api/v1/users/{email}");
+    // Any role, scoped or not, in the list of each body …
+    for grants in [
+        &new_user["properties"]["roles"],
+        &patch_user["properties"]["roles"]["anyOf"][0],
+    ] {
+        let (s, u) = grant_roles(grants);
+        assert_eq!(s, scoped);
+        assert_eq!([s, u].concat().len(), 11);
+        assert_eq!(grants["uniqueItems"], true);
+    }
+    // … provider roles without a partner, the partner's roles with one.
+    let branches = new_user["anyOf"].as_array().unwrap();
+    assert_eq!(branches[0]["properties"]["partner"]["type"], "null");
+    let (s, u) = grant_roles(&branches[0]["properties"]["roles"]);
+    let mut staff = [s, u].concat();
+    staff.sort();
+    assert_eq!(staff, roles(&|r| !r.is_partner_role()));
+    assert_eq!(branches[1]["required"], json!(["partner"]));
+    let (s, u) = grant_roles(&branches[1]["properties"]["roles"]);
+    assert!(s.is_empty());
+    assert_eq!(u, roles(&Role::is_partner_role));
+    // The role filter of the list of users, and the roles a user is shown with.
+    let filter = parameter(&doc["paths"]["/api/v1/users"]["get"], "role").unwrap();
+    assert_eq!(codes(&filter["schema"]), all);
+    assert!(filter["schema"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("")));
+    assert_eq!(
+        codes(&doc["components"]["schemas"]["GrantDoc"]["properties"]["role"]),
+        all
+    );
+    // Languages, and a contact's roles.
+    let langs = sorted(Lang::ALL.iter().map(|l| l.code()));
+    assert_eq!(codes(&new_user["properties"]["lang"]), langs);
+    assert_eq!(codes(&patch_user["properties"]["lang"]), langs);
+    let new_partner = body("post", "/api/v1/partners");
+    assert_eq!(codes(&new_partner["properties"]["lang"]), langs);
+    let contact = &new_partner["properties"]["contacts"]["anyOf"][0]["items"];
+    assert_eq!(
+        codes(&contact["properties"]["roles"]["items"]),
+        sorted(ContactRole::ALL.iter().map(|r| r.code()))
+    );
+    assert_eq!(contact["properties"]["roles"]["uniqueItems"], true);
+    // E-mails and names are the catalogue's rules, which the readers share.
+    for email in [
+        &new_user["properties"]["email"],
+        &contact["properties"]["email"],
+    ] {
+        assert_eq!(
+            email["allOf"][0]["$ref"],
+            "#/components/schemas/catalogue.Email"
+        );
+    }
+    for name in [
+        &new_user["properties"]["name"],
+        &body("post", "/api/v1/tokens")["properties"]["name"],
+    ] {
+        assert_eq!(name["not"]["$ref"], "#/components/schemas/catalogue.Blank");
+    }
+}
+
+#[tokio::test]
+async fn a_user_body_the_document_calls_valid_is_read_and_one_it_calls_invalid_is_refused() {
+    use pacta_core::access::Role;
+    let app = TestApp::new().await;
+    crate::support::add_partner(&app, "WEB-HOSTING").await;
+    let create = |body: Value| {
+        let app = &app;
+        async move { app.write("POST", "/api/v1/users", &body, &[]).await }
+    };
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        // WEB-HOSTING is a stored service and a stored partner: a scope either role may name.
+        let scope = match role.scope_kind() {
+            Some(_) => json!(["WEB-HOSTING"]),
+            None => json!([]),
+        };
+        let partner = role.is_partner_role().then_some("WEB-HOSTING");
+        let grant = json!({"role": role.code(), "scope": scope});
+        let r = create(
+            json!({"email": format!("User{i}@Provider.Example"), "name": " A Name ",
+            "partner": partner, "roles": [grant]}),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "{role}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(r.json()["email"], format!("user{i}@provider.example"));
+        assert_eq!(r.json()["name"], "A Name");
+        // The other side of the line between staff and a partner's people …
+        let other = match partner {
+            Some(_) => Value::Null,
+            None => json!("WEB-HOSTING"),
+        };
+        let r = create(
+            json!({"email": format!("other{i}@provider.example"), "name": "N",
+            "partner": other, "roles": [grant]}),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{role} across the line"
+        );
+        // … a scoped role without its scope, an unscoped one with one.
+        let wrong = match role.scope_kind() {
+            Some(_) => json!({"role": role.code(), "scope": []}),
+            None => json!({"role": role.code(), "scope": ["WEB-HOSTING"]}),
+        };
+        let r = create(
+            json!({"email": format!("wrong{i}@provider.example"), "name": "N",
+            "partner": partner, "roles": [wrong]}),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{role}: {wrong}"
+        );
+    }
+    // What the document refuses: a blank name (white space as Rust's trim sees it), an address
+    // without a dot in its domain or with white space, a scope that is not a code, an unknown
+    // language or role.
+    let valid = json!({"email": "x@provider.example", "name": "X", "roles": []});
+    for (field, value) in [
+        ("name", json!(" \u{3000}\u{85}")),
+        ("email", json!("x@provider")),
+        ("email", json!("x y@provider.example")),
+        ("email", json!("x@@provider.example")),
+        ("email", json!("@provider.example")),
+        ("lang", json!("es")),
+        ("roles", json!([{"role": "root"}])),
+        ("roles", json!([{"role": "prm", "scope": ["lower"]}])),
+        ("partner", json!("x")),
+    ] {
+        let mut body = valid.clone();
+        body[field] = value.clone();
+        let r = create(body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {value}"
+        );
+        assert!(
+            r.json()["error"]["fields"].to_string().contains(field),
+            "{field}"
+        );
+    }
+    // What it accepts at its edges: a name of a control character (no white space to Rust's
+    // trim, nor to catalogue.Blank), null for absent, a domain that is a dot.
+    let r = create(
+        json!({"email": "odd@.", "name": "\u{1c}", "partner": null, "lang": null,
+        "roles": [{"role": "on-call", "scope": null}]}),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+}
+
+#[tokio::test]
+async fn instants_are_rfc_3339_exactly_as_the_document_says() {
+    let mut app = TestApp::new().await;
+    app.bearer = crate::support::admin_user_token(&app).await;
+    let doc = document(&app).await;
+    let audit = &doc["paths"]["/api/v1/audit"]["get"];
+    for name in ["from", "to"] {
+        let schema = &parameter(audit, name).unwrap()["schema"];
+        assert_eq!(schema["anyOf"][0]["format"], "date-time", "{name}");
+        assert_eq!(
+            schema["anyOf"][1]["maxLength"], 0,
+            "{name}: empty is absent"
+        );
+    }
+    let expires = &doc["paths"]["/api/v1/tokens"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"]["properties"]["expires_at"];
+    assert_eq!(expires["anyOf"][0]["format"], "date-time");
+    let auth = format!("Bearer {}", app.bearer);
+    let get = |uri: String| {
+        let (app, auth) = (&app, &auth);
+        async move { app.get_with(&uri, &[("authorization", auth)]).await }
+    };
+    // RFC 3339, as JSON Schema's date-time: lower-case t and z, -00:00, any number of
+    // decimals, a leap second at 23:59 UTC, years 0000 to 9999.
+    for instant in [
+        "",
+        "2024-06-01T12:00:00Z",
+        "2024-06-01t12:00:00z",
+        "2024-06-01T12:00:00.123456789012-00:00",
+        "1998-12-31T23:59:60Z",
+        "1998-12-31T15:59:60-08:00",
+        "0000-01-01T00:00:00%2B23:59",
+        "9999-12-31T23:59:59Z",
+    ] {
+        for name in ["from", "to"] {
+            let r = get(format!("/api/v1/audit?{name}={instant}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{name}={instant}");
+        }
+    }
+    // ISO 8601 that RFC 3339 does not write, and impossible times.
+    for instant in [
+        "2024-06-01T12:00Z",
+        "20240601T120000Z",
+        "2024-06-01%2012:00:00Z",
+        "2024-06-01T12:00:00",
+        "2024-06-01T12:00:00%2B0200",
+        "2024-06-01T12:00:00%2B24:00",
+        "2024-06-01T12:00:60Z",
+        "2023-02-29T00:00:00Z",
+        "yesterday",
+    ] {
+        let r = get(format!("/api/v1/audit?from={instant}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "from={instant}");
+        assert!(r.json()["error"]["fields"]["from"].is_string());
+    }
+    // A token's expiry: the same reading; the end of year 9999 is a valid one.
+    let create = |expires: &str| {
+        let (app, body) = (&app, json!({"name": "t", "expires_at": expires}));
+        async move { app.write("POST", "/api/v1/tokens", &body, &[]).await }
+    };
+    let r = create("9999-12-31T23:59:59Z").await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(r.json()["expires_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("9999-12-30T"));
+    for expires in [
+        "2099-01-01T00:00Z",
+        "20990101T000000Z",
+        "2099-01-01 00:00:00Z",
+    ] {
+        let r = create(expires).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{expires}");
+        assert!(r.json()["error"]["fields"]["expires_at"].is_string());
+    }
+}

@@ -448,7 +448,8 @@ pub(crate) fn read_email(r: &mut Reader, m: &mut MapReader<'_>, required: bool) 
     email
 }
 
-pub(crate) fn looks_like_email(e: &str) -> bool {
+/// Whether `e` looks like an e-mail address: one `@`, a dot in the domain, no white space.
+pub fn looks_like_email(e: &str) -> bool {
     let mut parts = e.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(l), Some(d), None) if !l.is_empty() && d.contains('.') && !e.contains(char::is_whitespace))
 }
