@@ -56,7 +56,11 @@ impl Caller {
                 actor: user.actor(),
                 session: Some(token),
             },
-            Ok(None) => Caller::anonymous(),
+            Ok(None) => {
+                // A reused, ended or expired session, or one of a disabled user.
+                tracing::warn!("refused a session cookie");
+                Caller::anonymous()
+            }
             Err(e) => {
                 tracing::error!(error = %crate::error::cause_chain(&e), "cannot read a session");
                 Caller::anonymous()
@@ -75,10 +79,14 @@ impl Caller {
         self.session.as_deref().map(csrf_of).unwrap_or_default()
     }
 
-    /// Whether a form's CSRF field is the session's.
+    /// Whether a form's CSRF field is the session's (a mismatch is logged).
     pub fn csrf_ok(&self, given: &str) -> bool {
         let expected = self.csrf();
-        !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+        let ok = !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()));
+        if !ok {
+            tracing::warn!(user = %self.name, "refused a form: wrong or missing CSRF token");
+        }
+        ok
     }
 
     /// Asks [`decide`]: allowed, or 401 (no credentials), 403 (seen but not allowed), 404 (not

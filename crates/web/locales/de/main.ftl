@@ -347,3 +347,5 @@ users-count = { $count ->
     [one] 1 Benutzer
    *[other] { $count } Benutzer
 }
+user-reset = Link zum Zurücksetzen
+user-reset-link = Ein Link, um ein neues Passwort für { $email } festzulegen (24 Stunden gültig):

@@ -348,3 +348,5 @@ users-count = { $count ->
     [one] 1 user
    *[other] { $count } users
 }
+user-reset = Reset link
+user-reset-link = A link to set a new password for { $email } (valid for 24 hours):

@@ -347,3 +347,5 @@ users-count = { $count ->
     [one] 1 utilisateur
    *[other] { $count } utilisateurs
 }
+user-reset = Lien de réinitialisation
+user-reset-link = Un lien pour définir un nouveau mot de passe pour { $email } (valable 24 heures) :

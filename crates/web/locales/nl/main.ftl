@@ -347,3 +347,5 @@ users-count = { $count ->
     [one] 1 gebruiker
    *[other] { $count } gebruikers
 }
+user-reset = Resetlink
+user-reset-link = Een link om een nieuw wachtwoord in te stellen voor { $email } (24 uur geldig):

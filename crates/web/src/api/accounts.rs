@@ -418,7 +418,14 @@ pub async fn get_user(
         .stored_user(Scope::All, &email)
         .await?
         .ok_or_else(missing)?;
-    caller.may_read_user(&user)?;
+    // Another partner's user is missing, word for word.
+    caller.may_read_user(&user).map_err(|e| {
+        if e.status == StatusCode::NOT_FOUND {
+            missing()
+        } else {
+            e
+        }
+    })?;
     user_response(&user, revision, StatusCode::OK)
 }
 
@@ -455,7 +462,13 @@ pub async fn patch_user(
         .stored_user(Scope::All, &email)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no user `{email}`")))?;
-    caller.may_read_user(&user)?;
+    caller.may_read_user(&user).map_err(|e| {
+        if e.status == StatusCode::NOT_FOUND {
+            ApiError::not_found(format!("no user `{email}`"))
+        } else {
+            e
+        }
+    })?;
     caller.may_manage_user(user.partner.as_deref())?;
     let expected = if_match(&headers, revision)?;
     let doc = json_body(&headers, body).await?;

@@ -302,6 +302,9 @@ fn form_roles(text: &str) -> Result<Vec<Grant>, String> {
 
 async fn add_user(state: AppState, page: Page, of: UsersOf, form: NewUserForm) -> Response {
     let t = page.t();
+    if !page.caller.is_signed_in() {
+        return refused(&page, ApiError::unauthorized());
+    }
     let fail = |error: String, form: NewUserForm| {
         let (state, page) = (state.clone(), &page);
         async move {
@@ -424,6 +427,9 @@ async fn change_user(
     form: UserChangeForm,
 ) -> Response {
     let t = page.t();
+    if !page.caller.is_signed_in() {
+        return refused(&page, ApiError::unauthorized());
+    }
     if !page.caller.csrf_ok(&form.csrf) {
         return users_page(
             &state,
@@ -453,6 +459,37 @@ async fn change_user(
         return page.not_found();
     }
     let stamp = page.caller.stamp(&state);
+    if what == "reset" {
+        let expires = state
+            .now()
+            .saturating_add(SignedDuration::from_hours(24))
+            .unwrap_or(state.now());
+        return match state
+            .db
+            .create_link(&email, LinkPurpose::Reset, expires.as_second(), stamp)
+            .await
+        {
+            Ok(token) => {
+                let link = format!(
+                    "{}/{}/set-password/{token}",
+                    state.public_url(),
+                    user.lang.code()
+                );
+                let notice = t.a("user-reset-link", &[("email", email.clone())]);
+                users_page(
+                    &state,
+                    &page,
+                    of,
+                    StatusCode::OK,
+                    Some(format!("{notice}\n{link}")),
+                    None,
+                    NewUserForm::default(),
+                )
+                .await
+            }
+            Err(e) => ApiError::from(e).into_response(),
+        };
+    }
     let done = match what {
         "disabled" => {
             state

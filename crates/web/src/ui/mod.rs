@@ -19,81 +19,128 @@ pub mod print;
 pub mod statics;
 pub mod support;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 pub use page::{not_found, preferred_lang};
 
 use crate::state::AppState;
 
+/// A page route: its path, the methods it answers, its handlers.
+pub type PageRoute = (
+    &'static str,
+    &'static [&'static str],
+    MethodRouter<AppState>,
+);
+
+/// Every page route: its path, the methods it answers, and its handlers. The router is built
+/// from this table, and the isolation tests walk it: a route added here without an entry in
+/// their matrix fails them.
+pub fn route_table() -> Vec<PageRoute> {
+    vec![
+        ("/", &["GET"], get(home::root)),
+        ("/{lang}", &["GET"], get(home::lang_root)),
+        ("/{lang}/", &["GET"], get(home::page)),
+        ("/{lang}/catalogue", &["GET"], get(catalogue::page)),
+        ("/{lang}/catalogue/print", &["GET"], get(print::page)),
+        (
+            "/{lang}/services/{code}",
+            &["GET", "POST"],
+            get(fiche::page).post(fiche::page_post),
+        ),
+        ("/{lang}/services/{code}/print", &["GET"], get(fiche::print)),
+        (
+            "/{lang}/services/{code}/quote",
+            &["POST"],
+            post(fiche::quote_fragment),
+        ),
+        ("/{lang}/support", &["GET"], get(support::page)),
+        ("/{lang}/closures", &["GET"], get(closures::page)),
+        ("/{lang}/closures.ics", &["GET"], get(closures::ics)),
+        (
+            "/{lang}/accessibility",
+            &["GET"],
+            get(notices::accessibility),
+        ),
+        ("/{lang}/privacy", &["GET"], get(notices::privacy)),
+        ("/{lang}/legal", &["GET"], get(notices::legal)),
+        (
+            "/{lang}/login",
+            &["GET", "POST"],
+            get(account::login_form).post(account::login),
+        ),
+        ("/{lang}/logout", &["POST"], post(account::logout)),
+        (
+            "/{lang}/set-password/{token}",
+            &["GET", "POST"],
+            get(account::set_password_form).post(account::set_password),
+        ),
+        ("/{lang}/account", &["GET"], get(account::account)),
+        (
+            "/{lang}/account/password",
+            &["POST"],
+            post(account::change_password),
+        ),
+        (
+            "/{lang}/account/tokens",
+            &["POST"],
+            post(account::create_token),
+        ),
+        (
+            "/{lang}/account/tokens/{id}/revoke",
+            &["POST"],
+            post(account::revoke_token),
+        ),
+        (
+            "/{lang}/admin/users",
+            &["GET", "POST"],
+            get(admin::users).post(admin::add_user_any),
+        ),
+        (
+            "/{lang}/admin/users/{email}/{what}",
+            &["POST"],
+            post(admin::change_user_any),
+        ),
+        (
+            "/{lang}/my/users",
+            &["GET", "POST"],
+            get(admin::my_users).post(admin::add_user_mine),
+        ),
+        (
+            "/{lang}/my/users/{email}/{what}",
+            &["POST"],
+            post(admin::change_user_mine),
+        ),
+        (
+            "/{lang}/admin/partners",
+            &["GET", "POST"],
+            get(admin::partners).post(admin::add_partner),
+        ),
+        (
+            "/{lang}/admin/partners/{code}",
+            &["GET", "POST"],
+            get(admin::partner).post(admin::edit_partner),
+        ),
+        (
+            "/{lang}/admin/partners/{code}/contacts",
+            &["POST"],
+            post(admin::add_contact),
+        ),
+        (
+            "/{lang}/admin/partners/{code}/contacts/remove",
+            &["POST"],
+            post(admin::remove_contact),
+        ),
+        ("/{lang}/admin/audit", &["GET"], get(admin::audit)),
+        ("/static/{file}", &["GET"], get(statics::serve)),
+    ]
+}
+
 /// The UI routes, merged into [`crate::app`].
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::root))
-        .route("/{lang}", get(home::lang_root))
-        .route("/{lang}/", get(home::page))
-        .route("/{lang}/catalogue", get(catalogue::page))
-        .route("/{lang}/catalogue/print", get(print::page))
-        .route(
-            "/{lang}/services/{code}",
-            get(fiche::page).post(fiche::page_post),
-        )
-        .route("/{lang}/services/{code}/print", get(fiche::print))
-        .route("/{lang}/services/{code}/quote", post(fiche::quote_fragment))
-        .route("/{lang}/support", get(support::page))
-        .route("/{lang}/closures", get(closures::page))
-        .route("/{lang}/closures.ics", get(closures::ics))
-        .route("/{lang}/accessibility", get(notices::accessibility))
-        .route("/{lang}/privacy", get(notices::privacy))
-        .route("/{lang}/legal", get(notices::legal))
-        .route(
-            "/{lang}/login",
-            get(account::login_form).post(account::login),
-        )
-        .route("/{lang}/logout", post(account::logout))
-        .route(
-            "/{lang}/set-password/{token}",
-            get(account::set_password_form).post(account::set_password),
-        )
-        .route("/{lang}/account", get(account::account))
-        .route("/{lang}/account/password", post(account::change_password))
-        .route("/{lang}/account/tokens", post(account::create_token))
-        .route(
-            "/{lang}/account/tokens/{id}/revoke",
-            post(account::revoke_token),
-        )
-        .route(
-            "/{lang}/admin/users",
-            get(admin::users).post(admin::add_user_any),
-        )
-        .route(
-            "/{lang}/admin/users/{email}/{what}",
-            post(admin::change_user_any),
-        )
-        .route(
-            "/{lang}/my/users",
-            get(admin::my_users).post(admin::add_user_mine),
-        )
-        .route(
-            "/{lang}/my/users/{email}/{what}",
-            post(admin::change_user_mine),
-        )
-        .route(
-            "/{lang}/admin/partners",
-            get(admin::partners).post(admin::add_partner),
-        )
-        .route(
-            "/{lang}/admin/partners/{code}",
-            get(admin::partner).post(admin::edit_partner),
-        )
-        .route(
-            "/{lang}/admin/partners/{code}/contacts",
-            post(admin::add_contact),
-        )
-        .route(
-            "/{lang}/admin/partners/{code}/contacts/remove",
-            post(admin::remove_contact),
-        )
-        .route("/{lang}/admin/audit", get(admin::audit))
-        .route("/static/{file}", get(statics::serve))
+    route_table()
+        .into_iter()
+        .fold(Router::new(), |router, (path, _, handlers)| {
+            router.route(path, handlers)
+        })
 }

@@ -86,6 +86,18 @@ impl TestApp {
         TestApp::over(db, token).await
     }
 
+    /// The same app over a fresh PostgreSQL database, when `PACTA_TEST_POSTGRES_URL` is set.
+    pub async fn postgres_with_catalogue(catalogue: &Catalogue) -> Option<TestApp> {
+        let db = pacta_store::testing::fresh_postgres().await?;
+        db.apply_import(
+            &plan(&Catalogue::default(), catalogue, false),
+            Stamp::new("test", t0()),
+        )
+        .await
+        .unwrap();
+        Some(TestApp::over(db, Some(TOKEN)).await)
+    }
+
     pub async fn empty() -> TestApp {
         TestApp::over(pacta_store::testing::fresh_sqlite().await, Some(TOKEN)).await
     }
