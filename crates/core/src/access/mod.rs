@@ -8,5 +8,6 @@ pub mod user;
 pub use permissions::{decide, Action, Actor, Decision, UserActor};
 pub use roles::{check_grants, Grant, Role, RoleError};
 pub use user::{
-    normalize_email, read_new_user, read_user_patch, NewUser, User, UserError, UserPatch,
+    check_own_change, normalize_email, read_new_user, read_user_patch, NewUser, OwnAccountError,
+    User, UserError, UserPatch,
 };

@@ -96,6 +96,31 @@ impl User {
     }
 }
 
+/// Why a user may not make a change to its own account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OwnAccountError {
+    #[error("you cannot disable your own account; another administrator can")]
+    Disable,
+    #[error("you cannot take away your own `{0}` role; another administrator can")]
+    DropManagingRole(&'static str),
+}
+
+/// Checks a change `before` → `after` that a signed-in user makes to its own account: it may
+/// not disable itself nor drop the role by which it manages users (`admin`, `partner-admin`),
+/// which would lock it out halfway through its own action.
+pub fn check_own_change(before: &User, after: &User) -> Result<(), OwnAccountError> {
+    if after.disabled && !before.disabled {
+        return Err(OwnAccountError::Disable);
+    }
+    for managing in [super::roles::Role::Admin, super::roles::Role::PartnerAdmin] {
+        let holds = |u: &User| u.roles.iter().any(|g| g.role == managing);
+        if holds(before) && !holds(after) {
+            return Err(OwnAccountError::DropManagingRole(managing.code()));
+        }
+    }
+    Ok(())
+}
+
 /// A request to create a user, as the API reads it: `{email, name, partner?, lang?, roles}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
@@ -254,6 +279,36 @@ mod tests {
             roles: roles.iter().map(|r| Grant::parse(r).unwrap()).collect(),
             disabled: false,
         }
+    }
+
+    #[test]
+    fn a_user_keeps_its_own_account_and_the_role_it_manages_users_by() {
+        let admin = user("a@x.be", None, &["admin", "helpdesk-agent"]);
+        let mut renamed = admin.clone();
+        renamed.name = "Another Name".into();
+        assert_eq!(check_own_change(&admin, &renamed), Ok(()));
+        let mut fewer = admin.clone();
+        fewer.roles.retain(|g| g.role == Role::Admin);
+        assert_eq!(check_own_change(&admin, &fewer), Ok(()));
+        let mut disabled = admin.clone();
+        disabled.disabled = true;
+        assert_eq!(
+            check_own_change(&admin, &disabled),
+            Err(OwnAccountError::Disable)
+        );
+        let mut demoted = admin.clone();
+        demoted.roles.retain(|g| g.role != Role::Admin);
+        assert_eq!(
+            check_own_change(&admin, &demoted),
+            Err(OwnAccountError::DropManagingRole("admin"))
+        );
+        let padmin = user("p@y.be", Some("PARTNER-A"), &["partner-admin"]);
+        let mut viewer = padmin.clone();
+        viewer.roles = vec![Grant::parse("viewer").unwrap()];
+        assert_eq!(
+            check_own_change(&padmin, &viewer),
+            Err(OwnAccountError::DropManagingRole("partner-admin"))
+        );
     }
 
     #[test]

@@ -349,3 +349,5 @@ users-count = { $count ->
 }
 user-reset = Link zum Zurücksetzen
 user-reset-link = Ein Link, um ein neues Passwort für { $email } festzulegen (24 Stunden gültig):
+user-own-disable = Sie können Ihr eigenes Konto nicht deaktivieren; ein anderer Administrator kann das.
+user-own-role = Sie können sich Ihre eigene Rolle { $role } nicht entziehen; ein anderer Administrator kann das.

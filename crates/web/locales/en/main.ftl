@@ -350,3 +350,5 @@ users-count = { $count ->
 }
 user-reset = Reset link
 user-reset-link = A link to set a new password for { $email } (valid for 24 hours):
+user-own-disable = You cannot disable your own account; another administrator can.
+user-own-role = You cannot take away your own role { $role }; another administrator can.

@@ -349,3 +349,5 @@ users-count = { $count ->
 }
 user-reset = Lien de réinitialisation
 user-reset-link = Un lien pour définir un nouveau mot de passe pour { $email } (valable 24 heures) :
+user-own-disable = Vous ne pouvez pas désactiver votre propre compte ; un autre administrateur le peut.
+user-own-role = Vous ne pouvez pas retirer votre propre rôle { $role } ; un autre administrateur le peut.

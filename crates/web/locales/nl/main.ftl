@@ -349,3 +349,5 @@ users-count = { $count ->
 }
 user-reset = Resetlink
 user-reset-link = Een link om een nieuw wachtwoord in te stellen voor { $email } (24 uur geldig):
+user-own-disable = U kunt uw eigen account niet uitschakelen; een andere beheerder kan dat.
+user-own-role = U kunt uw eigen rol { $role } niet afnemen; een andere beheerder kan dat.

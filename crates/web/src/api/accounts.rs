@@ -24,7 +24,7 @@ use super::{
 };
 use crate::auth::{Caller, BOOTSTRAP};
 use crate::error::{
-    ApiError, ApiResult, CreateErrors, NotFound, ReadErrors, ReplaceErrors, SearchErrors,
+    ApiError, ApiResult, Conflict, CreateErrors, NotFound, ReadErrors, ReplaceErrors, SearchErrors,
     Unauthorized,
 };
 use crate::state::AppState;
@@ -430,6 +430,9 @@ pub async fn get_user(
 }
 
 /// Change a user: name, language, roles, disabled (needs If-Match).
+///
+/// A user cannot disable itself nor drop its own `admin` or `partner-admin` role: 409 with
+/// `error.code = "own_account"`; another administrator can.
 #[utoipa::path(
     patch, path = "/api/v1/users/{email}", tag = "accounts",
     request_body(
@@ -443,6 +446,7 @@ pub async fn get_user(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Changed; the new ETag in the header", body = UserDoc),
+        (status = 409, response = Conflict),
         ReplaceErrors,
     )
 )]
@@ -477,6 +481,10 @@ pub async fn patch_user(
     after
         .check()
         .map_err(|e| ApiError::invalid_field(e.field(), e.to_string()))?;
+    if caller.name == user.email {
+        pacta_core::access::check_own_change(&user, &after)
+            .map_err(|e| ApiError::new(StatusCode::CONFLICT, "own_account", e.to_string()))?;
+    }
     let revision = state
         .db
         .update_user(&after, expected, caller.stamp(&state))

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::SignedDuration;
-use pacta_core::access::{normalize_email, Action, Actor, Grant, Role, User};
+use pacta_core::access::{normalize_email, Action, Actor, Grant, OwnAccountError, Role, User};
 use pacta_core::partner::{is_partner_code, ContactRole, Partner, PartnerContact};
 use pacta_core::text::{Lang, Text};
 use pacta_store::accounts::{LinkPurpose, UserFilter};
@@ -490,28 +490,59 @@ async fn change_user(
             Err(e) => ApiError::from(e).into_response(),
         };
     }
+    let own = |after: &User| {
+        if page.caller.name == user.email {
+            pacta_core::access::check_own_change(&user, after).map_err(|e| match e {
+                OwnAccountError::Disable => t.s("user-own-disable"),
+                OwnAccountError::DropManagingRole(role) => {
+                    t.a("user-own-role", &[("role", role.to_owned())])
+                }
+            })
+        } else {
+            Ok(())
+        }
+    };
+    // The change asked for, refused as a whole (422: unreadable roles; 409: locking oneself out).
+    let after = match what {
+        "disabled" => Ok(User {
+            disabled: form.disabled == "yes",
+            ..user.clone()
+        }),
+        _ => form_roles(&form.roles)
+            .map(|roles| User {
+                roles,
+                ..user.clone()
+            })
+            .map_err(|m| (StatusCode::UNPROCESSABLE_ENTITY, m)),
+    }
+    .and_then(|after| {
+        own(&after)
+            .map(|()| after)
+            .map_err(|m| (StatusCode::CONFLICT, m))
+    });
+    let after = match after {
+        Ok(after) => after,
+        Err((status, message)) => {
+            return users_page(
+                &state,
+                &page,
+                of,
+                status,
+                None,
+                Some(message),
+                NewUserForm::default(),
+            )
+            .await
+        }
+    };
     let done = match what {
         "disabled" => {
             state
                 .db
-                .set_user_disabled(&email, form.disabled == "yes", stamp)
+                .set_user_disabled(&email, after.disabled, stamp)
                 .await
         }
-        _ => match form_roles(&form.roles) {
-            Ok(roles) => state.db.set_user_roles(&email, &roles, stamp).await,
-            Err(message) => {
-                return users_page(
-                    &state,
-                    &page,
-                    of,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    None,
-                    Some(message),
-                    NewUserForm::default(),
-                )
-                .await
-            }
-        },
+        _ => state.db.set_user_roles(&email, &after.roles, stamp).await,
     };
     if let Err(e) = done {
         return match store_problem(e) {

@@ -319,6 +319,61 @@ async fn a_partner_admin_invites_and_manages_its_own_users_only() {
 }
 
 #[tokio::test]
+async fn no_one_disables_itself_or_drops_the_role_it_manages_users_by() {
+    let (app, t) = world().await;
+    for (email, change) in [
+        ("admin@provider.example", json!({"disabled": true})),
+        (
+            "admin@provider.example",
+            json!({"roles": [{"role": "helpdesk-agent", "scope": []}]}),
+        ),
+        ("admin@p-a.example", json!({"disabled": true})),
+        (
+            "admin@p-a.example",
+            json!({"roles": [{"role": "viewer", "scope": []}]}),
+        ),
+    ] {
+        let uri = format!("/api/v1/users/{email}");
+        let r = call(
+            &app,
+            "PATCH",
+            &uri,
+            &t[email],
+            Some(change.clone()),
+            Some("*"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{email} {change}");
+        assert_eq!(r.json()["error"]["code"], "own_account");
+        let me = call(&app, "GET", "/api/v1/me", &t[email], None, None).await;
+        assert_eq!(me.status, StatusCode::OK, "{email} is still signed in");
+        assert_eq!(me.json()["disabled"], false);
+    }
+    // Another admin may do it; and a user may still rename itself.
+    let admin = &t["admin@provider.example"];
+    let r = call(
+        &app,
+        "PATCH",
+        "/api/v1/users/admin@p-a.example",
+        admin,
+        Some(json!({"roles": [{"role": "viewer", "scope": []}]})),
+        Some("*"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(
+        &app,
+        "PATCH",
+        "/api/v1/users/admin@provider.example",
+        admin,
+        Some(json!({"name": "The Admin"})),
+        Some("*"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn partners_are_read_by_their_people_and_the_staff_and_changed_by_admin_or_their_prm() {
     let (app, t) = world().await;
     let r = call(

@@ -169,6 +169,25 @@ async fn a_partner_admin_invites_a_user_who_sets_a_password_and_signs_in() {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Nor does a partner admin lock itself out.
+    for (what, form) in [
+        ("disabled", "disabled=yes"),
+        ("roles", "roles=local-helpdesk"),
+    ] {
+        let r = post(
+            &app,
+            &format!("/en/my/users/admin@p-a.example/{what}"),
+            &a_admin,
+            &format!("csrf={token}&{form}"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{what}");
+        assert!(text(&r).contains("another administrator can"), "{what}");
+    }
+    assert_eq!(
+        get(&app, "/en/my/users", &a_admin).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
