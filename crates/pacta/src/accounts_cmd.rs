@@ -6,7 +6,6 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use jiff::SignedDuration;
 use pacta_core::access::{normalize_email, Grant, Role, User};
 use pacta_core::clock::Clock;
 use pacta_core::text::Lang;
@@ -17,10 +16,9 @@ use pacta_store::{Db, Scope, Stamp};
 
 use crate::cli_support::{fail, format_arg, instant_arg, show_instant, CliResult, Format};
 use crate::config::Settings;
+use pacta_web::ui::account::set_password_url;
 
 /// How long a one-time link works: an invitation a week, a reset a day.
-const INVITE_VALID: SignedDuration = SignedDuration::from_hours(7 * 24);
-const RESET_VALID: SignedDuration = SignedDuration::from_hours(24);
 
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {
@@ -148,11 +146,6 @@ fn store_err(e: pacta_store::StoreError) -> String {
     e.to_string()
 }
 
-/// The one-time link to set a password: `{public_url}/{lang}/set-password/{token}`.
-fn link(public_url: &str, lang: Lang, token: &str) -> String {
-    format!("{public_url}/{}/set-password/{token}", lang.code())
-}
-
 pub async fn user(settings: &Settings, cmd: UserCommand, clock: Clock) -> ExitCode {
     let public_url = match settings.public_url(None) {
         Ok(u) => u,
@@ -213,15 +206,11 @@ pub async fn user(settings: &Settings, cmd: UserCommand, clock: Clock) -> ExitCo
                     .await
                     .map_err(store_err)?;
                 if hash.is_none() {
-                    let expires = clock
-                        .now()
-                        .saturating_add(INVITE_VALID)
-                        .unwrap_or(clock.now());
                     let token = db
-                        .create_link(&user.email, LinkPurpose::Invite, expires.as_second(), stamp)
+                        .issue_link(&user.email, LinkPurpose::Invite, stamp)
                         .await
                         .map_err(store_err)?;
-                    println!("{}", link(&public_url, user.lang, &token));
+                    println!("{}", set_password_url(&public_url, user.lang, &token));
                 }
                 Ok(ExitCode::SUCCESS)
             }
@@ -288,15 +277,11 @@ pub async fn user(settings: &Settings, cmd: UserCommand, clock: Clock) -> ExitCo
                     .await
                     .map_err(store_err)?
                     .ok_or_else(|| format!("no user `{email}`"))?;
-                let expires = clock
-                    .now()
-                    .saturating_add(RESET_VALID)
-                    .unwrap_or(clock.now());
                 let token = db
-                    .create_link(&email, LinkPurpose::Reset, expires.as_second(), stamp)
+                    .issue_link(&email, LinkPurpose::Reset, stamp)
                     .await
                     .map_err(store_err)?;
-                println!("{}", link(&public_url, user.lang, &token));
+                println!("{}", set_password_url(&public_url, user.lang, &token));
                 Ok(ExitCode::SUCCESS)
             }
         }

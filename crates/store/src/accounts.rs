@@ -20,6 +20,14 @@ pub enum LinkPurpose {
 }
 
 impl LinkPurpose {
+    /// How long a link stays usable: an invitation a week, a reset a day.
+    pub const fn valid_for(self) -> jiff::SignedDuration {
+        match self {
+            LinkPurpose::Invite => jiff::SignedDuration::from_hours(7 * 24),
+            LinkPurpose::Reset => jiff::SignedDuration::from_hours(24),
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             LinkPurpose::Invite => "invite",
@@ -429,6 +437,21 @@ impl Db {
 
     /// A new one-time link for `email`, valid until `expires_at` (unix seconds): the token to put
     /// in the link, shown once; only its hash is stored.
+    /// A one-time link for `purpose`, valid from the stamp's instant for
+    /// [`LinkPurpose::valid_for`]; returns its token.
+    pub async fn issue_link(
+        &self,
+        email: &str,
+        purpose: LinkPurpose,
+        stamp: Stamp<'_>,
+    ) -> Result<String> {
+        let expires = stamp
+            .at
+            .saturating_add(purpose.valid_for())
+            .map_or(i64::MAX, |t| t.as_second());
+        self.create_link(email, purpose, expires, stamp).await
+    }
+
     pub async fn create_link(
         &self,
         email: &str,

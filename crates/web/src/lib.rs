@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod background;
 pub mod error;
+pub mod hashing;
 pub mod snapshot;
 pub mod state;
 pub mod throttle;

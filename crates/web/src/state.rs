@@ -27,9 +27,8 @@ pub struct AppState {
     public_url: Arc<str>,
     /// Failed sign-ins per account and per address.
     pub throttle: Arc<crate::throttle::Throttle>,
-    /// Password hashing runs on the blocking pool, two at a time: a burst of sign-ins queues
-    /// here instead of taking every thread.
-    hashing: Arc<tokio::sync::Semaphore>,
+    /// Where passwords are hashed and checked: never on the async workers.
+    hashing: crate::hashing::HashingPool,
 }
 
 impl AppState {
@@ -49,21 +48,13 @@ impl AppState {
             background: Arc::new([]),
             public_url: Arc::from("http://127.0.0.1:8080"),
             throttle: Arc::default(),
-            hashing: Arc::new(tokio::sync::Semaphore::new(2)),
+            hashing: crate::hashing::HashingPool::new(),
         })
     }
 
-    /// Runs a password hash or check (argon2id, tens of milliseconds) on the blocking pool,
-    /// never on the async workers, at most two at a time.
+    /// Runs a password hash or check (argon2id, tens of milliseconds) on the hashing threads.
     pub async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .unwrap_or_else(|_| unreachable!("the hashing semaphore is never closed"));
-        tokio::task::spawn_blocking(work)
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+        self.hashing.run(work).await
     }
 
     /// The same state with the base of the links it writes (`https://…` makes cookies `Secure`

@@ -6,7 +6,6 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use jiff::SignedDuration;
 use pacta_core::access::{
     read_new_user, read_user_patch, Action, Actor, Decision, Grant, Role, User,
 };
@@ -28,9 +27,7 @@ use crate::error::{
     Unauthorized,
 };
 use crate::state::AppState;
-
-/// How long an invitation link works.
-const INVITE_VALID: SignedDuration = SignedDuration::from_hours(7 * 24);
+use crate::ui::account::set_password_url;
 
 // The schemas of the request bodies below say exactly what the readers of pacta_core accept
 // (issue 7: a body the document calls valid is read, one it calls invalid is refused). They are
@@ -330,21 +327,12 @@ pub async fn create_user(
         .map_err(|e| ApiError::invalid_field(e.field(), e.to_string()))?;
     let stamp = caller.stamp(&state);
     state.db.add_user(&user, None, stamp).await?;
-    let expires = state
-        .now()
-        .saturating_add(INVITE_VALID)
-        .unwrap_or(state.now());
     let token = state
         .db
-        .create_link(&user.email, LinkPurpose::Invite, expires.as_second(), stamp)
+        .issue_link(&user.email, LinkPurpose::Invite, stamp)
         .await?;
     let mut body = serde_json::to_value(&user).map_err(|e| ApiError::internal(&e))?;
-    body["invite_url"] = format!(
-        "{}/{}/set-password/{token}",
-        state.public_url(),
-        user.lang.code()
-    )
-    .into();
+    body["invite_url"] = set_password_url(state.public_url(), user.lang, &token).into();
     let mut response = json_response(StatusCode::CREATED, body.to_string());
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/users/{}", user.email)) {
         response.headers_mut().insert(header::LOCATION, v);

@@ -119,6 +119,11 @@ fn login_page(
     r
 }
 
+/// The page a one-time link opens: `{public_url}/{lang}/set-password/{token}`.
+pub fn set_password_url(public_url: &str, lang: pacta_core::text::Lang, token: &str) -> String {
+    format!("{public_url}/{}/set-password/{token}", lang.code())
+}
+
 pub async fn login_form(
     State(state): State<AppState>,
     page: Page,

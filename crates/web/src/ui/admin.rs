@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use jiff::SignedDuration;
 use pacta_core::access::{normalize_email, Action, Actor, Grant, OwnAccountError, Role, User};
 use pacta_core::partner::{is_partner_code, ContactRole, Partner, PartnerContact};
 use pacta_core::text::{Lang, Text};
@@ -18,13 +17,11 @@ use pacta_store::audit::AuditFilter;
 use pacta_store::{Scope, StoreError};
 use serde::Deserialize;
 
+use super::account::set_password_url;
 use super::i18n::L;
 use super::page::{page_in_with, Base, Page};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// How long an invitation made on these pages works.
-const INVITE_VALID: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 /// The page for someone the rules refuse: sign in first, or 403/404 as the API says.
 fn refused(page: &Page, e: ApiError) -> Response {
@@ -361,20 +358,12 @@ async fn add_user(state: AppState, page: Page, of: UsersOf, form: NewUserForm) -
             Err(r) => *r,
         };
     }
-    let expires = state
-        .now()
-        .saturating_add(INVITE_VALID)
-        .unwrap_or(state.now());
     let link = match state
         .db
-        .create_link(&user.email, LinkPurpose::Invite, expires.as_second(), stamp)
+        .issue_link(&user.email, LinkPurpose::Invite, stamp)
         .await
     {
-        Ok(token) => format!(
-            "{}/{}/set-password/{token}",
-            state.public_url(),
-            user.lang.code()
-        ),
+        Ok(token) => set_password_url(state.public_url(), user.lang, &token),
         Err(e) => return ApiError::from(e).into_response(),
     };
     let invite = t.a("user-invited", &[("email", user.email.clone())]);
@@ -460,21 +449,9 @@ async fn change_user(
     }
     let stamp = page.caller.stamp(&state);
     if what == "reset" {
-        let expires = state
-            .now()
-            .saturating_add(SignedDuration::from_hours(24))
-            .unwrap_or(state.now());
-        return match state
-            .db
-            .create_link(&email, LinkPurpose::Reset, expires.as_second(), stamp)
-            .await
-        {
+        return match state.db.issue_link(&email, LinkPurpose::Reset, stamp).await {
             Ok(token) => {
-                let link = format!(
-                    "{}/{}/set-password/{token}",
-                    state.public_url(),
-                    user.lang.code()
-                );
+                let link = set_password_url(state.public_url(), user.lang, &token);
                 let notice = t.a("user-reset-link", &[("email", email.clone())]);
                 users_page(
                     &state,
