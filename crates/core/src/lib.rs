@@ -4,6 +4,8 @@
 pub mod access;
 pub mod catalogue;
 pub mod clock;
+pub mod jobs;
 pub mod partner;
 pub mod sla;
+pub mod subscription;
 pub mod text;

@@ -21,7 +21,12 @@ struct FileConfig {
     admin_token: Option<String>,
     log_format: Option<LogFormat>,
     public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
+
+/// The sender of Pacta's mails when `mail_from` is not set.
+pub const DEFAULT_MAIL_FROM: &str = "Pacta <pacta@localhost>";
 
 pub struct Settings {
     pub database_url: String,
@@ -31,6 +36,12 @@ pub struct Settings {
     /// The base of every link Pacta writes (`PACTA_PUBLIC_URL`, `public_url`); by default
     /// `http://` and the listen address.
     pub public_url: Option<String>,
+    /// Where mail goes (`PACTA_SMTP_URL`, `smtp_url`): `smtp://host:port`, `smtps://…`,
+    /// `smtp://…?tls=required`, with `user:password@` if the relay wants it. None: mails wait
+    /// in the outbox.
+    pub smtp_url: Option<String>,
+    /// The sender of Pacta's mails (`PACTA_MAIL_FROM`, `mail_from`).
+    pub mail_from: String,
 }
 
 impl fmt::Debug for Settings {
@@ -41,6 +52,8 @@ impl fmt::Debug for Settings {
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
             .field("log_format", &self.log_format)
             .field("public_url", &self.public_url)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact))
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -70,6 +83,10 @@ impl Settings {
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Text),
             public_url: env("PACTA_PUBLIC_URL").or(file.public_url),
+            smtp_url: env("PACTA_SMTP_URL").or(file.smtp_url),
+            mail_from: env("PACTA_MAIL_FROM")
+                .or(file.mail_from)
+                .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
         })
     }
 
@@ -91,6 +108,14 @@ impl Settings {
             anyhow::bail!("public_url `{url}` must start with https:// or http://");
         }
         Ok(url)
+    }
+
+    /// The mail sender of the settings (a bad `smtp_url` or `mail_from` stops the start).
+    pub fn mailer(&self) -> anyhow::Result<pacta_web::mail::Mailer> {
+        Ok(pacta_web::mail::Mailer::new(
+            self.smtp_url.as_deref(),
+            &self.mail_from,
+        )?)
     }
 
     /// The listen address: the flag, else the setting, else the default.

@@ -8,6 +8,7 @@ mod partner_cmd;
 mod render_pdf;
 mod serve;
 mod sla_cmd;
+mod subscription_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +27,7 @@ pub struct Cli {
     pub database_url: Option<String>,
 
     /// A TOML configuration file (keys: database_url, listen, admin_token, log_format,
-    /// public_url).
+    /// public_url, smtp_url, mail_from).
     #[arg(long, global = true, env = "PACTA_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -69,6 +70,12 @@ pub enum Command {
     /// The audit log: every write, who, when, what.
     #[command(subcommand)]
     Audit(accounts_cmd::AuditCommand),
+    /// Subscriptions: list, show (with effective SLA, price and history).
+    #[command(subcommand)]
+    Subscription(subscription_cmd::SubscriptionCommand),
+    /// The mail outbox: what was sent, what waits.
+    #[command(subcommand)]
+    Outbox(subscription_cmd::OutboxCommand),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +112,10 @@ fn main() -> ExitCode {
                     Command::User(cmd) => Ok(accounts_cmd::user(&settings, cmd, clock).await),
                     Command::Token(cmd) => Ok(accounts_cmd::token(&settings, cmd, clock).await),
                     Command::Audit(cmd) => Ok(accounts_cmd::audit(&settings, cmd).await),
+                    Command::Subscription(cmd) => {
+                        Ok(subscription_cmd::run(&settings, cmd, clock).await)
+                    }
+                    Command::Outbox(cmd) => Ok(subscription_cmd::outbox(&settings, cmd).await),
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {

@@ -25,15 +25,37 @@ pub struct ServeArgs {
     /// Load the demo catalogue into an empty catalogue (skipped, with a log line, otherwise).
     #[arg(long)]
     pub demo: bool,
+    /// For tests only: "now" is T (RFC 3339) and stands still; `POST /api/v1/test/clock`
+    /// moves it forward and runs the jobs due by then. No job runs by itself.
+    #[arg(long, value_name = "T")]
+    pub test_clock: Option<String>,
 }
 
 pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::Result<ExitCode> {
+    let test_clock = match &args.test_clock {
+        Some(t) => {
+            let at = pacta_core::sla::instant::parse_instant(t)
+                .map_err(|e| anyhow::anyhow!("--test-clock: {e}"))?;
+            tracing::warn!(now = %t, "TEST CLOCK: time stands still at --test-clock and moves only by POST /api/v1/test/clock; never use this in production");
+            Some(pacta_core::clock::SettableClock::new(at))
+        }
+        None => None,
+    };
+    let clock: Clock = match &test_clock {
+        Some(c) => c.clone(),
+        None => clock,
+    };
+    let mailer = settings.mailer()?;
+    if !mailer.is_configured() {
+        tracing::info!("smtp_url is not set: mails wait in the outbox (`pacta outbox list`)");
+    }
     let addr = settings.listen_addr(args.listen.as_deref())?;
     let db = settings.open_db().await?;
     let public_url = settings.public_url(args.listen.as_deref())?;
     if args.demo {
         load_demo(&db, Stamp::new("demo", clock.now())).await?;
         load_demo_people(&db, Stamp::new("demo", clock.now())).await?;
+        load_demo_subscriptions(&db, clock.now()).await?;
         print_demo_logins(&public_url);
     }
     if settings.admin_token.is_none() {
@@ -42,7 +64,14 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
     let state = AppState::new(db.clone(), settings.admin_token.clone(), clock)
         .await
         .context("cannot load the catalogue")?
-        .with_public_url(&public_url);
+        .with_public_url(&public_url)
+        .with_mailer(mailer);
+    let state = match test_clock {
+        Some(c) => state.with_test_clock(c),
+        None => state.with_background(vec![std::sync::Arc::new(
+            pacta_web::jobs::JobRunner::default(),
+        )]),
+    };
     let shutdown = CancellationToken::new();
     cancel_on_signal(shutdown.clone())?;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -178,6 +207,131 @@ pub async fn load_demo_people(db: &pacta_store::Db, stamp: Stamp<'_>) -> anyhow:
         db.update_partner(&partner, 1, stamp).await?;
     }
     tracing::info!(users = people.len(), "loaded the demo's partners and users");
+    Ok(())
+}
+
+/// The demo's subscriptions, where there are none yet: per demo partner, an active one to
+/// MAIL-AGENDA (and DEMO-NL also to WEB-HOSTING and STORAGE-BACKUP), begun 120 days before `now`
+/// with a history of request, approval and activation; and DEMO-SMALL's request for COLLABORATION
+/// from two weeks on, waiting for approval. Each on the first pack of the published version.
+pub async fn load_demo_subscriptions(
+    db: &pacta_store::Db,
+    now: jiff::Timestamp,
+) -> anyhow::Result<()> {
+    use pacta_core::subscription::{activation_at, today, Move, State};
+    use pacta_store::subscriptions::{Effects, NewSubscription, Step};
+    use pacta_store::Scope;
+    if !db
+        .list_subscriptions(Scope::All, &Default::default())
+        .await?
+        .is_empty()
+    {
+        tracing::info!("there are subscriptions already: skipped the demo's");
+        return Ok(());
+    }
+    let stored = db.load_catalogue().await?;
+    let partners: Vec<String> = db
+        .list_partners(Scope::All)
+        .await?
+        .into_iter()
+        .map(|p| p.partner.code)
+        .filter(|c| c.starts_with("DEMO-"))
+        .collect();
+    let day = jiff::SignedDuration::from_hours(24);
+    let today = today(now);
+    let mut wanted: Vec<(String, &str, i64, bool)> = Vec::new();
+    for p in &partners {
+        wanted.push((p.clone(), "MAIL-AGENDA", -120, true));
+        if p == "DEMO-NL" {
+            wanted.push((p.clone(), "WEB-HOSTING", -120, true));
+            wanted.push((p.clone(), "STORAGE-BACKUP", -100, true));
+        }
+        if p == "DEMO-SMALL" {
+            wanted.push((p.clone(), "COLLABORATION", 14, false));
+        }
+    }
+    let mut made = 0;
+    for (partner, code, offset_days, active) in wanted {
+        let (Some(service), Some(&version)) = (
+            stored.catalogue.services.iter().find(|s| s.code == code),
+            stored.versions.get(code),
+        ) else {
+            continue;
+        };
+        let Some(pack) = service.packs.first() else {
+            continue;
+        };
+        let selection = pacta_core::catalogue::rules::Selection {
+            pack: pack.code.clone(),
+            level: None,
+            options: vec![],
+            quantity: 25,
+        };
+        if pacta_core::catalogue::rules::quote(service, &stored.catalogue.levels, &selection)
+            .is_err()
+        {
+            continue;
+        }
+        let start = today.checked_add(jiff::Span::new().days(offset_days))?;
+        let start_at = activation_at(start);
+        let requested_at = if active {
+            start_at.checked_sub(day * 14)?
+        } else {
+            now
+        };
+        let new = NewSubscription {
+            partner: partner.clone(),
+            service: code.to_owned(),
+            service_version: version,
+            pack: pack.code.clone(),
+            level: None,
+            options: vec![],
+            quantity: 25,
+            start_date: start,
+            end_date: None,
+        };
+        let requester = format!("partner-admin@{}.example", partner.to_lowercase());
+        let s = db
+            .request_subscription(
+                &new,
+                &Effects::default(),
+                Stamp::new(&requester, requested_at),
+            )
+            .await?;
+        if active {
+            let approve = Step {
+                action: Move::Approve.code(),
+                to: State::Approved,
+                reason: None,
+            };
+            let manager = "service-manager@provider.example";
+            db.transition_subscription(
+                &s.id,
+                State::Requested,
+                &[approve],
+                None,
+                &Effects::default(),
+                Stamp::new(manager, start_at.checked_sub(day * 10)?),
+            )
+            .await?;
+            let activate = Step {
+                action: Move::Activate.code(),
+                to: State::Active,
+                reason: None,
+            };
+            db.transition_subscription(
+                &s.id,
+                State::Approved,
+                &[activate],
+                None,
+                &Effects::default(),
+                Stamp::new("pacta", start_at),
+            )
+            .await?;
+        }
+        made += 1;
+    }
+    tracing::info!(subscriptions = made, "loaded the demo's subscriptions");
     Ok(())
 }
 

@@ -6,11 +6,16 @@
 
 #[macro_use]
 pub mod audit;
+#[macro_use]
+pub mod jobs;
+#[macro_use]
+pub mod outbox;
 pub mod accounts;
 pub mod catalogue;
 pub mod credentials;
 mod db;
 pub mod partners;
+pub mod subscriptions;
 pub mod testing;
 
 pub use db::{Db, DbKind};

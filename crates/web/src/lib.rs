@@ -6,8 +6,12 @@ pub mod auth;
 pub mod background;
 pub mod error;
 pub mod hashing;
+pub mod jobs;
+pub mod mail;
+pub mod notify;
 pub mod snapshot;
 pub mod state;
+pub mod subscriptions;
 pub mod throttle;
 pub mod ui;
 
@@ -43,7 +47,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    let (api, spec) = api::router();
+    let (mut api, mut spec) = api::router();
+    if state.test_clock().is_some() {
+        let (clock, clock_spec) = api::test_clock::router();
+        api = api.merge(clock);
+        spec.merge(clock_spec);
+    }
     // HSTS only behind https: a plain-http `serve --demo` must keep working.
     let hsts = state
         .is_https()

@@ -1,14 +1,19 @@
 //! Shared application state: the database, the catalogue snapshot, the clock and the
 //! configuration.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use jiff::Timestamp;
-use pacta_core::clock::Clock;
+use pacta_core::catalogue::Service;
+use pacta_core::clock::{Clock, SettableClock};
 use pacta_store::{Db, Stamp};
 
 use crate::background::Task;
 use crate::snapshot::Snapshot;
+
+/// Service versions by (code, version).
+type VersionCache = HashMap<(String, i64), Arc<Service>>;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -29,6 +34,16 @@ pub struct AppState {
     pub throttle: Arc<crate::throttle::Throttle>,
     /// Where passwords are hashed and checked: never on the async workers.
     hashing: crate::hashing::HashingPool,
+    /// `serve --test-clock`: the clock that `POST /api/v1/test/clock` moves (also [`Self::clock`]).
+    test_clock: Option<Arc<SettableClock>>,
+    /// Runs of due jobs one at a time in this process (the test clock's and the runner's).
+    jobs_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The lease owner's name of this process's job runs.
+    runner: Arc<str>,
+    /// SMTP, or none (mails then wait in the outbox).
+    mailer: crate::mail::Mailer,
+    /// Published versions of services, as read once: a version never changes.
+    versions: Arc<Mutex<VersionCache>>,
 }
 
 impl AppState {
@@ -49,7 +64,71 @@ impl AppState {
             public_url: Arc::from("http://127.0.0.1:8080"),
             throttle: Arc::default(),
             hashing: crate::hashing::HashingPool::new(),
+            test_clock: None,
+            jobs_lock: Arc::default(),
+            runner: Arc::from(format!("pacta-{}", std::process::id())),
+            mailer: crate::mail::Mailer::new(None, "pacta@localhost")
+                .unwrap_or_else(|e| unreachable!("a plain address is a mailbox: {e}")),
+            versions: Arc::default(),
         })
+    }
+
+    /// The same state on a test clock (`serve --test-clock`): "now" is what it shows, and
+    /// `/api/v1/test/clock` moves it.
+    pub fn with_test_clock(mut self, clock: Arc<SettableClock>) -> AppState {
+        self.clock = clock.clone();
+        self.test_clock = Some(clock);
+        self
+    }
+
+    pub fn test_clock(&self) -> Option<&Arc<SettableClock>> {
+        self.test_clock.as_ref()
+    }
+
+    /// The same state sending mail through `mailer`.
+    pub fn with_mailer(mut self, mailer: crate::mail::Mailer) -> AppState {
+        self.mailer = mailer;
+        self
+    }
+
+    pub fn mailer(&self) -> &crate::mail::Mailer {
+        &self.mailer
+    }
+
+    /// Holds runs of due jobs one at a time.
+    pub async fn lock_jobs(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.jobs_lock.lock().await
+    }
+
+    /// The lease owner's name of this process.
+    pub fn runner(&self) -> &str {
+        &self.runner
+    }
+
+    /// Version `version` of service `code`, as published (read once, then kept).
+    pub async fn service_version(
+        &self,
+        code: &str,
+        version: i64,
+    ) -> Result<Option<Arc<Service>>, pacta_store::StoreError> {
+        let key = (code.to_owned(), version);
+        if let Some(s) = self
+            .versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(Some(s.clone()));
+        }
+        let Some(service) = self.db.service_version(code, version).await? else {
+            return Ok(None);
+        };
+        let service = Arc::new(service);
+        self.versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, service.clone());
+        Ok(Some(service))
     }
 
     /// Runs a password hash or check (argon2id, tens of milliseconds) on the hashing threads.

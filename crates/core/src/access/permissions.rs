@@ -102,6 +102,24 @@ pub enum Action<'a> {
     ListUsers,
     /// Create, list and revoke one's own API tokens.
     ManageOwnTokens,
+    /// Read a partner's subscriptions, their history and quote.
+    ReadSubscriptions {
+        partner: &'a str,
+    },
+    /// Ask for a subscription of `partner`, or for it.
+    RequestSubscription {
+        partner: &'a str,
+    },
+    /// Withdraw a request of `partner` before it is decided.
+    WithdrawSubscription {
+        partner: &'a str,
+    },
+    /// Approve, reject, suspend, resume, terminate or move to another version a subscription of
+    /// `partner` to `service`.
+    DecideSubscription {
+        partner: &'a str,
+        service: &'a str,
+    },
 }
 
 /// The answer.
@@ -176,6 +194,22 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         Action::ManageOwnTokens => {
             allow_if(matches!(actor, Actor::User(u) if !u.grants.is_empty()))
         }
+        Action::ReadSubscriptions { partner } => {
+            on_partner(actor, partner, sees_partner(actor, partner))
+        }
+        Action::RequestSubscription { partner } => on_partner(
+            actor,
+            partner,
+            actor.has(Admin) || actor.has_over(Prm, partner) || actor.has_of(PartnerAdmin, partner),
+        ),
+        Action::WithdrawSubscription { partner } => {
+            on_partner(actor, partner, actor.has_of(PartnerAdmin, partner))
+        }
+        Action::DecideSubscription { partner, service } => on_partner(
+            actor,
+            partner,
+            actor.has(Admin) || actor.has_over(ServiceManager, service),
+        ),
     }
 }
 
@@ -241,6 +275,26 @@ const ROWS: &[Row] = &[
     Row {
         what: "create, list and revoke one's own API tokens",
         action: |_| Action::ManageOwnTokens,
+    },
+    Row {
+        what: "read a partner's subscriptions",
+        action: |c| Action::ReadSubscriptions { partner: c },
+    },
+    Row {
+        what: "request a subscription (for a partner)",
+        action: |c| Action::RequestSubscription { partner: c },
+    },
+    Row {
+        what: "withdraw a partner's request before it is decided",
+        action: |c| Action::WithdrawSubscription { partner: c },
+    },
+    Row {
+        what:
+            "approve, reject, suspend, resume, terminate a subscription; move it to another version",
+        action: |c| Action::DecideSubscription {
+            partner: c,
+            service: c,
+        },
     },
 ];
 
@@ -439,6 +493,113 @@ mod tests {
             (&admin, Action::ManageProviderUsers, Allow),
             (&bootstrap, Action::ManageProviderUsers, Allow),
             (&ict, Action::ManageProviderUsers, Deny),
+            // Subscriptions (issue 9).
+            (
+                &a_viewer,
+                Action::ReadSubscriptions { partner: "P-A" },
+                Allow,
+            ),
+            (
+                &on_call,
+                Action::ReadSubscriptions { partner: "P-A" },
+                Allow,
+            ),
+            (
+                &b_admin,
+                Action::ReadSubscriptions { partner: "P-A" },
+                NotVisible,
+            ),
+            (
+                &anonymous,
+                Action::ReadSubscriptions { partner: "P-A" },
+                Deny,
+            ),
+            (
+                &a_admin,
+                Action::RequestSubscription { partner: "P-A" },
+                Allow,
+            ),
+            (
+                &a_user,
+                Action::RequestSubscription { partner: "P-A" },
+                Deny,
+            ),
+            (
+                &b_admin,
+                Action::RequestSubscription { partner: "P-A" },
+                NotVisible,
+            ),
+            (
+                &admin,
+                Action::RequestSubscription { partner: "P-A" },
+                Allow,
+            ),
+            (&prm, Action::RequestSubscription { partner: "P-A" }, Allow),
+            (&prm, Action::RequestSubscription { partner: "P-B" }, Deny),
+            (&sm, Action::RequestSubscription { partner: "P-A" }, Deny),
+            (
+                &a_admin,
+                Action::WithdrawSubscription { partner: "P-A" },
+                Allow,
+            ),
+            (
+                &admin,
+                Action::WithdrawSubscription { partner: "P-A" },
+                Deny,
+            ),
+            (
+                &b_admin,
+                Action::WithdrawSubscription { partner: "P-A" },
+                NotVisible,
+            ),
+            (
+                &sm,
+                Action::DecideSubscription {
+                    partner: "P-A",
+                    service: "WEB-HOSTING",
+                },
+                Allow,
+            ),
+            (
+                &sm,
+                Action::DecideSubscription {
+                    partner: "P-A",
+                    service: "MAIL-AGENDA",
+                },
+                Deny,
+            ),
+            (
+                &admin,
+                Action::DecideSubscription {
+                    partner: "P-A",
+                    service: "MAIL-AGENDA",
+                },
+                Allow,
+            ),
+            (
+                &prm,
+                Action::DecideSubscription {
+                    partner: "P-A",
+                    service: "WEB-HOSTING",
+                },
+                Deny,
+            ),
+            (
+                &a_admin,
+                Action::DecideSubscription {
+                    partner: "P-A",
+                    service: "WEB-HOSTING",
+                },
+                Deny,
+            ),
+            (
+                &b_admin,
+                Action::DecideSubscription {
+                    partner: "P-A",
+                    service: "WEB-HOSTING",
+                },
+                NotVisible,
+            ),
         ];
         for (actor, action, expected) in cases {
             assert_eq!(decide(actor, action), expected, "{actor:?} {action:?}");

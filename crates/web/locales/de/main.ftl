@@ -351,3 +351,18 @@ user-reset = Link zum Zurücksetzen
 user-reset-link = Ein Link, um ein neues Passwort für { $email } festzulegen (24 Stunden gültig):
 user-own-disable = Sie können Ihr eigenes Konto nicht deaktivieren; ein anderer Administrator kann das.
 user-own-role = Sie können sich Ihre eigene Rolle { $role } nicht entziehen; ein anderer Administrator kann das.
+
+# Mails about subscriptions (issue 9).
+mail-sub-requested-subject = Abonnement beantragt: { $partner } — { $service }
+mail-sub-requested-body = { $partner } beantragt ein Abonnement für { $service }, Paket { $pack }, ab dem { $start }. Genehmigen oder ablehnen:
+mail-sub-approved-subject = Abonnement genehmigt: { $service }
+mail-sub-approved-body = Ihr Abonnement für { $service }, Paket { $pack }, ist genehmigt. Es beginnt am { $start }.
+mail-sub-rejected-subject = Abonnement abgelehnt: { $service }
+mail-sub-rejected-body = Ihr Antrag auf ein Abonnement für { $service }, Paket { $pack }, wurde abgelehnt.
+mail-sub-activated-subject = Abonnement aktiv: { $service }
+mail-sub-activated-body = Ihr Abonnement für { $service }, Paket { $pack }, ist seit dem { $start } aktiv.
+mail-sub-terminated-subject = Abonnement beendet: { $service }
+mail-sub-terminated-body = Ihr Abonnement für { $service }, Paket { $pack }, ist beendet.
+mail-reason = Grund: { $reason }
+mail-see = In Pacta ansehen:
+mail-footer = Diese Nachricht wurde von Pacta gesendet; bitte antworten Sie nicht darauf.

@@ -352,3 +352,18 @@ user-reset = Reset link
 user-reset-link = A link to set a new password for { $email } (valid for 24 hours):
 user-own-disable = You cannot disable your own account; another administrator can.
 user-own-role = You cannot take away your own role { $role }; another administrator can.
+
+# Mails about subscriptions (issue 9).
+mail-sub-requested-subject = Subscription requested: { $partner } — { $service }
+mail-sub-requested-body = { $partner } asks to subscribe to { $service }, pack { $pack }, from { $start }. Approve or reject the request:
+mail-sub-approved-subject = Subscription approved: { $service }
+mail-sub-approved-body = Your subscription to { $service }, pack { $pack }, is approved. It starts on { $start }.
+mail-sub-rejected-subject = Subscription rejected: { $service }
+mail-sub-rejected-body = Your request to subscribe to { $service }, pack { $pack }, was rejected.
+mail-sub-activated-subject = Subscription active: { $service }
+mail-sub-activated-body = Your subscription to { $service }, pack { $pack }, is active since { $start }.
+mail-sub-terminated-subject = Subscription ended: { $service }
+mail-sub-terminated-body = Your subscription to { $service }, pack { $pack }, has ended.
+mail-reason = Reason: { $reason }
+mail-see = See it in Pacta:
+mail-footer = This message was sent by Pacta; please do not reply to it.

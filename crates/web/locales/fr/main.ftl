@@ -351,3 +351,18 @@ user-reset = Lien de réinitialisation
 user-reset-link = Un lien pour définir un nouveau mot de passe pour { $email } (valable 24 heures) :
 user-own-disable = Vous ne pouvez pas désactiver votre propre compte ; un autre administrateur le peut.
 user-own-role = Vous ne pouvez pas retirer votre propre rôle { $role } ; un autre administrateur le peut.
+
+# Mails about subscriptions (issue 9).
+mail-sub-requested-subject = Abonnement demandé : { $partner } — { $service }
+mail-sub-requested-body = { $partner } demande un abonnement à { $service }, formule { $pack }, à partir du { $start }. Approuvez ou refusez la demande :
+mail-sub-approved-subject = Abonnement approuvé : { $service }
+mail-sub-approved-body = Votre abonnement à { $service }, formule { $pack }, est approuvé. Il commence le { $start }.
+mail-sub-rejected-subject = Abonnement refusé : { $service }
+mail-sub-rejected-body = Votre demande d'abonnement à { $service }, formule { $pack }, a été refusée.
+mail-sub-activated-subject = Abonnement actif : { $service }
+mail-sub-activated-body = Votre abonnement à { $service }, formule { $pack }, est actif depuis le { $start }.
+mail-sub-terminated-subject = Abonnement terminé : { $service }
+mail-sub-terminated-body = Votre abonnement à { $service }, formule { $pack }, a pris fin.
+mail-reason = Motif : { $reason }
+mail-see = Voir dans Pacta :
+mail-footer = Ce message a été envoyé par Pacta ; merci de ne pas y répondre.

@@ -351,3 +351,18 @@ user-reset = Resetlink
 user-reset-link = Een link om een nieuw wachtwoord in te stellen voor { $email } (24 uur geldig):
 user-own-disable = U kunt uw eigen account niet uitschakelen; een andere beheerder kan dat.
 user-own-role = U kunt uw eigen rol { $role } niet afnemen; een andere beheerder kan dat.
+
+# Mails about subscriptions (issue 9).
+mail-sub-requested-subject = Abonnement aangevraagd: { $partner } — { $service }
+mail-sub-requested-body = { $partner } vraagt een abonnement op { $service }, pakket { $pack }, vanaf { $start }. Keur de aanvraag goed of wijs ze af:
+mail-sub-approved-subject = Abonnement goedgekeurd: { $service }
+mail-sub-approved-body = Uw abonnement op { $service }, pakket { $pack }, is goedgekeurd. Het begint op { $start }.
+mail-sub-rejected-subject = Abonnement afgewezen: { $service }
+mail-sub-rejected-body = Uw aanvraag voor een abonnement op { $service }, pakket { $pack }, werd afgewezen.
+mail-sub-activated-subject = Abonnement actief: { $service }
+mail-sub-activated-body = Uw abonnement op { $service }, pakket { $pack }, is actief sinds { $start }.
+mail-sub-terminated-subject = Abonnement beëindigd: { $service }
+mail-sub-terminated-body = Uw abonnement op { $service }, pakket { $pack }, is beëindigd.
+mail-reason = Reden: { $reason }
+mail-see = Bekijk het in Pacta:
+mail-footer = Dit bericht werd verstuurd door Pacta; gelieve er niet op te antwoorden.

@@ -62,7 +62,7 @@ pub struct QuoteDoc {
     pub note: String,
 }
 
-fn choice_of(headers: &HeaderMap, raw: Option<&str>) -> ApiResult<LangChoice> {
+pub fn choice_of(headers: &HeaderMap, raw: Option<&str>) -> ApiResult<LangChoice> {
     lang_choice(&query_pairs(raw)?, headers)
 }
 
@@ -434,8 +434,25 @@ pub async fn quote(
         .ok_or_else(|| {
             ApiError::invalid_field("service", format!("no published service `{code}`"))
         })?;
-    let quote = price_quote(service, &snapshot.stored.catalogue.levels, &selection)
-        .map_err(|e| ApiError::invalid_field(&e.field, e.message))?;
+    let v = quote_doc(
+        service,
+        &snapshot.stored.catalogue.levels,
+        &selection,
+        choice,
+    )
+    .map_err(|e| ApiError::invalid_field(&e.field, e.message))?;
+    Ok(json_response(StatusCode::OK, v.to_string()))
+}
+
+/// The answer of `POST /api/v1/catalogue/quote` for `selection` on `service` (a version of it),
+/// in `choice`: also a subscription's `quote`, which is this by definition.
+pub fn quote_doc(
+    service: &pacta_core::catalogue::Service,
+    levels: &[pacta_core::catalogue::ServiceLevel],
+    selection: &Selection,
+    choice: LangChoice,
+) -> Result<serde_json::Value, pacta_core::catalogue::rules::SelectionError> {
+    let quote = price_quote(service, levels, selection)?;
     let mut v = json!({
         "service": service.code,
         "pack": selection.pack,
@@ -450,5 +467,5 @@ pub async fn quote(
         "note": "A quote, not a subscription.",
     });
     localize(&mut v, choice);
-    Ok(json_response(StatusCode::OK, v.to_string()))
+    Ok(v)
 }

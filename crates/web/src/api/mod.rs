@@ -5,6 +5,8 @@ pub mod audit;
 pub mod catalogue;
 pub mod partners;
 pub mod services;
+pub mod subscriptions;
+pub mod test_clock;
 
 use std::collections::HashMap;
 
@@ -37,7 +39,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
     info(title = "Pacta API", description = "The service catalogue and service levels of an ICT shared-service provider."),
     modifiers(&BearerAuth, &CatalogueSchemas),
     components(
-        schemas(ErrorBody, ErrorDetail, LangParam, services::DeliveryModelFilter),
+        schemas(ErrorBody, ErrorDetail, LangParam, services::DeliveryModelFilter, subscriptions::DecisionName),
         responses(
             BadRequest, Unauthorized, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
             UnsupportedMediaType, Unprocessable, PreconditionRequired, Forbidden,
@@ -46,6 +48,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
     tags(
         (name = "catalogue", description = "Categories, services, fiches, packs, options, service levels and the organisation profile"),
         (name = "accounts", description = "Who the caller is; users, partners, API tokens and the audit log"),
+        (name = "subscriptions", description = "Partners' subscriptions: request, decide, read"),
     )
 )]
 struct ApiDoc;
@@ -290,6 +293,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(partners::list_partners, partners::create_partner))
         .routes(routes!(partners::get_partner, partners::patch_partner))
         .routes(routes!(audit::audit))
+        .routes(routes!(
+            subscriptions::list_subscriptions,
+            subscriptions::create_subscription
+        ))
+        .routes(routes!(subscriptions::get_subscription))
+        .routes(routes!(subscriptions::decide_subscription))
         .split_for_parts()
 }
 

@@ -63,6 +63,8 @@ struct World {
     viewer_session: String,
     b_admin_session: String,
     a_token_id: String,
+    /// A subscription of P-A.
+    a_subscription: String,
 }
 
 async fn world(app: TestApp) -> World {
@@ -125,8 +127,29 @@ async fn world(app: TestApp) -> World {
         .await
         .unwrap()
         .is_some());
+    let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
+    let a_subscription = db
+        .request_subscription(
+            &pacta_store::subscriptions::NewSubscription {
+                partner: "P-A".into(),
+                service: "WEB-HOSTING".into(),
+                service_version: version,
+                pack: "small".into(),
+                level: None,
+                options: vec![],
+                quantity: 1,
+                start_date: jiff::civil::date(2026, 12, 1),
+                end_date: None,
+            },
+            &Default::default(),
+            stamp,
+        )
+        .await
+        .unwrap()
+        .id;
     World {
         app,
+        a_subscription,
         viewer_token,
         b_admin_token,
         viewer_session,
@@ -165,7 +188,28 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
         ("get", "/api/v1/me")
         | ("get", "/api/v1/partners")
         | ("get", "/api/v1/tokens")
-        | ("post", "/api/v1/tokens") => case(SignedIn, path),
+        | ("post", "/api/v1/tokens")
+        | ("get", "/api/v1/subscriptions") => case(SignedIn, path),
+        ("post", "/api/v1/subscriptions") => Case {
+            body: Some(
+                json!({"partner": "P-A", "service": "WEB-HOSTING", "pack": "small",
+                       "quantity": 1, "start_date": "2026-12-20"})
+                .to_string(),
+            ),
+            ..partner_case(path, path)
+        },
+        ("get", "/api/v1/subscriptions/{id}") => partner_case(
+            &path.replace("{id}", &w.a_subscription),
+            &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+        ),
+        ("post", "/api/v1/subscriptions/{id}/{decision}") => partner_case(
+            &path
+                .replace("{id}", &w.a_subscription)
+                .replace("{decision}", "approve"),
+            &path
+                .replace("{id}", "01a00000-0000-7000-8000-000000000000")
+                .replace("{decision}", "approve"),
+        ),
         ("post", "/api/v1/users") => Case {
             body: Some(
                 json!({"email": "new@p-a.example", "name": "N", "partner": "P-A",
