@@ -32,6 +32,11 @@ fn refused(page: &Page, e: ApiError) -> Response {
     if e.status == StatusCode::NOT_FOUND {
         return page.not_found();
     }
+    denied(page)
+}
+
+/// The 403 page.
+pub fn denied(page: &Page) -> Response {
     let view = Denied {
         base: page.base(page.t().s("denied-title"), ""),
     };

@@ -17,6 +17,7 @@ pub mod notices;
 pub mod page;
 pub mod print;
 pub mod statics;
+pub mod subscriptions;
 pub mod support;
 
 use axum::routing::{get, post, MethodRouter};
@@ -53,6 +54,27 @@ pub fn route_table() -> Vec<PageRoute> {
             "/{lang}/services/{code}/quote",
             &["POST"],
             post(fiche::quote_fragment),
+        ),
+        (
+            "/{lang}/services/{code}/subscribe",
+            &["POST"],
+            post(subscriptions::subscribe),
+        ),
+        ("/{lang}/home", &["GET"], get(subscriptions::home)),
+        (
+            "/{lang}/subscriptions/{id}",
+            &["GET"],
+            get(subscriptions::subscription),
+        ),
+        (
+            "/{lang}/subscriptions/{id}/{decision}",
+            &["POST"],
+            post(subscriptions::decide),
+        ),
+        (
+            "/{lang}/admin/subscriptions",
+            &["GET"],
+            get(subscriptions::queue),
         ),
         ("/{lang}/support", &["GET"], get(support::page)),
         ("/{lang}/closures", &["GET"], get(closures::page)),

@@ -27,6 +27,8 @@ pub struct Page {
     pub rest: String,
     /// Who reads: the session's user, or the anonymous.
     pub caller: Caller,
+    /// "Now", from the application's clock.
+    pub now: jiff::Timestamp,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -39,6 +41,7 @@ impl FromRequestParts<AppState> for Page {
             Some(lang) => Ok(Page {
                 rest: rest_of(&parts.uri),
                 caller: Caller::of_session(state, &parts.headers).await,
+                now: state.now(),
                 snapshot,
                 lang,
             }),
@@ -75,7 +78,9 @@ impl Page {
         };
         let staff = matches!(&caller.actor, Actor::Bootstrap)
             || matches!(&caller.actor, Actor::User(u) if u.partner.is_none() && !u.grants.is_empty());
-        let links: [(&'static str, &str, bool); 4] = [
+        let links: [(&'static str, &str, bool); 6] = [
+            ("my-home", "home", true),
+            ("admin-subscriptions", "admin/subscriptions", staff),
             (
                 "admin-users",
                 "admin/users",

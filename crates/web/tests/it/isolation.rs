@@ -265,7 +265,19 @@ fn page_case(w: &World, method: &str, path: &str) -> Option<Case> {
         (_, "/{lang}/account")
         | (_, "/{lang}/account/password")
         | (_, "/{lang}/account/tokens")
-        | ("GET", "/{lang}/admin/partners") => case(SignedIn, &p),
+        | ("GET", "/{lang}/admin/partners")
+        | ("GET", "/{lang}/home") => case(SignedIn, &p),
+        ("GET", "/{lang}/admin/subscriptions") | ("POST", "/{lang}/services/{code}/subscribe") => {
+            case(Provider, &p)
+        }
+        (_, "/{lang}/subscriptions/{id}") | (_, "/{lang}/subscriptions/{id}/{decision}") => {
+            partner_case(
+                &p.replace("{id}", &w.a_subscription)
+                    .replace("{decision}", "approve"),
+                &p.replace("{id}", "01a00000-0000-7000-8000-000000000000")
+                    .replace("{decision}", "approve"),
+            )
+        }
         ("GET", "/{lang}/admin/users")
         | ("POST", "/{lang}/admin/users")
         | ("GET", "/{lang}/my/users")

@@ -41,6 +41,17 @@ pub struct FichePage {
     pub result: Markup,
     /// The form field the result's error concerns, marked invalid.
     pub error_field: &'static str,
+    /// A partner admin's "Subscribe" part of the form.
+    pub subscribe: Option<SubscribeView>,
+}
+
+/// The "Subscribe" part of the quote form: a start date and the session's CSRF token.
+pub struct SubscribeView {
+    pub csrf: String,
+    pub start_date: String,
+    /// Today, the earliest start.
+    pub min: String,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]
@@ -67,10 +78,34 @@ fn service<'a>(page: &'a Page, code: &str) -> Option<&'a Service> {
 }
 
 /// The fiche page; `posted` is a quote form sent without JavaScript, shown with its result.
+/// The fiche again with the posted form and why the subscription was refused (422).
+pub fn page_with_problem(page: &Page, code: &str, form: &QuoteForm, message: String) -> Response {
+    match service(page, code) {
+        Some(s) => match full_page_with(page, s, Some((form.clone(), None)), Some(message)) {
+            Ok(r) => {
+                let mut r = r.into_response();
+                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                r
+            }
+            Err(e) => e.into_response(),
+        },
+        None => page.not_found(),
+    }
+}
+
 fn full_page(
     page: &Page,
     s: &Service,
     posted: Option<(QuoteForm, Option<FieldError>)>,
+) -> PageResult {
+    full_page_with(page, s, posted, None)
+}
+
+fn full_page_with(
+    page: &Page,
+    s: &Service,
+    posted: Option<(QuoteForm, Option<FieldError>)>,
+    subscribe_error: Option<String>,
 ) -> PageResult {
     let (snapshot, lang) = (&page.snapshot, page.lang);
     let body = fiche_html(snapshot, s, lang)?;
@@ -120,6 +155,21 @@ fn full_page(
         result,
         error_field,
         body,
+        subscribe: (s.status == pacta_core::catalogue::Lifecycle::Published
+            && super::subscriptions::may_subscribe(page))
+        .then(|| {
+            let today = pacta_core::subscription::today(page.now).to_string();
+            SubscribeView {
+                csrf: page.caller.csrf(),
+                start_date: if form.start_date.is_empty() {
+                    today.clone()
+                } else {
+                    form.start_date.clone()
+                },
+                min: today,
+                error: subscribe_error,
+            }
+        }),
     };
     Ok(page_in_with(status, lang, &fiche))
 }

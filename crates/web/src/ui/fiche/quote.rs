@@ -23,6 +23,10 @@ pub struct QuoteForm {
     pub level: String,
     pub options: Vec<String>,
     pub quantity: String,
+    /// The start date, when the form subscribes (a partner admin's).
+    pub start_date: String,
+    /// The session's CSRF token, when the form subscribes.
+    pub csrf: String,
 }
 
 /// A problem with a posted quote, by the form field it concerns (`form` for the form as a
@@ -92,6 +96,14 @@ impl QuoteForm {
                     form.options.push(v);
                     None
                 }
+                "start_date" => {
+                    form.start_date = v;
+                    once("start_date", &mut seen)
+                }
+                "csrf" => {
+                    form.csrf = v;
+                    once("csrf", &mut seen)
+                }
                 _ => Some(FieldError::new("form", "quote-error-form")),
             };
             if let Some(e) = twice {
@@ -106,7 +118,7 @@ impl QuoteForm {
     }
 
     /// The selection the form asks for, or the field that is not one.
-    fn selection(&self) -> Result<Selection, FieldError> {
+    pub fn selection(&self) -> Result<Selection, FieldError> {
         if self.pack.is_empty() {
             return Err(FieldError::new("pack", "quote-error-pack"));
         }
