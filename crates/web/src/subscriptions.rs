@@ -53,19 +53,7 @@ pub fn read_request(
     };
     let partner = m.req_string(&mut r, "partner");
     let service = m.req_string(&mut r, "service");
-    let pack = m.req_string(&mut r, "pack");
-    let level = m.opt_string(&mut r, "level");
-    let mut options = Vec::new();
-    let options_node = m.get("options");
-    for (i, node) in r.seq(options_node, "options").iter().enumerate() {
-        if let Some(code) = r.string(node, &format!("options[{i}]")) {
-            options.push(code);
-        }
-    }
-    let quantity = match m.get("quantity") {
-        Some(node) => r.integer(node, "quantity", i64::MIN, i64::MAX),
-        None => Some(1),
-    };
+    let selection = crate::api::catalogue::read_selection_fields(&mut r, &mut m);
     let start = m.req_string(&mut r, "start_date");
     let end = m.opt_string(&mut r, "end_date");
     m.finish(&mut r);
@@ -74,26 +62,18 @@ pub fn read_request(
         Some(e) => date_field(&mut r, &e, "end_date").map(Some),
         None => Some(None),
     };
-    match (partner, service, pack, quantity, start_date, end_date) {
-        (
-            Some(partner),
-            Some(service),
-            Some(pack),
-            Some(quantity),
-            Some(start_date),
-            Some(end_date),
-        ) if r.ok() => Ok(RequestInput {
-            partner,
-            service,
-            selection: Selection {
-                pack,
-                level,
-                options,
-                quantity,
-            },
-            start_date,
-            end_date,
-        }),
+    match (partner, service, selection, start_date, end_date) {
+        (Some(partner), Some(service), Some(selection), Some(start_date), Some(end_date))
+            if r.ok() =>
+        {
+            Ok(RequestInput {
+                partner,
+                service,
+                selection,
+                start_date,
+                end_date,
+            })
+        }
         _ => Err(r.issues),
     }
 }

@@ -370,8 +370,22 @@ fn read_selection(
         return Err(r.issues);
     };
     let service = m.req_string(&mut r, "service");
-    let pack = m.req_string(&mut r, "pack");
-    let level = m.opt_string(&mut r, "level");
+    let selection = read_selection_fields(&mut r, &mut m);
+    m.finish(&mut r);
+    match (service, selection) {
+        (Some(service), Some(selection)) if r.ok() => Ok((service, selection)),
+        _ => Err(r.issues),
+    }
+}
+
+/// The fields of a choice in a body — `pack`, `level?`, `options?`, `quantity?` (default 1) —
+/// as a quote request and a subscription request both carry them.
+pub fn read_selection_fields(
+    r: &mut Reader,
+    m: &mut pacta_core::catalogue::document::MapReader<'_>,
+) -> Option<Selection> {
+    let pack = m.req_string(r, "pack");
+    let level = m.opt_string(r, "level");
     let mut options = Vec::new();
     let options_node = m.get("options");
     for (i, node) in r.seq(options_node, "options").iter().enumerate() {
@@ -384,19 +398,12 @@ fn read_selection(
         Some(node) => r.integer(node, "quantity", i64::MIN, i64::MAX),
         None => Some(1),
     };
-    m.finish(&mut r);
-    match (service, pack, quantity) {
-        (Some(service), Some(pack), Some(quantity)) if r.ok() => Ok((
-            service,
-            Selection {
-                pack,
-                level,
-                options,
-                quantity,
-            },
-        )),
-        _ => Err(r.issues),
-    }
+    Some(Selection {
+        pack: pack?,
+        level,
+        options,
+        quantity: quantity?,
+    })
 }
 
 /// Price a choice and give its effective SLA, without subscribing.
