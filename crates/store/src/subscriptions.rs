@@ -260,7 +260,15 @@ impl Db {
             .bind(stamp.actor)
             .bind(stamp.seconds())
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // Another request for the same made at the same time (subscriptions_one_live).
+                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate {
+                    kind: "live subscription",
+                    code: format!("of {} to {} pack {}", new.partner, new.service, new.pack),
+                },
+                other => other.into(),
+            })?;
             write_event!(
                 tx,
                 stamp,
@@ -393,6 +401,28 @@ impl Db {
                     before.state
                 )));
             }
+            let end = match end_date {
+                Some(end) => end,
+                None => before.end_date,
+            };
+            // Conditional on the state read: on PostgreSQL a second decider's update waits for
+            // the first's commit, then matches nothing (the read above does not lock the row).
+            let updated = sqlx::query(
+                "UPDATE subscriptions SET state = $1, end_date = $2, revision = revision + 1, updated_at = $3 \
+                 WHERE id = $4 AND state = $5",
+            )
+            .bind(steps.last().map_or(from, |s| s.to).code())
+            .bind(end.map(|d| d.to_string()))
+            .bind(stamp.seconds())
+            .bind(id)
+            .bind(from.code())
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Rejected(format!(
+                    "subscription `{id}` changed meanwhile: it is no longer {from}"
+                )));
+            }
             let mut state = from;
             for step in steps {
                 write_event!(
@@ -407,19 +437,6 @@ impl Db {
                 );
                 state = step.to;
             }
-            let end = match end_date {
-                Some(end) => end,
-                None => before.end_date,
-            };
-            sqlx::query(
-                "UPDATE subscriptions SET state = $1, end_date = $2, revision = revision + 1, updated_at = $3 WHERE id = $4",
-            )
-            .bind(state.code())
-            .bind(end.map(|d| d.to_string()))
-            .bind(stamp.seconds())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
             let after = subscription_in_tx!(tx, id);
             write_effects!(tx, stamp, effects);
             let action = steps.iter().map(|s| s.action).collect::<Vec<_>>().join("+");
@@ -456,14 +473,22 @@ impl Db {
                     before.state, before.service_version
                 )));
             }
-            sqlx::query(
-                "UPDATE subscriptions SET service_version = $1, revision = revision + 1, updated_at = $2 WHERE id = $3",
+            let updated = sqlx::query(
+                "UPDATE subscriptions SET service_version = $1, revision = revision + 1, updated_at = $2 \
+                 WHERE id = $3 AND service_version = $4 AND state = $5",
             )
             .bind(to_version)
             .bind(stamp.seconds())
             .bind(id)
+            .bind(from_version)
+            .bind(before.state.code())
             .execute(&mut *tx)
             .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Rejected(format!(
+                    "subscription `{id}` changed meanwhile"
+                )));
+            }
             write_event!(
                 tx,
                 stamp,

@@ -703,3 +703,222 @@ contract!(a_one_time_link_sets_a_password_once, |db: Db| async move {
     assert_eq!(hash.as_deref(), Some("new-hash"));
     assert!(db.link_user(&link, now + 3).await.unwrap().is_none());
 });
+
+use pacta_store::jobs::NewJob;
+
+contract!(
+    jobs_are_enqueued_once_and_taken_once_under_a_lease,
+    |db: Db| async move {
+        let t = |s: i64| jiff::Timestamp::from_second(1_800_000_000 + s).unwrap();
+        let a = NewJob::new("test.job", "a", t(0));
+        let b = NewJob::new("test.job", "b", t(10));
+        // The same kind, subject and due instant twice is one job, in one call or two; another
+        // due instant of the same subject is another job.
+        db.enqueue_jobs(&[a.clone(), a.clone()], by("test"))
+            .await
+            .unwrap();
+        db.enqueue_jobs(&[a.clone(), b.clone()], by("test"))
+            .await
+            .unwrap();
+        let pending = db.pending_jobs().await.unwrap();
+        let listed: Vec<(&str, i64, i64)> = pending
+            .iter()
+            .map(|p| (p.job.subject.as_str(), p.job.due_at, p.job.attempts))
+            .collect();
+        assert_eq!(
+            listed,
+            [("a", t(0).as_second(), 0), ("b", t(10).as_second(), 0)]
+        );
+
+        // Two runners at the same instant, at once: only `a` is due, one of them gets it.
+        let (r1, r2) = tokio::join!(
+            db.take_job(t(5), t(5), "r1", t(65)),
+            db.take_job(t(5), t(5), "r2", t(65)),
+        );
+        let (r1, r2) = (r1.unwrap(), r2.unwrap());
+        let taken: Vec<_> = [&r1, &r2].into_iter().flatten().collect();
+        assert_eq!(taken.len(), 1, "{r1:?} {r2:?}");
+        assert_eq!(taken[0].subject, "a");
+        let holder = if r1.is_some() { "r1" } else { "r2" };
+        let first = taken[0].clone();
+
+        // Later, both due: the next runner gets `b`, never the leased `a`; then nothing.
+        let second = db
+            .take_job(t(20), t(20), "r3", t(80))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(second.subject, "b");
+        assert_ne!(second.id, first.id);
+        assert_eq!(db.take_job(t(20), t(20), "r4", t(80)).await.unwrap(), None);
+        // Until its lease ends (t + 65 inclusive) `a` is held; after it, it is taken again.
+        assert_eq!(db.take_job(t(65), t(65), "r4", t(125)).await.unwrap(), None);
+        let again = db
+            .take_job(t(66), t(66), "r4", t(126))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (again.id.as_str(), again.subject.as_str()),
+            (first.id.as_str(), "a")
+        );
+        // The first holder lost it: its finish changes nothing.
+        db.finish_job(&first.id, holder, t(67)).await.unwrap();
+        assert_eq!(db.pending_jobs().await.unwrap().len(), 2);
+        // The holder's finish makes it gone, and it is never taken again.
+        db.finish_job(&again.id, "r4", t(67)).await.unwrap();
+        let left: Vec<String> = db
+            .pending_jobs()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.job.subject)
+            .collect();
+        assert_eq!(left, ["b"]);
+        db.finish_job(&second.id, "r3", t(68)).await.unwrap();
+        assert!(db.pending_jobs().await.unwrap().is_empty());
+        assert_eq!(
+            db.take_job(t(999), t(999), "r5", t(1999)).await.unwrap(),
+            None
+        );
+        // Done is done: enqueuing it again adds nothing.
+        db.enqueue_jobs(std::slice::from_ref(&a), by("test"))
+            .await
+            .unwrap();
+        assert!(db.pending_jobs().await.unwrap().is_empty());
+        // A job not due yet is not taken.
+        db.enqueue_jobs(&[NewJob::new("test.job", "c", t(100))], by("test"))
+            .await
+            .unwrap();
+        assert_eq!(db.take_job(t(99), t(99), "r5", t(159)).await.unwrap(), None);
+        assert_eq!(db.next_job_at().await.unwrap(), Some(t(100).as_second()));
+    }
+);
+
+contract!(
+    a_failed_job_runs_again_at_its_retry_and_is_given_up_without_one,
+    |db: Db| async move {
+        let t = |s: i64| jiff::Timestamp::from_second(1_800_000_000 + s).unwrap();
+        db.enqueue_jobs(&[NewJob::new("test.job", "a", t(0))], by("test"))
+            .await
+            .unwrap();
+        let job = db.take_job(t(0), t(0), "r1", t(60)).await.unwrap().unwrap();
+        db.fail_job(&job.id, "r1", "boom", t(0), Some(t(60)))
+            .await
+            .unwrap();
+        let pending = db.pending_jobs().await.unwrap();
+        assert_eq!(
+            (
+                pending[0].job.next_at,
+                pending[0].job.attempts,
+                pending[0].last_error.as_deref()
+            ),
+            (t(60).as_second(), 1, Some("boom"))
+        );
+        // The lease is released, but the retry is not due before its instant.
+        assert_eq!(db.take_job(t(59), t(59), "r2", t(119)).await.unwrap(), None);
+        let job = db
+            .take_job(t(60), t(60), "r2", t(120))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (job.due_at, job.next_at, job.attempts),
+            (t(0).as_second(), t(60).as_second(), 1)
+        );
+        db.fail_job(&job.id, "r2", "boom again", t(60), None)
+            .await
+            .unwrap();
+        assert!(db.pending_jobs().await.unwrap().is_empty());
+    }
+);
+
+contract!(two_deciders_at_once_cannot_both_win, |db: Db| async move {
+    use pacta_core::subscription::State;
+    use pacta_store::subscriptions::{Effects, NewSubscription, Step};
+    db.create_partner(&partner("P-A"), by("cli")).await.unwrap();
+    for round in 0..10 {
+        let created = db
+            .request_subscription(
+                &NewSubscription {
+                    partner: "P-A".into(),
+                    service: "WEB-HOSTING".into(),
+                    service_version: 1,
+                    pack: format!("pack-{round}"),
+                    level: None,
+                    options: vec![],
+                    quantity: 1,
+                    start_date: jiff::civil::date(2027, 1, 1),
+                    end_date: None,
+                },
+                &Effects::default(),
+                by("partner"),
+            )
+            .await
+            .unwrap();
+        let decide = |action: &'static str, to: State| {
+            let db = db.clone();
+            let id = created.id.clone();
+            async move {
+                db.transition_subscription(
+                    &id,
+                    State::Requested,
+                    &[Step {
+                        action,
+                        to,
+                        reason: Some("x".into()),
+                    }],
+                    None,
+                    &Effects::default(),
+                    by("manager"),
+                )
+                .await
+            }
+        };
+        let (approved, rejected) = tokio::join!(
+            decide("approve", State::Approved),
+            decide("reject", State::Rejected)
+        );
+        let wins = [&approved, &rejected].iter().filter(|r| r.is_ok()).count();
+        assert_eq!(wins, 1, "round {round}: {approved:?} {rejected:?}");
+        for lost in [approved, rejected].into_iter().filter_map(Result::err) {
+            assert!(matches!(lost, StoreError::Rejected(_)), "{lost:?}");
+        }
+        let history = db.subscription_history(&created.id).await.unwrap();
+        assert_eq!(history.len(), 2, "round {round}: {history:?}");
+        let now = db
+            .subscription(Scope::All, &created.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.state, history[1].to);
+    }
+    // Two requests for the same at once: one is recorded, the other is a duplicate.
+    let request = |quantity: i64| {
+        let db = db.clone();
+        async move {
+            db.request_subscription(
+                &NewSubscription {
+                    partner: "P-A".into(),
+                    service: "WEB-HOSTING".into(),
+                    service_version: 1,
+                    pack: "same".into(),
+                    level: None,
+                    options: vec![],
+                    quantity,
+                    start_date: jiff::civil::date(2027, 1, 1),
+                    end_date: None,
+                },
+                &Effects::default(),
+                by("partner"),
+            )
+            .await
+        }
+    };
+    let (one, two) = tokio::join!(request(1), request(2));
+    let wins = [&one, &two].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(wins, 1, "{one:?} {two:?}");
+    for lost in [one, two].into_iter().filter_map(Result::err) {
+        assert!(matches!(lost, StoreError::Duplicate { .. }), "{lost:?}");
+    }
+});

@@ -9,5 +9,6 @@ mod isolation;
 mod login;
 mod openapi;
 mod seams;
+mod subscriptions_api;
 mod support;
 mod ui_pages;
