@@ -3,21 +3,11 @@
 // The demo's users all have the password `pacta-demo`; each test uses users of its own.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, checkA11y, launch, newPage, shot } from './support.mjs';
+import { BASE, checkA11y, launch, newPage, shot, signIn } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signIn(page, lang, email, password) {
-  await page.goto(`${BASE}/${lang}/login`);
-  await page.locator('#login-email').fill(email);
-  await page.locator('#login-password').fill(password);
-  await Promise.all([
-    page.waitForNavigation(),
-    page.locator('form.stack button[type=submit]').click(),
-  ]);
-}
 
 test('a user signs in, changes the password, makes a token and signs out', async () => {
   const page = await newPage(browser);

@@ -9,6 +9,11 @@ const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const BASE = process.env.PACTA_URL ?? 'http://127.0.0.1:8080';
+/** The second demo server, with a test clock (issue 9), and the admin token that moves it. */
+export const CLOCK_BASE = process.env.PACTA_CLOCK_URL;
+export const CLOCK_TOKEN = process.env.PACTA_CLOCK_TOKEN;
+/** Every demo user's password. */
+export const DEMO_PASSWORD = 'pacta-demo';
 export const ARTIFACTS = process.env.PACTA_ARTIFACTS ?? 'target/browser-artifacts';
 mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -20,16 +25,32 @@ export async function launch() {
   });
 }
 
-/** A page that fails the test on any request leaving Pacta. */
+/**
+ * A page that fails the test on any request leaving Pacta. `base` (default BASE) is the server
+ * it belongs to; the other options are the browser context's.
+ */
 export async function newPage(browser, options = {}) {
-  const context = await browser.newContext({ locale: 'en-GB', ...options });
+  const { base = BASE, ...contextOptions } = options;
+  const context = await browser.newContext({ locale: 'en-GB', ...contextOptions });
   const page = await context.newPage();
   const outside = [];
   page.on('request', (r) => {
-    if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) outside.push(r.url());
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:')) outside.push(r.url());
   });
   page.outside = outside;
+  page.base = base;
   return page;
+}
+
+/** Signs in on the page's server through the sign-in form; waits for the page it leads to. */
+export async function signIn(page, lang, email, password = DEMO_PASSWORD) {
+  await page.goto(`${page.base ?? BASE}/${lang}/login`);
+  await page.locator('#login-email').fill(email);
+  await page.locator('#login-password').fill(password);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.locator('form.stack button[type=submit]').click(),
+  ]);
 }
 
 export async function shot(page, name) {
@@ -61,10 +82,11 @@ export async function checkA11y(page, name) {
 export async function checkA11yWithoutJs(browser, page, name) {
   assert.deepEqual(page.outside, [], `requests outside Pacta on ${name}`);
   const html = await page.content();
-  const copy = await newPage(browser);
-  await copy.route(`${BASE}/__axe_copy__`, (route) =>
+  const base = page.base ?? BASE;
+  const copy = await newPage(browser, { base });
+  await copy.route(`${base}/__axe_copy__`, (route) =>
     route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-  await copy.goto(`${BASE}/__axe_copy__`);
+  await copy.goto(`${base}/__axe_copy__`);
   await checkA11y(copy, `${name} (copy)`);
   await copy.context().close();
 }

@@ -210,7 +210,12 @@ async fn partner_home(state: &AppState, page: &Page, partner: &str) -> Result<Ho
     let mut contacts = Vec::new();
     // The service manager (SPOC) of each subscribed service, once each.
     let mut seen = std::collections::BTreeSet::new();
-    for s in all.iter().filter(|s| !s.state.is_final()) {
+    for s in all.iter().filter(|s| {
+        matches!(
+            s.state,
+            SubState::Approved | SubState::Active | SubState::Suspended
+        )
+    }) {
         if !seen.insert(s.service.clone()) {
             continue;
         }
