@@ -111,8 +111,11 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // A local file does not drop connections: no ping before each use (each would be one
+            // more round trip to the connection's thread, on every query).
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await?;
             // An in-memory database lives in its one connection: reads must share it.
@@ -121,6 +124,7 @@ impl Db {
             } else {
                 SqlitePoolOptions::new()
                     .max_connections(4)
+                    .test_before_acquire(false)
                     .connect_with(options.read_only(false))
                     .await?
             };

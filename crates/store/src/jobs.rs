@@ -63,6 +63,16 @@ macro_rules! enqueue_job {
 
 type JobRow = (String, String, String, i64, i64, i64);
 
+/// Runs `$body` with `$pool` bound to the pool that writes (SQLite's one writer).
+macro_rules! on_writer {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            Db::Sqlite { write: $pool, .. } => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+}
+
 fn job_from_row((id, kind, subject, due_at, next_at, attempts): JobRow) -> Job {
     Job {
         id,
@@ -143,7 +153,8 @@ impl Db {
 
     /// Marks a job done, if `owner` still holds it.
     pub async fn finish_job(&self, id: &str, owner: &str, at: Timestamp) -> Result<()> {
-        in_tx!(self, |tx| {
+        // One statement: no transaction around it (a job's bookkeeping is its hottest path).
+        on_writer!(self, |pool| {
             sqlx::query(
                 "UPDATE jobs SET done_at = $1, lease_owner = NULL, lease_until = NULL, last_error = NULL \
                  WHERE id = $2 AND lease_owner = $3 AND done_at IS NULL",
@@ -151,10 +162,11 @@ impl Db {
             .bind(at.as_second())
             .bind(id)
             .bind(owner)
-            .execute(&mut *tx)
-            .await?;
-            Ok(())
-        })
+            .execute(pool)
+            .await
+            .map(|_| ())?
+        });
+        Ok(())
     }
 
     /// Records a failed attempt: the job runs again at `retry_at`, or never (`None`: given up,
@@ -167,7 +179,7 @@ impl Db {
         at: Timestamp,
         retry_at: Option<Timestamp>,
     ) -> Result<()> {
-        in_tx!(self, |tx| {
+        on_writer!(self, |pool| {
             sqlx::query(
                 "UPDATE jobs SET attempts = attempts + 1, last_error = $1, lease_owner = NULL, \
                  lease_until = NULL, next_at = COALESCE($2, next_at), done_at = $3 \
@@ -178,10 +190,11 @@ impl Db {
             .bind(retry_at.is_none().then_some(at.as_second()))
             .bind(id)
             .bind(owner)
-            .execute(&mut *tx)
-            .await?;
-            Ok(())
-        })
+            .execute(pool)
+            .await
+            .map(|_| ())?
+        });
+        Ok(())
     }
 
     /// The jobs not done yet, in due order.
