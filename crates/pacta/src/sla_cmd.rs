@@ -8,12 +8,19 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
+use jiff::Timestamp;
 use pacta_core::sla::availability::{availability, Availability, Target};
 use pacta_core::sla::calendar::{Calendar, CalendarSpec, BUILTIN_CALENDARS};
+use pacta_core::sla::consent::{consent, Answer, Consent, ConsentQuery, GivenAnswer};
 use pacta_core::sla::duration::{format_duration, parse_duration};
 use pacta_core::sla::holidays::{holidays, year_supported, HolidaySet};
-use pacta_core::sla::instant::parse_instant;
+use pacta_core::sla::instant::{format_instant, parse_instant};
+use pacta_core::sla::outages::{outages, Outage, OutageRule, ProbeResult};
+use pacta_core::sla::statement::{
+    month_period, statement, Incident, IncidentKind, MaintenanceWindow,
+};
 use pacta_core::sla::Interval;
+use pacta_core::subscription::zone;
 use pacta_core::text::Lang;
 use serde_json::{json, Value};
 
@@ -438,16 +445,7 @@ impl Eval {
                     start: instant(str_field(&req, "from")?)?,
                     end: instant(str_field(&req, "to")?)?,
                 };
-                let target = match req.get("target") {
-                    Some(Value::String(s)) => Target::parse(s),
-                    Some(Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
-                        (Some(u), _) => Target::parse(&u.to_string()),
-                        (None, Some(f)) => Target::from_f64(f),
-                        _ => Target::parse(&n.to_string()),
-                    },
-                    _ => return Err("missing \"target\" (a number or a string)".to_string()),
-                }
-                .map_err(|e| e.to_string())?;
+                let target = target_field(&req)?;
                 let outages =
                     intervals_from_json(req.get("outages").unwrap_or(&Value::Null), "outages")?;
                 let maintenance = intervals_from_json(
@@ -458,11 +456,276 @@ impl Eval {
                     .map_err(|e| e.to_string())?;
                 Ok(availability_json(&a))
             }
+            "outages" => eval_outages(&req),
+            "statement" => eval_statement(&req),
+            "consent" => eval_consent(&req),
             other => Err(format!(
-                "unknown op {other:?} (deadline, elapsed, availability)"
+                "unknown op {other:?} (deadline, elapsed, availability, outages, statement, consent)"
             )),
         }
     }
+}
+
+/// The `target` of a request: a JSON number or a string, read exactly from its digits.
+fn target_field(req: &Value) -> Result<Target, String> {
+    match req.get("target") {
+        Some(Value::String(s)) => Target::parse(s),
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => Target::parse(&u.to_string()),
+            (None, Some(f)) => Target::from_f64(f),
+            _ => Target::parse(&n.to_string()),
+        },
+        _ => return Err("missing \"target\" (a number or a string)".to_string()),
+    }
+    .map_err(|e| e.to_string())
+}
+
+// Strict readers of the issue 10 ops: an optional key that is absent or null takes its default;
+// a present value of the wrong JSON type is an error ("3" is not a count, "true" not a flag).
+// `what` names the value in messages: `"from"`, `results[3].at`.
+
+/// A present, non-null value.
+fn present<'a>(obj: &'a Value, key: &str, what: &str) -> Result<Option<&'a Value>, String> {
+    if !obj.is_object() {
+        return Err(format!(
+            "{}: expected a JSON object",
+            what.trim_end_matches('.')
+        ));
+    }
+    Ok(obj.get(key).filter(|v| !v.is_null()))
+}
+
+fn required<'a>(obj: &'a Value, key: &str, what: &str) -> Result<&'a Value, String> {
+    present(obj, key, what)?.ok_or_else(|| format!("missing \"{what}{key}\""))
+}
+
+fn opt_string<'a>(obj: &'a Value, key: &str, what: &str) -> Result<Option<&'a str>, String> {
+    present(obj, key, what)?
+        .map(|v| {
+            v.as_str()
+                .ok_or_else(|| format!("\"{what}{key}\" must be a string"))
+        })
+        .transpose()
+}
+
+fn req_string<'a>(obj: &'a Value, key: &str, what: &str) -> Result<&'a str, String> {
+    opt_string(obj, key, what)?.ok_or_else(|| format!("missing \"{what}{key}\""))
+}
+
+fn opt_instant(obj: &Value, key: &str, what: &str) -> Result<Option<Timestamp>, String> {
+    opt_string(obj, key, what)?
+        .map(|s| parse_instant(s).map_err(|e| format!("\"{what}{key}\": {e}")))
+        .transpose()
+}
+
+fn req_instant(obj: &Value, key: &str, what: &str) -> Result<Timestamp, String> {
+    opt_instant(obj, key, what)?.ok_or_else(|| format!("missing \"{what}{key}\""))
+}
+
+fn opt_duration(obj: &Value, key: &str) -> Result<Option<i64>, String> {
+    opt_string(obj, key, "")?
+        .map(|s| parse_duration(s).map_err(|e| format!("\"{key}\": {e}")))
+        .transpose()
+}
+
+fn req_duration(obj: &Value, key: &str) -> Result<i64, String> {
+    opt_duration(obj, key)?.ok_or_else(|| format!("missing \"{key}\""))
+}
+
+fn req_bool(obj: &Value, key: &str, what: &str) -> Result<bool, String> {
+    required(obj, key, what)?
+        .as_bool()
+        .ok_or_else(|| format!("\"{what}{key}\" must be true or false"))
+}
+
+/// An integer ≥ 1 (a JSON integer, not a string nor a fraction).
+fn req_count(obj: &Value, key: &str) -> Result<u32, String> {
+    required(obj, key, "")?
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n >= 1)
+        .ok_or_else(|| format!("\"{key}\" must be an integer ≥ 1"))
+}
+
+/// An array; absent or null is empty unless `needed`.
+fn array<'a>(obj: &'a Value, key: &str, needed: bool) -> Result<&'a [Value], String> {
+    match present(obj, key, "")? {
+        None if needed => Err(format!("missing \"{key}\" (an array)")),
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(format!("\"{key}\" must be an array")),
+    }
+}
+
+/// A code of a closed list, required.
+fn code<T>(
+    obj: &Value,
+    key: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    known: &str,
+) -> Result<T, String> {
+    let text = req_string(obj, key, what)?;
+    parse(text).ok_or_else(|| format!("\"{what}{key}\": unknown value {text:?} ({known})"))
+}
+
+fn brussels(t: Timestamp) -> String {
+    format_instant(t, zone())
+}
+
+/// `{"op": "outages", …}` → `{"outages": […], "unmonitored": […], "down_at_end": b}`.
+fn eval_outages(req: &Value) -> Result<String, String> {
+    let interval = req_duration(req, "interval")?;
+    let stale_after = opt_duration(req, "stale_after")?;
+    let n = req_count(req, "failures_before_down")?;
+    let m = req_count(req, "successes_before_up")?;
+    let rule = OutageRule::new(interval, n, m, stale_after).map_err(|e| e.to_string())?;
+    let from = req_instant(req, "from", "")?;
+    let to = req_instant(req, "to", "")?;
+    let results = array(req, "results", true)?
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let what = format!("results[{i}].");
+            Ok(ProbeResult {
+                at: req_instant(r, "at", &what)?,
+                ok: req_bool(r, "ok", &what)?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let answer = outages(&rule, from, to, &results).map_err(|e| e.to_string())?;
+    let mut out =
+        String::with_capacity(64 + 64 * (answer.outages.len() + answer.unmonitored.len()));
+    out.push_str("{\"outages\":[");
+    for (i, o) in answer.outages.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let end = o
+            .end
+            .map_or("null".to_string(), |e| format!("\"{}\"", brussels(e)));
+        out.push_str(&format!(
+            "{sep}{{\"start\":\"{}\",\"end\":{end}}}",
+            brussels(o.start)
+        ));
+    }
+    out.push_str("],\"unmonitored\":[");
+    for (i, u) in answer.unmonitored.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        out.push_str(&format!(
+            "{sep}{{\"start\":\"{}\",\"end\":\"{}\"}}",
+            brussels(u.start),
+            brussels(u.end)
+        ));
+    }
+    out.push_str(&format!("],\"down_at_end\":{}}}", answer.down_at_end));
+    Ok(out)
+}
+
+/// `{"op": "statement", …}` → the statement object.
+fn eval_statement(req: &Value) -> Result<String, String> {
+    let month = opt_string(req, "month", "")?;
+    let from = opt_instant(req, "from", "")?;
+    let to = opt_instant(req, "to", "")?;
+    let period = match (month, from, to) {
+        (Some(month), None, None) => month_period(month).map_err(|e| e.to_string())?,
+        (Some(_), _, _) => {
+            return Err("give either \"month\" or \"from\" and \"to\", not both".into())
+        }
+        (None, Some(start), Some(end)) => Interval { start, end },
+        (None, None, None) => return Err("missing \"month\" (or \"from\" and \"to\")".into()),
+        (None, _, _) => return Err("\"from\" and \"to\" go together".into()),
+    };
+    let target = target_field(req)?;
+    let items = |key: &'static str| {
+        array(req, key, false).map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(move |(i, item)| (format!("{key}[{i}]."), item))
+        })
+    };
+    let outages = items("outages")?
+        .map(|(what, o)| {
+            Ok(Outage {
+                start: req_instant(o, "start", &what)?,
+                end: opt_instant(o, "end", &what)?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let closed_interval = |what: &str, v: &Value| -> Result<Interval, String> {
+        Interval::new(req_instant(v, "start", what)?, req_instant(v, "end", what)?)
+            .map_err(|e| format!("{what} {e}"))
+    };
+    let unmonitored = items("unmonitored")?
+        .map(|(what, u)| closed_interval(&what, u))
+        .collect::<Result<Vec<_>, String>>()?;
+    let incidents = items("incidents")?
+        .map(|(what, i)| {
+            Ok(Incident {
+                start: req_instant(i, "start", &what)?,
+                end: opt_instant(i, "end", &what)?,
+                kind: code(i, "kind", &what, IncidentKind::parse, "down, degraded")?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let maintenance = items("maintenance")?
+        .map(|(what, m)| {
+            Ok(MaintenanceWindow {
+                window: closed_interval(&what, m)?,
+                consent: code(
+                    m,
+                    "consent",
+                    &what,
+                    Consent::parse,
+                    "explicit, tacit, objected, overridden, none, pending",
+                )?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let s = statement(
+        period,
+        &target,
+        &outages,
+        &unmonitored,
+        &incidents,
+        &maintenance,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(serde_json::to_string(&s).expect("serialisable"))
+}
+
+/// `{"op": "consent", …}` → `{"deadline": T, "consent": "…", "excluded": b}`.
+fn eval_consent(req: &Value) -> Result<String, String> {
+    let start = req_instant(req, "start", "")?;
+    let notice_seconds = req_duration(req, "notice")?;
+    let silence_is_consent = req_bool(req, "silence_is_consent", "")?;
+    let now = req_instant(req, "now", "")?;
+    let answers = array(req, "answers", false)?
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let what = format!("answers[{i}].");
+            Ok(GivenAnswer {
+                at: req_instant(a, "at", &what)?,
+                answer: code(a, "answer", &what, Answer::parse, "agree, object")?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let query = ConsentQuery {
+        start,
+        notice_seconds,
+        silence_is_consent,
+        now,
+        answers,
+        override_at: opt_instant(req, "override_at", "")?,
+        consulted_at: opt_instant(req, "consulted_at", "")?,
+    };
+    let d = consent(&query).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{{\"deadline\":\"{}\",\"consent\":\"{}\",\"excluded\":{}}}",
+        brussels(d.deadline),
+        d.consent,
+        d.excluded
+    ))
 }
 
 fn str_field<'a>(req: &'a Value, key: &str) -> Result<&'a str, String> {

@@ -600,3 +600,371 @@ fn a_value_with_a_slash_or_a_yaml_ending_is_a_path() {
     assert!(e.contains("cannot be read"), "{e}");
     assert!(!dir.join("none.db").exists());
 }
+
+/// Issue 10's ops (`outages`, `statement`, `consent`): every worked example of the issue, each
+/// answer line compared exactly; then the error lines of the contract, each answered
+/// `{"error": …}` without stopping the others.
+#[test]
+fn eval_availability_rules_answer_the_worked_examples_exactly() {
+    let at = |hms: &str| format!("2026-10-12T{hms}+02:00");
+    let result = |hms: &str, ok: bool| format!(r#"{{"at": "{}", "ok": {ok}}}"#, at(hms));
+    let table = [
+        result("10:00:00", true),
+        // Another spelling of 10:00:30+02:00, and a key that is ignored.
+        r#"{"at": "2026-10-12T08:00:30Z", "ok": false, "latency_ms": 1200}"#.to_string(),
+        result("10:01:00", false),
+        result("10:01:30", false),
+        result("10:02:00", true),
+        result("10:02:30", false),
+        result("10:03:30", true),
+        result("10:03:00", true),
+    ]
+    .join(", ");
+    let gap = [
+        result("10:00:00", false),
+        result("10:00:30", false),
+        result("10:01:00", false),
+        result("12:01:00", true),
+        result("12:01:30", true),
+    ]
+    .join(", ");
+    let oct_outage = r#""outages": [{"start": "2026-10-10T23:00:00+02:00", "end": "2026-10-11T03:00:00+02:00"}]"#;
+    let window = |consent: &str| {
+        format!(
+            r#""maintenance": [{{"start": "2026-10-10T22:00:00+02:00", "end": "2026-10-11T02:00:00+02:00", "consent": "{consent}"}}]"#
+        )
+    };
+    let gap_statement = format!(
+        r#""from": "{}", "to": "{}", "target": "99.7", "outages": [{{"start": "{}", "end": "{}"}}], "unmonitored": [{{"start": "{}", "end": "{}"}}, {{"start": "{}", "end": "{}"}}]"#,
+        at("10:00:00"),
+        at("13:00:00"),
+        at("10:00:00"),
+        at("12:01:00"),
+        at("10:02:00"),
+        at("12:01:00"),
+        at("12:02:30"),
+        at("13:00:00"),
+    );
+    let consent = |now: &str, answers: &str, extra: &str, silence: bool| {
+        format!(
+            r#"{{"op": "consent", "start": "2026-10-10T22:00:00+02:00", "notice": "120h", "silence_is_consent": {silence}, "now": "2026-{now}+02:00", "answers": [{answers}]{extra}}}"#
+        )
+    };
+    let ans = |when: &str, a: &str| {
+        format!(r#"{{"at": "2026-{when}+02:00", "answer": "{a}", "comment": "…"}}"#)
+    };
+    let figures = |agreed: i64,
+                   down: i64,
+                   allowed: i64,
+                   pct: &str,
+                   met: bool,
+                   period: i64,
+                   unmon: i64,
+                   excl: i64,
+                   incomplete: bool| {
+        format!(
+            r#"{{"agreed_seconds":{agreed},"downtime_seconds":{down},"allowed_downtime_seconds":{allowed},"budget_left_seconds":{},"availability_percent":{pct},"met":{met},"period_seconds":{period},"unmonitored_seconds":{unmon},"excluded_maintenance_seconds":{excl},"incomplete":{incomplete}}}"#,
+            allowed - down
+        )
+    };
+    let decision = |deadline: &str, consent: &str, excluded: bool| {
+        format!(
+            r#"{{"deadline":"2026-{deadline}+02:00","consent":"{consent}","excluded":{excluded}}}"#
+        )
+    };
+    let cases: Vec<(String, String)> = vec![
+        // Outages: the table, then a gap inside an outage (stale_after absent → 60 s).
+        (
+            format!(
+                r#"{{"op": "outages", "interval": "30s", "failures_before_down": 3, "successes_before_up": 2, "stale_after": "60s", "from": "{}", "to": "{}", "results": [{table}]}}"#,
+                at("10:00:00"),
+                at("10:05:00")
+            ),
+            r#"{"outages":[{"start":"2026-10-12T10:00:30+02:00","end":"2026-10-12T10:03:00+02:00"}],"unmonitored":[{"start":"2026-10-12T10:04:30+02:00","end":"2026-10-12T10:05:00+02:00"}],"down_at_end":false}"#.into(),
+        ),
+        (
+            format!(
+                r#"{{"op": "outages", "interval": "PT30S", "failures_before_down": 3, "successes_before_up": 2, "stale_after": null, "from": "{}", "to": "{}", "results": [{gap}]}}"#,
+                at("10:00:00"),
+                at("13:00:00")
+            ),
+            r#"{"outages":[{"start":"2026-10-12T10:00:00+02:00","end":"2026-10-12T12:01:00+02:00"}],"unmonitored":[{"start":"2026-10-12T10:02:00+02:00","end":"2026-10-12T12:01:00+02:00"},{"start":"2026-10-12T12:02:30+02:00","end":"2026-10-12T13:00:00+02:00"}],"down_at_end":false}"#.into(),
+        ),
+        // Still down at `to`, its recovering run begun: open.
+        (
+            format!(
+                r#"{{"op": "outages", "interval": "30s", "failures_before_down": 3, "successes_before_up": 2, "from": "{}", "to": "{}", "results": [{}]}}"#,
+                at("10:00:00"),
+                at("12:01:30"),
+                gap
+            ),
+            r#"{"outages":[{"start":"2026-10-12T10:00:00+02:00","end":null}],"unmonitored":[{"start":"2026-10-12T10:02:00+02:00","end":"2026-10-12T12:01:00+02:00"}],"down_at_end":true}"#.into(),
+        ),
+        // The statement of that window, without and with incidents.
+        (
+            format!(r#"{{"op": "statement", {gap_statement}}}"#),
+            figures(10_800, 120, 32, "98.888", false, 10_800, 10_590, 0, true),
+        ),
+        (
+            format!(
+                r#"{{"op": "statement", {gap_statement}, "incidents": [{{"start": "{}", "end": "{}", "kind": "down"}}, {{"start": "{}", "end": null, "kind": "degraded"}}]}}"#,
+                at("11:00:00"),
+                at("11:30:00"),
+                at("12:30:00")
+            ),
+            figures(10_800, 1_920, 32, "82.222", false, 10_800, 10_590, 0, true),
+        ),
+    ];
+    let mut cases = cases;
+    // October 2026 with maintenance, for every consent.
+    for c in ["explicit", "tacit"] {
+        cases.push((
+            format!(
+                r#"{{"op": "statement", "month": "2026-10", "target": 99.7, {oct_outage}, {}}}"#,
+                window(c)
+            ),
+            figures(
+                2_667_600, 3_600, 8_002, "99.865", true, 2_682_000, 0, 14_400, false,
+            ),
+        ));
+    }
+    for c in ["objected", "overridden", "none", "pending"] {
+        cases.push((
+            format!(
+                r#"{{"op": "statement", "month": "2026-10", "target": "99.7", {oct_outage}, {}}}"#,
+                window(c)
+            ),
+            figures(
+                2_682_000, 14_400, 8_046, "99.463", false, 2_682_000, 0, 0, false,
+            ),
+        ));
+    }
+    // Months and the 1 % edge.
+    for (month, secs, allowed) in [
+        ("2026-03", 2_674_800, 2_674),
+        ("2026-10", 2_682_000, 2_682),
+        ("2028-02", 2_505_600, 2_505),
+    ] {
+        cases.push((
+            format!(
+                r#"{{"op": "statement", "month": "{month}", "target": 99.9, "outages": null}}"#
+            ),
+            figures(secs, 0, allowed, "100.0", true, secs, 0, 0, false),
+        ));
+    }
+    for (end, unmon, incomplete) in [("07:27:00", 26_820, false), ("07:27:01", 26_821, true)] {
+        cases.push((
+            format!(
+                r#"{{"op": "statement", "month": "2026-10", "target": "99.9", "unmonitored": [{{"start": "2026-10-01T00:00:00+02:00", "end": "2026-10-01T{end}+02:00"}}]}}"#
+            ),
+            figures(2_682_000, 0, 2_682, "100.0", true, 2_682_000, unmon, 0, incomplete),
+        ));
+    }
+    // Consent: every row of the table, then across the October DST change.
+    let dl = "10-05T22:00:00";
+    for (line, answer) in [
+        (
+            consent("10-01T09:00:00", "", "", true),
+            decision(dl, "pending", false),
+        ),
+        (
+            consent("10-01T09:00:00", "", "", false),
+            decision(dl, "pending", false),
+        ),
+        (
+            consent("10-05T22:00:00", "", "", true),
+            decision(dl, "tacit", true),
+        ),
+        (
+            consent("10-05T22:00:00", "", "", false),
+            decision(dl, "none", false),
+        ),
+        (
+            consent("10-06T09:00:00", &ans("10-05T22:00:00", "object"), "", true),
+            decision(dl, "objected", false),
+        ),
+        (
+            consent("10-06T09:00:00", &ans("10-05T22:00:01", "object"), "", true),
+            decision(dl, "tacit", true),
+        ),
+        (
+            consent(
+                "10-08T09:00:00",
+                &ans("10-02T11:00:00", "object"),
+                r#", "override_at": "2026-10-07T16:00:00+02:00""#,
+                true,
+            ),
+            decision(dl, "overridden", false),
+        ),
+        (
+            consent(
+                "10-08T09:00:00",
+                &ans("10-02T11:00:00", "object"),
+                r#", "override_at": "2026-10-01T16:00:00+02:00""#,
+                true,
+            ),
+            decision(dl, "objected", false),
+        ),
+        (
+            consent(
+                "10-11T09:00:00",
+                &ans("10-02T11:00:00", "object"),
+                r#", "override_at": "2026-10-10T22:00:00+02:00""#,
+                true,
+            ),
+            decision(dl, "objected", false),
+        ),
+        (
+            consent(
+                "10-08T09:00:00",
+                &format!(
+                    "{}, {}",
+                    ans("10-02T11:00:00", "object"),
+                    ans("10-03T08:00:00", "agree")
+                ),
+                r#", "override_at": null"#,
+                true,
+            ),
+            decision(dl, "explicit", true),
+        ),
+        (
+            consent(
+                "10-10T22:00:00",
+                "",
+                r#", "consulted_at": "2026-10-08T09:00:00+02:00""#,
+                true,
+            ),
+            decision("10-10T22:00:00", "none", false),
+        ),
+        (
+            consent(
+                "10-10T22:00:00",
+                &ans("10-10T21:00:00", "agree"),
+                r#", "consulted_at": "2026-10-08T09:00:00+02:00""#,
+                true,
+            ),
+            decision("10-10T22:00:00", "explicit", true),
+        ),
+    ] {
+        cases.push((line, answer));
+    }
+    for (silence, answer) in [(true, "tacit"), (false, "none")] {
+        cases.push((
+            format!(
+                r#"{{"op": "consent", "start": "2026-10-27T22:00:00+01:00", "notice": "120h", "silence_is_consent": {silence}, "now": "2026-10-23T09:00:00+02:00"}}"#
+            ),
+            format!(r#"{{"deadline":"2026-10-22T23:00:00+02:00","consent":"{answer}","excluded":{silence}}}"#),
+        ));
+    }
+    let input: String = cases.iter().map(|(line, _)| format!("{line}\n")).collect();
+    let out = ok(&pacta_stdin(&["sla", "eval"], &input));
+    let answers: Vec<&str> = out.lines().collect();
+    assert_eq!(answers.len(), cases.len());
+    for ((line, want), got) in cases.iter().zip(answers) {
+        assert_eq!(got, want, "for {line}");
+    }
+}
+
+#[test]
+fn eval_availability_rules_errors_are_error_lines() {
+    let outages = |fields: &str| {
+        format!(
+            r#"{{"op": "outages", "interval": "30s", "failures_before_down": 3, "successes_before_up": 2, "from": "2026-10-12T10:00:00+02:00", "to": "2026-10-12T10:05:00+02:00", "results": [], {fields}}}"#
+        )
+    };
+    let statement = |fields: &str| {
+        format!(r#"{{"op": "statement", "month": "2026-10", "target": 99.9, {fields}}}"#)
+    };
+    let consent = |fields: &str| {
+        format!(
+            r#"{{"op": "consent", "start": "2026-10-10T22:00:00+02:00", "notice": "120h", "silence_is_consent": true, "now": "2026-10-06T09:00:00+02:00", {fields}}}"#
+        )
+    };
+    let iv = |s: &str, e: &str| {
+        format!(r#"{{"start": "2026-10-12T{s}+02:00", "end": "2026-10-12T{e}+02:00"}}"#)
+    };
+    let bad: Vec<String> = vec![
+        // Durations with days or a space; zero interval or stale_after.
+        outages(r#""interval": "1d""#),
+        outages(r#""stale_after": "30 s""#),
+        outages(r#""interval": "0s""#),
+        outages(r#""stale_after": "0s""#),
+        consent(r#""notice": "P1D""#),
+        consent(r#""notice": "5d""#),
+        // N or M not an integer ≥ 1.
+        outages(r#""failures_before_down": 0"#),
+        outages(r#""failures_before_down": -1"#),
+        outages(r#""failures_before_down": "3""#),
+        outages(r#""successes_before_up": 1.5"#),
+        outages(r#""successes_before_up": null"#),
+        // from ≥ to in outages, from > to in statement.
+        outages(r#""to": "2026-10-12T10:00:00+02:00""#),
+        outages(r#""to": "2026-10-12T09:00:00+02:00""#),
+        r#"{"op": "statement", "from": "2026-10-12T10:00:00+02:00", "to": "2026-10-12T09:59:59+02:00", "target": 99.9}"#.into(),
+        // Missing required keys.
+        r#"{"op": "outages", "interval": "30s", "failures_before_down": 3, "successes_before_up": 2, "from": "2026-10-12T10:00:00+02:00", "results": []}"#.into(),
+        r#"{"op": "outages", "interval": "30s", "failures_before_down": 3, "successes_before_up": 2, "from": "2026-10-12T10:00:00+02:00", "to": "2026-10-12T10:05:00+02:00"}"#.into(),
+        r#"{"op": "statement", "month": "2026-10"}"#.into(),
+        r#"{"op": "consent", "start": "2026-10-10T22:00:00+02:00", "notice": "120h", "silence_is_consent": true}"#.into(),
+        r#"{"op": "consent", "start": "2026-10-10T22:00:00+02:00", "silence_is_consent": true, "now": "2026-10-06T09:00:00+02:00"}"#.into(),
+        // Bad instants.
+        outages(r#""from": "2026-10-12T10:00:00.5+02:00""#),
+        outages(r#""from": "2026-10-12T10:00:00""#),
+        consent(r#""now": "2026-02-30T22:00:00+01:00""#),
+        // Flags that are not booleans.
+        outages(r#""results": [{"at": "2026-10-12T10:00:00+02:00", "ok": "true"}]"#),
+        outages(r#""results": [{"at": "2026-10-12T10:00:00+02:00"}]"#),
+        consent(r#""silence_is_consent": "true""#),
+        // Two results at one instant, in two spellings; results not an array.
+        outages(
+            r#""results": [{"at": "2026-10-12T10:00:00+02:00", "ok": true}, {"at": "2026-10-12T08:00:00Z", "ok": true}]"#,
+        ),
+        outages(r#""results": {"at": "2026-10-12T10:00:00+02:00", "ok": true}"#),
+        outages(r#""results": null"#),
+        // Months.
+        r#"{"op": "statement", "month": "2026-13", "target": 99.9}"#.into(),
+        r#"{"op": "statement", "month": "2026-1", "target": 99.9}"#.into(),
+        r#"{"op": "statement", "month": "2026-00", "target": 99.9}"#.into(),
+        r#"{"op": "statement", "month": 202610, "target": 99.9}"#.into(),
+        statement(r#""from": "2026-10-01T00:00:00+02:00""#),
+        statement(r#""to": "2026-11-01T00:00:00+01:00""#),
+        r#"{"op": "statement", "target": 99.9}"#.into(),
+        r#"{"op": "statement", "from": "2026-10-01T00:00:00+02:00", "target": 99.9}"#.into(),
+        // Targets.
+        r#"{"op": "statement", "month": "2026-10", "target": 100.1}"#.into(),
+        r#"{"op": "statement", "month": "2026-10", "target": "99,9"}"#.into(),
+        // Unknown or missing consent, kind, answer.
+        statement(&format!(r#""maintenance": [{}]"#, iv("10:00:00", "11:00:00").replace('}', r#", "consent": "maybe"}"#))),
+        statement(&format!(r#""maintenance": [{}]"#, iv("10:00:00", "11:00:00"))),
+        statement(&format!(r#""incidents": [{}]"#, iv("10:00:00", "11:00:00").replace('}', r#", "kind": "outage"}"#))),
+        statement(&format!(r#""incidents": [{}]"#, iv("10:00:00", "11:00:00"))),
+        consent(r#""answers": [{"at": "2026-10-02T11:00:00+02:00", "answer": "yes"}]"#),
+        consent(r#""answers": [{"at": "2026-10-02T11:00:00+02:00"}]"#),
+        // consulted_at after start.
+        consent(r#""consulted_at": "2026-10-10T22:00:01+02:00""#),
+        // An interval whose end is before its start; intervals without an end.
+        statement(&format!(r#""unmonitored": [{}]"#, iv("11:00:00", "10:00:00"))),
+        statement(&format!(r#""outages": [{}]"#, iv("11:00:00", "10:00:00"))),
+        statement(r#""unmonitored": [{"start": "2026-10-12T10:00:00+02:00"}]"#),
+        statement(r#""maintenance": [{"start": "2026-10-12T10:00:00+02:00", "end": null, "consent": "tacit"}]"#),
+        statement(r#""outages": "none""#),
+    ];
+    let mut input: String = bad.iter().map(|l| format!("{l}\n")).collect();
+    // The lines after the errors go on.
+    input.push_str(&statement(r#""outages": [], "colour": "red""#));
+    input.push('\n');
+    let out = ok(&pacta_stdin(&["sla", "eval"], &input));
+    let answers: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), bad.len() + 1);
+    for (line, answer) in bad.iter().zip(&answers) {
+        let obj = answer.as_object().unwrap();
+        assert!(
+            obj.len() == 1 && obj["error"].is_string(),
+            "expected an error for {line}, got {answer}"
+        );
+    }
+    assert_eq!(answers[bad.len()]["period_seconds"], 2_682_000);
+}

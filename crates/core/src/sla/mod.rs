@@ -10,15 +10,22 @@
 //! * [`duration`], [`instant`] — the textual formats of the contract.
 //! * [`clock`] — a ticket clock: an append-only log of run/pause segments.
 //! * [`availability`] — agreed time, downtime and the exact comparison with a target.
+//! * [`outages`] — a monitor's results → its outages and unmonitored time (a state machine that
+//!   can be fed incrementally; the batch function runs the same machine).
+//! * [`statement`] — one subscription's availability over a month or a period, from outages,
+//!   unmonitored time, incidents and maintenance with its [`consent`].
 
 pub mod availability;
 pub mod business_time;
 pub mod calendar;
 pub mod clock;
+pub mod consent;
 pub mod duration;
 pub mod holidays;
 pub mod instant;
 pub mod intervals;
+pub mod outages;
+pub mod statement;
 mod yaml;
 
 #[cfg(test)]
