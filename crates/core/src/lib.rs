@@ -5,6 +5,7 @@ pub mod access;
 pub mod catalogue;
 pub mod clock;
 pub mod jobs;
+pub mod monitor;
 pub mod partner;
 pub mod sla;
 pub mod subscription;

@@ -4,6 +4,7 @@ mod accounts_cmd;
 mod catalogue_cmd;
 mod cli_support;
 mod config;
+mod monitor_cmd;
 mod partner_cmd;
 mod render_pdf;
 mod serve;
@@ -76,6 +77,9 @@ pub enum Command {
     /// The mail outbox: what was sent, what waits.
     #[command(subcommand)]
     Outbox(subscription_cmd::OutboxCommand),
+    /// Monitors: list, and the monitors file (import, export).
+    #[command(subcommand)]
+    Monitor(monitor_cmd::MonitorCommand),
 }
 
 fn main() -> ExitCode {
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
                         Ok(subscription_cmd::run(&settings, cmd, clock).await)
                     }
                     Command::Outbox(cmd) => Ok(subscription_cmd::outbox(&settings, cmd).await),
+                    Command::Monitor(cmd) => Ok(monitor_cmd::run(&settings, cmd, clock).await),
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {

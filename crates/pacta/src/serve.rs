@@ -14,6 +14,8 @@ use crate::config::Settings;
 pub const DEMO_CATALOGUE: &str = include_str!("../../../demo/catalogue.yaml");
 /// The demo's partners.
 pub const DEMO_PARTNERS: &str = include_str!("../../../demo/partners.yaml");
+/// The demo's monitors.
+pub const DEMO_MONITORS: &str = include_str!("../../../demo/monitors.yaml");
 /// The password of every demo user (with `--demo` only).
 pub const DEMO_PASSWORD: &str = "pacta-demo";
 
@@ -56,6 +58,7 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         load_demo(&db, Stamp::new("demo", clock.now())).await?;
         load_demo_people(&db, Stamp::new("demo", clock.now())).await?;
         load_demo_subscriptions(&db, clock.now()).await?;
+        load_demo_monitors(&db, Stamp::new("demo", clock.now())).await?;
         print_demo_logins(&public_url);
     }
     if settings.admin_token.is_none() {
@@ -207,6 +210,49 @@ pub async fn load_demo_people(db: &pacta_store::Db, stamp: Stamp<'_>) -> anyhow:
         db.update_partner(&partner, 1, stamp).await?;
     }
     tracing::info!(users = people.len(), "loaded the demo's partners and users");
+    Ok(())
+}
+
+/// Loads the demo's monitors (`demo/monitors.yaml`), but only where there are no monitors yet.
+pub async fn load_demo_monitors(db: &pacta_store::Db, stamp: Stamp<'_>) -> anyhow::Result<()> {
+    use pacta_store::monitors::MonitorFilter;
+    use pacta_store::Scope;
+    if !db
+        .list_monitors(Scope::All, &MonitorFilter::default())
+        .await?
+        .is_empty()
+    {
+        tracing::info!("there are monitors already: skipped the demo's");
+        return Ok(());
+    }
+    let services: std::collections::BTreeSet<String> = db
+        .load_catalogue()
+        .await?
+        .catalogue
+        .services
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    let doc = pacta_core::catalogue::document::parse_yaml(DEMO_MONITORS)
+        .map_err(|e| anyhow::anyhow!("demo monitors: {e}"))?;
+    let monitors =
+        pacta_core::monitor::read_monitors(&doc, &Default::default()).map_err(|issues| {
+            anyhow::anyhow!(
+                "demo monitors are invalid: {}",
+                issues
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+    // Over a catalogue that is not the demo's, the monitors of services it lacks are left out.
+    let monitors: Vec<_> = monitors
+        .into_iter()
+        .filter(|m| m.service.as_ref().is_some_and(|s| services.contains(s)))
+        .collect();
+    let written = db.import_monitors(&monitors, stamp).await?;
+    tracing::info!(monitors = written, "loaded the demo's monitors");
     Ok(())
 }
 

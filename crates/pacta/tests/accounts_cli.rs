@@ -483,7 +483,7 @@ fn serve_demo_adds_four_partners_and_a_user_of_every_role_and_prints_their_sign_
         .unwrap();
     let mut lines = Vec::new();
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    while lines.len() < 24 {
+    while lines.len() < 25 {
         let mut line = String::new();
         if out.read_line(&mut line).unwrap() == 0 {
             break;
@@ -502,7 +502,10 @@ fn serve_demo_adds_four_partners_and_a_user_of_every_role_and_prints_their_sign_
     assert!(lines
         .iter()
         .any(|l| l.starts_with("  on-call@provider.example")));
-    assert_eq!(lines.len(), 1 + 7 + 4 * 4, "{lines:?}");
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("  prober@provider.example")));
+    assert_eq!(lines.len(), 1 + 8 + 4 * 4, "{lines:?}");
 
     let partners = json(&cli.ok(&["partner", "list", "--format", "json"]));
     let codes: Vec<&str> = partners
@@ -519,7 +522,7 @@ fn serve_demo_adds_four_partners_and_a_user_of_every_role_and_prints_their_sign_
     }
     assert_eq!(partners[2]["lang"], "nl");
     let users = json(&cli.ok(&["user", "list", "--format", "json"]));
-    assert_eq!(users.as_array().unwrap().len(), 23);
+    assert_eq!(users.as_array().unwrap().len(), 24);
     let sm = json(&cli.ok(&[
         "user",
         "list",

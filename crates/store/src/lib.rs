@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod catalogue;
 pub mod credentials;
 mod db;
+pub mod monitors;
 pub mod partners;
 pub mod subscriptions;
 pub mod testing;

@@ -922,3 +922,257 @@ contract!(two_deciders_at_once_cannot_both_win, |db: Db| async move {
         assert!(matches!(lost, StoreError::Duplicate { .. }), "{lost:?}");
     }
 });
+
+use pacta_core::monitor::{read_monitor, Monitor};
+use pacta_store::monitors::MonitorFilter;
+use pacta_store::subscriptions::{Effects, NewSubscription};
+
+/// A monitor read from its JSON, as the API reads a body.
+fn monitor(json: serde_json::Value) -> Monitor {
+    read_monitor(&pacta_core::catalogue::document::Node::from_json(&json)).unwrap()
+}
+
+fn tcp_monitor(code: &str, attach: (&str, &str)) -> Monitor {
+    let mut body = serde_json::json!({"code": code, "name": {"en": code}, "kind": "tcp",
+        "settings": {"host": "db.example.invalid", "port": 5432}});
+    body[attach.0] = attach.1.into();
+    monitor(body)
+}
+
+contract!(
+    monitors_are_kept_by_id_and_code_with_their_service_resolved,
+    |db: Db| async move {
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
+            .await
+            .unwrap();
+        db.create_partner(&partner("P-A"), by("test"))
+            .await
+            .unwrap();
+        db.create_partner(&partner("P-B"), by("test"))
+            .await
+            .unwrap();
+        let sub = db
+            .request_subscription(
+                &NewSubscription {
+                    partner: "P-A".into(),
+                    service: "WEB-HOSTING".into(),
+                    service_version: 1,
+                    pack: "small".into(),
+                    level: None,
+                    options: vec![],
+                    quantity: 1,
+                    start_date: jiff::civil::date(2027, 1, 1),
+                    end_date: None,
+                },
+                &Effects::default(),
+                by("test"),
+            )
+            .await
+            .unwrap();
+        let web = db
+            .create_monitor(&tcp_monitor("web", ("service", "WEB-HOSTING")), by("sm"))
+            .await
+            .unwrap();
+        assert_eq!((web.seq, web.revision), (1, 1));
+        assert_eq!(
+            (web.service.as_str(), web.partner.as_deref()),
+            ("WEB-HOSTING", None)
+        );
+        assert_eq!(web.id.len(), 36);
+        // A subscription's monitor watches that subscription's service, for its partner.
+        let own = db
+            .create_monitor(&tcp_monitor("a-own", ("subscription", &sub.id)), by("sm"))
+            .await
+            .unwrap();
+        assert_eq!(own.seq, 2);
+        assert_eq!(
+            (own.service.as_str(), own.partner.as_deref()),
+            ("WEB-HOSTING", Some("P-A"))
+        );
+        // Duplicates and unknown references are refused, nothing written.
+        assert!(matches!(
+            db.create_monitor(
+                &tcp_monitor("web", ("service", "DIGITAL-WORKPLACE")),
+                by("sm")
+            )
+            .await,
+            Err(StoreError::Duplicate {
+                kind: "monitor",
+                ..
+            })
+        ));
+        match db
+            .create_monitor(&tcp_monitor("x", ("service", "NOPE")), by("sm"))
+            .await
+        {
+            Err(StoreError::Invalid { field, message }) => {
+                assert_eq!(field, "service");
+                assert!(message.contains("NOPE"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match db
+            .create_monitor(&tcp_monitor("x", ("subscription", "no-such-id")), by("sm"))
+            .await
+        {
+            Err(StoreError::Invalid { field, .. }) => assert_eq!(field, "subscription"),
+            other => panic!("{other:?}"),
+        }
+        // Reads: by id and in a scope; a partner sees the services' monitors and its own only.
+        assert_eq!(
+            db.monitor(Scope::All, &own.id).await.unwrap(),
+            Some(own.clone())
+        );
+        assert_eq!(
+            db.monitor(Scope::Partner("P-B"), &own.id).await.unwrap(),
+            None
+        );
+        assert!(db
+            .monitor(Scope::Partner("P-B"), &web.id)
+            .await
+            .unwrap()
+            .is_some());
+        let codes = |list: Vec<pacta_store::monitors::StoredMonitor>| {
+            list.into_iter().map(|m| m.monitor.code).collect::<Vec<_>>()
+        };
+        let all = MonitorFilter::default();
+        assert_eq!(
+            codes(db.list_monitors(Scope::All, &all).await.unwrap()),
+            ["a-own", "web"]
+        );
+        assert_eq!(
+            codes(db.list_monitors(Scope::Partner("P-B"), &all).await.unwrap()),
+            ["web"]
+        );
+        let mail = MonitorFilter {
+            service: Some("DIGITAL-WORKPLACE".into()),
+        };
+        assert!(db
+            .list_monitors(Scope::All, &mail)
+            .await
+            .unwrap()
+            .is_empty());
+        let webs = MonitorFilter {
+            service: Some("WEB-HOSTING".into()),
+        };
+        assert_eq!(db.list_monitors(Scope::All, &webs).await.unwrap().len(), 2);
+
+        // An update needs the current revision; it may move the monitor and rename it.
+        let moved = tcp_monitor("web-moved", ("service", "DIGITAL-WORKPLACE"));
+        assert!(matches!(
+            db.update_monitor(&web.id, &moved, 7, by("sm")).await,
+            Err(StoreError::Stale {
+                expected: 7,
+                current: 1,
+                ..
+            })
+        ));
+        assert!(matches!(
+            db.update_monitor(
+                &web.id,
+                &tcp_monitor("a-own", ("service", "WEB-HOSTING")),
+                1,
+                by("sm")
+            )
+            .await,
+            Err(StoreError::Duplicate { .. })
+        ));
+        assert!(matches!(
+            db.update_monitor(
+                &web.id,
+                &tcp_monitor("web", ("service", "NOPE")),
+                1,
+                by("sm")
+            )
+            .await,
+            Err(StoreError::Invalid { .. })
+        ));
+        let updated = db
+            .update_monitor(&web.id, &moved, 1, by("sm"))
+            .await
+            .unwrap();
+        assert_eq!((updated.revision, updated.seq), (2, 1));
+        assert_eq!(updated.service, "DIGITAL-WORKPLACE");
+        assert_eq!(
+            db.list_monitors(Scope::All, &mail).await.unwrap(),
+            std::slice::from_ref(&updated)
+        );
+        assert!(matches!(
+            db.update_monitor("no-such-id", &moved, 1, by("sm")).await,
+            Err(StoreError::NotFound { .. })
+        ));
+
+        // A delete; its seq is never given again.
+        db.delete_monitor(&web.id, by("sm")).await.unwrap();
+        assert_eq!(db.monitor(Scope::All, &web.id).await.unwrap(), None);
+        assert!(matches!(
+            db.delete_monitor(&web.id, by("sm")).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let after = db
+            .create_monitor(&tcp_monitor("web", ("service", "WEB-HOSTING")), by("sm"))
+            .await
+            .unwrap();
+        assert_eq!(after.seq, 3);
+
+        // Every write is audited, with the partner of a subscription's monitor.
+        let entries = db
+            .audit_entries(&AuditFilter {
+                kind: Some("monitor".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["create", "create", "update", "delete", "create"]);
+        assert_eq!(entries[1].partner.as_deref(), Some("P-A"));
+        assert_eq!(entries[3].after, None);
+        assert!(entries[3].before.as_deref().unwrap().contains("web-moved"));
+    }
+);
+
+contract!(
+    a_monitors_import_upserts_by_code_all_or_nothing,
+    |db: Db| async move {
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
+            .await
+            .unwrap();
+        let first = db
+            .create_monitor(&tcp_monitor("a", ("service", "WEB-HOSTING")), by("sm"))
+            .await
+            .unwrap();
+        // One bad reference: nothing of the import is written.
+        let writes = [
+            tcp_monitor("a", ("service", "DIGITAL-WORKPLACE")),
+            tcp_monitor("b", ("service", "WEB-HOSTING")),
+            tcp_monitor("c", ("service", "NOPE")),
+        ];
+        match db.import_monitors(&writes, by("cli")).await {
+            Err(StoreError::Invalid { field, .. }) => assert_eq!(field, "monitor c: service"),
+            other => panic!("{other:?}"),
+        }
+        let all = db
+            .list_monitors(Scope::All, &MonitorFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all, std::slice::from_ref(&first));
+        // Without it: `a` updated in place (same id and seq), `b` created.
+        assert_eq!(
+            db.import_monitors(&writes[..2], by("cli")).await.unwrap(),
+            2
+        );
+        let all = db
+            .list_monitors(Scope::All, &MonitorFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(
+            (all[0].id.as_str(), all[0].seq, all[0].revision),
+            (first.id.as_str(), 1, 2)
+        );
+        assert_eq!(all[0].service, "DIGITAL-WORKPLACE");
+        // The failed import's seqs were rolled back with it.
+        assert_eq!((all[1].monitor.code.as_str(), all[1].seq), ("b", 2));
+        assert_eq!(db.import_monitors(&[], by("cli")).await.unwrap(), 0);
+    }
+);

@@ -47,14 +47,22 @@ impl Actor {
         self.grant(role).is_some_and(|g| g.covers(code))
     }
 
-    /// Is one of the provider's staff: the bootstrap token, or a user without a partner who holds
-    /// at least one role.
-    fn is_staff(&self) -> bool {
+    /// Is one of the provider's staff, who see every partner: the bootstrap token, or a user
+    /// without a partner who holds a role other than `prober` (a machine account that runs the
+    /// monitors and sees nothing else).
+    pub fn is_staff(&self) -> bool {
         match self {
             Actor::Bootstrap => true,
-            Actor::User(u) => u.partner.is_none() && !u.grants.is_empty(),
+            Actor::User(u) => {
+                u.partner.is_none() && u.grants.iter().any(|g| g.role != Role::Prober)
+            }
             Actor::Anonymous => false,
         }
+    }
+
+    /// Is one of a partner's people holding a role.
+    fn is_partner_person(&self) -> bool {
+        matches!(self, Actor::User(u) if u.partner.is_some() && !u.grants.is_empty())
     }
 
     /// Is one of `partner`'s people.
@@ -120,6 +128,26 @@ pub enum Action<'a> {
         partner: &'a str,
         service: &'a str,
     },
+    /// List monitors (each then as [`Action::ReadMonitor`] allows).
+    ReadMonitors,
+    /// Read a monitor's name, kind and status. `partner` is the partner it watches for: the
+    /// partner of the subscription it is attached to, or — for a monitor of the whole service —
+    /// the caller's partner when that partner subscribes to `service` (the caller finds out);
+    /// `None` otherwise.
+    ReadMonitor {
+        service: &'a str,
+        partner: Option<&'a str>,
+    },
+    /// Read a monitor's settings: its target, headers (references), thresholds.
+    ReadMonitorSettings {
+        service: &'a str,
+    },
+    /// Create, change and delete the monitors of `service` (and of its subscriptions).
+    ManageMonitors {
+        service: &'a str,
+    },
+    /// Send monitors' results.
+    IngestResults,
 }
 
 /// The answer.
@@ -210,6 +238,23 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             partner,
             actor.has(Admin) || actor.has_over(ServiceManager, service),
         ),
+        Action::ReadMonitors => {
+            allow_if(actor.is_staff() || actor.has(Prober) || actor.is_partner_person())
+        }
+        Action::ReadMonitor { partner, .. } => {
+            if actor.is_staff() || actor.has(Prober) || partner.is_some_and(|p| actor.is_of(p)) {
+                Decision::Allow
+            } else if matches!(actor, Actor::Anonymous) {
+                Decision::Deny
+            } else {
+                Decision::NotVisible
+            }
+        }
+        Action::ReadMonitorSettings { .. } => allow_if(actor.is_staff() || actor.has(Prober)),
+        Action::ManageMonitors { service } => {
+            allow_if(actor.has(Admin) || actor.has_over(ServiceManager, service))
+        }
+        Action::IngestResults => allow_if(actor.has(Admin) || actor.has(Prober)),
     }
 }
 
@@ -296,6 +341,29 @@ const ROWS: &[Row] = &[
             service: c,
         },
     },
+    Row {
+        what: "list monitors (each as the rows below allow)",
+        action: |_| Action::ReadMonitors,
+    },
+    Row {
+        what: "read a monitor's name, kind and status (a partner's people: the monitors of its subscriptions and of the services it subscribes to)",
+        action: |c| Action::ReadMonitor {
+            service: c,
+            partner: Some(c),
+        },
+    },
+    Row {
+        what: "read a monitor's settings (target, header references, thresholds)",
+        action: |c| Action::ReadMonitorSettings { service: c },
+    },
+    Row {
+        what: "create, change and delete a service's monitors",
+        action: |c| Action::ManageMonitors { service: c },
+    },
+    Row {
+        what: "send monitors' results",
+        action: |_| Action::IngestResults,
+    },
 ];
 
 /// The object of the probes, and another one.
@@ -352,8 +420,11 @@ pub fn table() -> String {
         let mut who = Vec::new();
         let all_staff = Role::ALL.iter().filter(|r| !r.is_partner_role()).count();
         let all_people = Role::ALL.len() - all_staff;
-        if staff.len() == all_staff && staff.iter().all(|s| !s.ends_with("of it")) {
+        let unscoped = staff.iter().all(|s| !s.ends_with("of it"));
+        if staff.len() == all_staff && unscoped {
             who.push("every provider role".to_owned());
+        } else if staff.len() == all_staff - 1 && unscoped && !staff.contains(&"`prober`".into()) {
+            who.push("every provider role but `prober`".to_owned());
         } else if !staff.is_empty() {
             who.push(staff.join(", "));
         }
@@ -606,6 +677,85 @@ mod tests {
         }
     }
 
+    /// Monitors (issue 10): read by staff, the prober and the partner they watch for; settings
+    /// by staff and the prober; written by admin and the service's manager; results sent by
+    /// admin and the prober — who sees nothing else.
+    #[test]
+    fn the_monitor_rows() {
+        let anonymous = Actor::Anonymous;
+        let bootstrap = Actor::Bootstrap;
+        let admin = user(None, &["admin"]);
+        let sm = user(None, &["service-manager:WEB-HOSTING"]);
+        let agent = user(None, &["helpdesk-agent"]);
+        let prober = user(None, &["prober"]);
+        let prober_admin = user(None, &["prober", "admin"]);
+        let nobody = user(None, &[]);
+        let a_viewer = user(Some("P-A"), &["viewer"]);
+        let b_admin = user(Some("P-B"), &["partner-admin"]);
+        let web = "WEB-HOSTING";
+        let mail = "MAIL-AGENDA";
+        let read_for_a = Action::ReadMonitor {
+            service: web,
+            partner: Some("P-A"),
+        };
+        let read_for_none = Action::ReadMonitor {
+            service: web,
+            partner: None,
+        };
+        let settings = Action::ReadMonitorSettings { service: web };
+        let manage_web = Action::ManageMonitors { service: web };
+        let manage_mail = Action::ManageMonitors { service: mail };
+        let cases: Vec<(&Actor, Action, Decision)> = vec![
+            (&anonymous, Action::ReadMonitors, Deny),
+            (&a_viewer, Action::ReadMonitors, Allow),
+            (&agent, Action::ReadMonitors, Allow),
+            (&prober, Action::ReadMonitors, Allow),
+            (&nobody, Action::ReadMonitors, Deny),
+            // One monitor: staff and the prober always; a partner's people when it watches for
+            // them; anyone else does not know it exists.
+            (&agent, read_for_none, Allow),
+            (&prober, read_for_none, Allow),
+            (&a_viewer, read_for_a, Allow),
+            (&a_viewer, read_for_none, NotVisible),
+            (&b_admin, read_for_a, NotVisible),
+            (&anonymous, read_for_a, Deny),
+            // Its settings: never a partner's people.
+            (&agent, settings, Allow),
+            (&prober, settings, Allow),
+            (&bootstrap, settings, Allow),
+            (&a_viewer, settings, Deny),
+            (&anonymous, settings, Deny),
+            // Writes: admin, the service's manager.
+            (&admin, manage_mail, Allow),
+            (&bootstrap, manage_web, Allow),
+            (&sm, manage_web, Allow),
+            (&sm, manage_mail, Deny),
+            (&agent, manage_web, Deny),
+            (&prober, manage_web, Deny),
+            (&a_viewer, manage_web, Deny),
+            // Results: admin, the prober.
+            (&prober, Action::IngestResults, Allow),
+            (&admin, Action::IngestResults, Allow),
+            (&sm, Action::IngestResults, Deny),
+            (&a_viewer, Action::IngestResults, Deny),
+            (&anonymous, Action::IngestResults, Deny),
+            // The prober is no staff: no partner's data …
+            (&prober, Action::ReadPartner { partner: "P-A" }, NotVisible),
+            (
+                &prober,
+                Action::ReadSubscriptions { partner: "P-A" },
+                NotVisible,
+            ),
+            (&prober, Action::ReadAudit, Deny),
+            // … but its own tokens; and with another provider role it is staff.
+            (&prober, Action::ManageOwnTokens, Allow),
+            (&prober_admin, Action::ReadPartner { partner: "P-A" }, Allow),
+        ];
+        for (actor, action, expected) in cases {
+            assert_eq!(decide(actor, action), expected, "{actor:?} {action:?}");
+        }
+    }
+
     #[test]
     fn the_table_for_humans_says_what_decide_does() {
         let table = table();
@@ -613,9 +763,11 @@ mod tests {
             "| read the published catalogue | everyone, anonymous included |",
             "| edit a service's draft | `admin`, `catalogue-editor`, `service-manager` of it |",
             "| publish / retire a service | `admin`, `catalogue-editor` |",
-            "| read a partner | every provider role; that partner's people |",
+            "| read a partner | every provider role but `prober`; that partner's people |",
             "| read a partner's users | `admin`, `prm` of it; `partner-admin` of it |",
             "| read the audit log | `admin`, `ict-management` |",
+            "| create, change and delete a service's monitors | `admin`, `service-manager` of it |",
+            "| send monitors' results | `admin`, `prober` |",
         ] {
             assert!(table.contains(line), "{line}\nin\n{table}");
         }

@@ -1,6 +1,8 @@
-//! Roles (DOMAIN §8): seven of the provider, four of a partner's people; `service-manager` and
+//! Roles (DOMAIN §8): eight of the provider, four of a partner's people; `service-manager` and
 //! `prm` are scoped (to services, to partners), the others are not. A user holds provider roles
-//! (no partner) or roles of its one partner, never both.
+//! (no partner) or roles of its one partner, never both. `prober` (issue 10) is the provider's
+//! machine account that runs the monitors: it reads their settings and sends their results,
+//! and sees nothing else.
 
 use std::fmt;
 
@@ -19,6 +21,9 @@ pub enum Role {
     IctManagement,
     HelpdeskAgent,
     OnCall,
+    /// A machine account of the provider that runs the monitors: reads their settings, sends
+    /// their results; no other data.
+    Prober,
     /// Subscribes, answers maintenance consultations, manages its partner's users.
     PartnerAdmin,
     /// Opens tickets (the first line).
@@ -38,7 +43,7 @@ pub enum ScopeKind {
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Admin,
         Role::CatalogueEditor,
         Role::ServiceManager,
@@ -46,6 +51,7 @@ impl Role {
         Role::IctManagement,
         Role::HelpdeskAgent,
         Role::OnCall,
+        Role::Prober,
         Role::PartnerAdmin,
         Role::LocalHelpdesk,
         Role::PartnerUser,
@@ -61,6 +67,7 @@ impl Role {
             Role::IctManagement => "ict-management",
             Role::HelpdeskAgent => "helpdesk-agent",
             Role::OnCall => "on-call",
+            Role::Prober => "prober",
             Role::PartnerAdmin => "partner-admin",
             Role::LocalHelpdesk => "local-helpdesk",
             Role::PartnerUser => "partner-user",
@@ -180,7 +187,7 @@ fn is_code(code: &str) -> bool {
 /// Why a set of roles cannot be held.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RoleError {
-    #[error("unknown role `{0}` (roles: admin, catalogue-editor, service-manager, prm, ict-management, helpdesk-agent, on-call, partner-admin, local-helpdesk, partner-user, viewer)")]
+    #[error("unknown role `{0}` (roles: admin, catalogue-editor, service-manager, prm, ict-management, helpdesk-agent, on-call, prober, partner-admin, local-helpdesk, partner-user, viewer)")]
     UnknownRole(String),
     #[error("`{0}`: a scope lists codes separated by commas, none empty")]
     EmptyScopeEntry(String),

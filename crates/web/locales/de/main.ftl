@@ -302,6 +302,7 @@ role-prm = Partner Relationship Manager
 role-ict-management = IKT-Management
 role-helpdesk-agent = Helpdesk-Mitarbeiter
 role-on-call = Bereitschaftsdienst
+role-prober = Prober (Überwachung)
 role-partner-admin = Partner-Administrator
 role-local-helpdesk = Lokaler Helpdesk
 role-partner-user = Benutzer

@@ -303,6 +303,7 @@ role-prm = Partner relationship manager
 role-ict-management = ICT management
 role-helpdesk-agent = Helpdesk agent
 role-on-call = On-call duty
+role-prober = Prober (monitoring)
 role-partner-admin = Partner administrator
 role-local-helpdesk = Local helpdesk
 role-partner-user = User

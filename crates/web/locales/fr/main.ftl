@@ -302,6 +302,7 @@ role-prm = Partner Relationship Manager
 role-ict-management = Direction ICT
 role-helpdesk-agent = Agent du helpdesk
 role-on-call = Permanence
+role-prober = Sonde (supervision)
 role-partner-admin = Administrateur partenaire
 role-local-helpdesk = Helpdesk local
 role-partner-user = Utilisateur

@@ -302,6 +302,7 @@ role-prm = Partner Relationship Manager
 role-ict-management = ICT-management
 role-helpdesk-agent = Helpdeskmedewerker
 role-on-call = Permanentie
+role-prober = Prober (monitoring)
 role-partner-admin = Partnerbeheerder
 role-local-helpdesk = Lokale helpdesk
 role-partner-user = Gebruiker

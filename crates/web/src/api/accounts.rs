@@ -123,7 +123,7 @@ fn grants_schema(keep: impl Fn(Role) -> bool) -> Value {
     json!({"type": "array", "uniqueItems": true, "items": grant_schema(keep)})
 }
 
-/// A role's code: one of the eleven of `Role::ALL` (docs/permissions.md).
+/// A role's code: one of the twelve of `Role::ALL` (docs/permissions.md).
 fn role_schema() -> RefOr<Schema> {
     raw_schema(json!({"type": "string", "enum": role_codes(|_| true)}))
 }
@@ -140,7 +140,7 @@ fn role_filter_schema() -> RefOr<Schema> {
 #[allow(dead_code)] // a description of pacta_core::access::Grant
 pub struct GrantDoc {
     /// admin, catalogue-editor, service-manager, prm, ict-management, helpdesk-agent, on-call,
-    /// partner-admin, local-helpdesk, partner-user, viewer.
+    /// prober, partner-admin, local-helpdesk, partner-user, viewer.
     #[schema(schema_with = role_schema)]
     role: String,
     /// Service codes (service-manager), partner codes (prm); empty otherwise.

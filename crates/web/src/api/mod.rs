@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod monitors;
 pub mod partners;
 pub mod services;
 pub mod subscriptions;
@@ -49,6 +50,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         (name = "catalogue", description = "Categories, services, fiches, packs, options, service levels and the organisation profile"),
         (name = "accounts", description = "Who the caller is; users, partners, API tokens and the audit log"),
         (name = "subscriptions", description = "Partners' subscriptions: request, decide, read"),
+        (name = "monitors", description = "What the probes check, as data: monitors of a service or of one subscription"),
     )
 )]
 struct ApiDoc;
@@ -299,6 +301,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(subscriptions::get_subscription))
         .routes(routes!(subscriptions::decide_subscription))
+        .routes(routes!(monitors::list_monitors, monitors::create_monitor))
+        .routes(routes!(
+            monitors::get_monitor,
+            monitors::patch_monitor,
+            monitors::delete_monitor
+        ))
         .split_for_parts()
 }
 

@@ -76,8 +76,7 @@ impl Page {
             Actor::User(u) => u.partner.clone(),
             _ => None,
         };
-        let staff = matches!(&caller.actor, Actor::Bootstrap)
-            || matches!(&caller.actor, Actor::User(u) if u.partner.is_none() && !u.grants.is_empty());
+        let staff = caller.actor.is_staff();
         let links: [(&'static str, &str, bool); 6] = [
             ("my-home", "home", true),
             ("admin-subscriptions", "admin/subscriptions", staff),

@@ -337,8 +337,7 @@ pub async fn queue(
     page: Page,
     Query(query): Query<QueueQuery>,
 ) -> Response {
-    let staff = matches!(&page.caller.actor, Actor::Bootstrap)
-        || matches!(&page.caller.actor, Actor::User(u) if u.partner.is_none() && !u.grants.is_empty());
+    let staff = page.caller.actor.is_staff();
     if !staff {
         return refused(&page, ApiError::forbidden());
     }

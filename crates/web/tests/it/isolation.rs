@@ -65,6 +65,8 @@ struct World {
     a_token_id: String,
     /// A subscription of P-A.
     a_subscription: String,
+    /// A monitor of P-A's subscription.
+    a_monitor: String,
 }
 
 async fn world(app: TestApp) -> World {
@@ -147,9 +149,22 @@ async fn world(app: TestApp) -> World {
         .await
         .unwrap()
         .id;
+    let a_monitor = db
+        .create_monitor(
+            &pacta_core::monitor::read_monitor(&pacta_core::catalogue::document::Node::from_json(
+                &json!({"code": "p-a-web", "name": {"en": "P-A's web"}, "subscription": a_subscription,
+                        "kind": "tcp", "settings": {"host": "p-a.example.invalid", "port": 443}}),
+            ))
+            .unwrap(),
+            stamp,
+        )
+        .await
+        .unwrap()
+        .id;
     World {
         app,
         a_subscription,
+        a_monitor,
         viewer_token,
         b_admin_token,
         viewer_session,
@@ -189,7 +204,22 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
         | ("get", "/api/v1/partners")
         | ("get", "/api/v1/tokens")
         | ("post", "/api/v1/tokens")
-        | ("get", "/api/v1/subscriptions") => case(SignedIn, path),
+        | ("get", "/api/v1/subscriptions")
+        | ("get", "/api/v1/monitors") => case(SignedIn, path),
+        ("post", "/api/v1/monitors") => Case {
+            body: Some(
+                json!({"code": "iso-web", "name": {"en": "Web"}, "service": "WEB-HOSTING",
+                       "kind": "tcp", "settings": {"host": "web.example.invalid", "port": 443}})
+                .to_string(),
+            ),
+            ..case(Provider, path)
+        },
+        ("get", "/api/v1/monitors/{id}")
+        | ("patch", "/api/v1/monitors/{id}")
+        | ("delete", "/api/v1/monitors/{id}") => partner_case(
+            &path.replace("{id}", &w.a_monitor),
+            &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+        ),
         ("post", "/api/v1/subscriptions") => Case {
             body: Some(
                 json!({"partner": "P-A", "service": "WEB-HOSTING", "pack": "small",

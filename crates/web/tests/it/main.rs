@@ -7,6 +7,7 @@ mod api_writes;
 mod auth;
 mod isolation;
 mod login;
+mod monitors_api;
 mod openapi;
 mod seams;
 mod subscriptions_api;

@@ -46,11 +46,17 @@ fn parameter<'a>(op: &'a Value, name: &str) -> Option<&'a Value> {
         .find(|p| p["name"] == name)
 }
 
-/// A path of the document with its `{code}` filled with a code of the small catalogue.
-fn concrete(path: &str) -> String {
+/// A path of the document with its `{code}` filled with a code of the small catalogue, and a
+/// monitor's `{id}` with `monitor`.
+fn concrete(path: &str, monitor: &str) -> String {
+    let id = if path.starts_with("/api/v1/monitors/") {
+        monitor
+    } else {
+        "no-such-token"
+    };
     let path = path
         .replace("{email}", "staff@provider.example")
-        .replace("{id}", "no-such-token");
+        .replace("{id}", id);
     path.replace(
         "{code}",
         if path.starts_with("/api/v1/categories") {
@@ -161,10 +167,12 @@ async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
         ("post", "/api/v1/services/{code}/retire"),
         ("patch", "/api/v1/users/{email}"),
         ("patch", "/api/v1/partners/{code}"),
+        ("patch", "/api/v1/monitors/{id}"),
     ];
     // The objects those writes concern exist (else they answer 404 before asking If-Match).
     crate::support::add_staff_user(&app, "staff@provider.example").await;
     crate::support::add_partner(&app, "WEB-HOSTING").await;
+    let monitor = crate::support::add_monitor(&app, "web-check").await;
     for (method, path, op) in operations(&doc) {
         let declared = parameter(op, "If-Match");
         if needs_if_match.contains(&(method.as_str(), path.as_str())) {
@@ -175,7 +183,7 @@ async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
             let uri = if path.contains("publish") {
                 path.replace("{code}", "DRAFT-SERVICE")
             } else {
-                concrete(&path)
+                concrete(&path, &monitor)
             };
             let r = app
                 .write(&method.to_uppercase(), &uri, &json!({}), &[])
@@ -296,6 +304,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
     app.bearer = crate::support::admin_user_token(&app).await;
     crate::support::add_staff_user(&app, "staff@provider.example").await;
     crate::support::add_partner(&app, "WEB-HOSTING").await;
+    let monitor = crate::support::add_monitor(&app, "web-check").await;
     let doc = document(&app).await;
     let mut bodies = 0;
     for (method, path, op) in operations(&doc) {
@@ -346,7 +355,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
         // The API's 422 for a body with none of them names each, and the unknown key.
-        let uri = concrete(&path);
+        let uri = concrete(&path, &monitor);
         let r = send_json(
             &app,
             &method,
@@ -364,7 +373,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
     }
-    assert_eq!(bodies, 14, "every write with a body is checked");
+    assert_eq!(bodies, 16, "every write with a body is checked");
 }
 
 #[tokio::test]
@@ -522,6 +531,7 @@ async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
     crate::support::add_staff_user(&app, "staff@provider.example").await;
     crate::support::add_partner(&app, "WEB-HOSTING").await;
     crate::support::add_partner(&app, "DEMO-NL").await;
+    let monitor = crate::support::add_monitor(&app, "web-check").await;
     let doc = document(&app).await;
     let mut examples = 0;
     for (method, path, op) in operations(&doc) {
@@ -529,7 +539,14 @@ async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
             continue;
         };
         examples += 1;
-        let r = send_json(&app, &method, &concrete(&path), example, path.contains('{')).await;
+        let r = send_json(
+            &app,
+            &method,
+            &concrete(&path, &monitor),
+            example,
+            path.contains('{'),
+        )
+        .await;
         let status = r["status"].as_u64().unwrap();
         assert!((200..300).contains(&status), "{method} {path}: {r}");
     }
@@ -594,7 +611,7 @@ async fn the_account_bodies_list_the_roles_and_languages_of_the_code() {
         out
     };
     let all = roles(&|_| true);
-    assert_eq!(all.len(), 11);
+    assert_eq!(all.len(), 12);
     let scoped = roles(&|r| r.scope_kind().is_some());
     let new_user = body("post", "/api/v1/users");
     let patch_user = body("patch", "/api/v1/users/{email}");
@@ -605,7 +622,7 @@ async fn the_account_bodies_list_the_roles_and_languages_of_the_code() {
     ] {
         let (s, u) = grant_roles(grants);
         assert_eq!(s, scoped);
-        assert_eq!([s, u].concat().len(), 11);
+        assert_eq!([s, u].concat().len(), 12);
         assert_eq!(grants["uniqueItems"], true);
     }
     // … provider roles without a partner, the partner's roles with one.

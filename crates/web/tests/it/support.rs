@@ -227,3 +227,18 @@ pub async fn admin_user_token(app: &TestApp) -> String {
         .unwrap()
         .1
 }
+
+/// A monitor `code` of WEB-HOSTING (a TCP check) in the app's database; its id.
+pub async fn add_monitor(app: &TestApp, code: &str) -> String {
+    let body = serde_json::json!({"code": code, "name": {"en": code}, "service": "WEB-HOSTING",
+        "kind": "tcp", "settings": {"host": "web.example.invalid", "port": 443}});
+    let monitor =
+        pacta_core::monitor::read_monitor(&pacta_core::catalogue::document::Node::from_json(&body))
+            .unwrap();
+    app.state
+        .db
+        .create_monitor(&monitor, Stamp::new("test", t0()))
+        .await
+        .unwrap()
+        .id
+}

@@ -211,7 +211,7 @@ pub(crate) enum CodeStyle {
     Lower,
 }
 
-fn check_code(
+pub(crate) fn check_code(
     r: &mut Reader,
     node: Option<&Node>,
     path: &str,
@@ -237,7 +237,7 @@ fn check_code(
     true
 }
 
-fn req_code(r: &mut Reader, m: &mut MapReader<'_>, style: CodeStyle) -> Option<String> {
+pub(crate) fn req_code(r: &mut Reader, m: &mut MapReader<'_>, style: CodeStyle) -> Option<String> {
     let node = m.require(r, "code")?;
     let path = m.path_of("code");
     let code = r.string(node, &path)?;
@@ -303,7 +303,7 @@ pub(crate) fn opt_text(r: &mut Reader, m: &mut MapReader<'_>, key: &'static str)
     read_text(r, node, &path, false)
 }
 
-fn read_duration(r: &mut Reader, node: &Node, path: &str) -> Option<Seconds> {
+pub(crate) fn read_duration(r: &mut Reader, node: &Node, path: &str) -> Option<Seconds> {
     let text = r.string(node, path)?;
     match crate::sla::duration::parse_duration(&text) {
         Ok(s) => Some(Seconds(s)),
