@@ -225,12 +225,15 @@ pub fn check_end(start: Date, end: Option<Date>) -> Result<(), DateError> {
     }
 }
 
-/// Reads a `YYYY-MM-DD` date exactly (no time, no zone).
+/// Reads a `YYYY-MM-DD` date exactly (no time, no zone), of the years the engine supports
+/// (1900–2200, DOMAIN §5).
 pub fn parse_date(text: &str) -> Option<Date> {
     if text.len() != 10 {
         return None;
     }
-    text.parse::<Date>().ok()
+    text.parse::<Date>()
+        .ok()
+        .filter(|d| (1900..=2200).contains(&d.year()))
 }
 
 #[cfg(test)]
@@ -316,5 +319,8 @@ mod tests {
         assert_eq!(parse_date("2026-12-01"), Some(date(2026, 12, 1)));
         assert_eq!(parse_date("2026-12-1"), None);
         assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("9999-12-31"), None);
+        assert_eq!(parse_date("1899-12-31"), None);
+        assert_eq!(parse_date("2200-12-31"), Some(date(2200, 12, 31)));
     }
 }

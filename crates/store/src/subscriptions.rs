@@ -405,17 +405,19 @@ impl Db {
                 Some(end) => end,
                 None => before.end_date,
             };
-            // Conditional on the state read: on PostgreSQL a second decider's update waits for
-            // the first's commit, then matches nothing (the read above does not lock the row).
+            // Conditional on the state and revision read (so an end date set meanwhile is not
+            // lost): on PostgreSQL a second decider's update waits for the first's commit, then
+            // matches nothing (the read above does not lock the row).
             let updated = sqlx::query(
                 "UPDATE subscriptions SET state = $1, end_date = $2, revision = revision + 1, updated_at = $3 \
-                 WHERE id = $4 AND state = $5",
+                 WHERE id = $4 AND state = $5 AND revision = $6",
             )
             .bind(steps.last().map_or(from, |s| s.to).code())
             .bind(end.map(|d| d.to_string()))
             .bind(stamp.seconds())
             .bind(id)
             .bind(from.code())
+            .bind(before.revision)
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {

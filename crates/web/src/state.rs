@@ -38,6 +38,8 @@ pub struct AppState {
     test_clock: Option<Arc<SettableClock>>,
     /// Runs of due jobs one at a time in this process (the test clock's and the runner's).
     jobs_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Moves of the test clock one at a time: the check "forward only" and the move are one.
+    clock_lock: Arc<tokio::sync::Mutex<()>>,
     /// The lease owner's name of this process's job runs.
     runner: Arc<str>,
     /// SMTP, or none (mails then wait in the outbox).
@@ -66,6 +68,7 @@ impl AppState {
             hashing: crate::hashing::HashingPool::new(),
             test_clock: None,
             jobs_lock: Arc::default(),
+            clock_lock: Arc::default(),
             runner: Arc::from(format!("pacta-{}", std::process::id())),
             mailer: crate::mail::Mailer::new(None, "pacta@localhost")
                 .unwrap_or_else(|e| unreachable!("a plain address is a mailbox: {e}")),
@@ -93,6 +96,11 @@ impl AppState {
 
     pub fn mailer(&self) -> &crate::mail::Mailer {
         &self.mailer
+    }
+
+    /// Holds moves of the test clock one at a time.
+    pub async fn lock_test_clock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.clock_lock.lock().await
     }
 
     /// Holds runs of due jobs one at a time.

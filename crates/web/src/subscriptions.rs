@@ -190,7 +190,16 @@ pub fn history_doc(history: &[HistoryEntry]) -> Value {
 
 /// The document of a subscription: its fields, its quote and its history.
 pub async fn document(state: &AppState, s: &Subscription, choice: LangChoice) -> ApiResult<Value> {
-    let quote = quote_of(state, s, choice).await?;
+    // An agreed version that no longer quotes (its levels changed under it) is said as a null
+    // quote, logged, rather than failing every list the subscription is in.
+    let quote = match quote_of(state, s, choice).await {
+        Ok(q) => q,
+        Err(e) if e.code == "unquotable" => {
+            tracing::warn!(subscription = %s.id, error = %e.message, "a subscription that no longer quotes");
+            Value::Null
+        }
+        Err(e) => return Err(e),
+    };
     let history = state.db.subscription_history(&s.id).await?;
     Ok(json!({
         "id": s.id,
@@ -423,10 +432,10 @@ pub async fn decide(
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_owned);
+    let to = rules::next(s.state, action).map_err(invalid_transition)?;
     if action.needs_reason() && reason.is_none() {
         return Err(ApiError::invalid_field("reason", "say why"));
     }
-    let to = rules::next(s.state, action).map_err(invalid_transition)?;
     let now = state.now();
     let stamp = caller.stamp(state);
     let (steps, end_date, jobs) = plan(&s, action, to, reason, decision.end_date, now)?;
@@ -500,14 +509,15 @@ fn plan(
                 }
             }
         }
-        Move::Terminate if s.state != State::Approved => {
-            if let Some(end) = end_date {
+        Move::Terminate => match end_date {
+            Some(end) => {
                 rules::check_end(s.start_date, Some(end))
                     .map_err(|e| ApiError::invalid_field(e.field, e.message))?;
                 let at = rules::termination_at(end);
                 new_end = Some(Some(end));
                 if at > now {
-                    // Not yet: the end date is set, and the termination waits for it.
+                    // Not yet: the end date is set, and the termination waits for it (an
+                    // approved subscription still starts at its start date).
                     steps = vec![Step {
                         action: "end-date",
                         to: s.state,
@@ -516,13 +526,15 @@ fn plan(
                     jobs.push(NewJob::new(TERMINATE_JOB, &s.id, at));
                 }
             }
-        }
-        Move::Terminate if end_date.is_some() => {
-            return Err(ApiError::invalid_field(
-                "end_date",
-                "a subscription that has not started is cancelled at once: give no end date",
-            ));
-        }
+            // At once: for one that had started, today is its last day of service.
+            None if s.state != State::Approved => {
+                let today = rules::today(now);
+                if s.end_date.is_none_or(|e| e > today) {
+                    new_end = Some(Some(today.max(s.start_date)));
+                }
+            }
+            None => {}
+        },
         _ => {}
     }
     Ok((steps, new_end, jobs))
@@ -645,7 +657,12 @@ pub async fn activate_due(
             s.state
         )));
     }
-    run_steps(state, &s, Move::Activate, State::Active, now).await
+    let mut steps = vec![(Move::Activate, State::Active)];
+    // A late activation (a retried job) whose last day has passed meanwhile ends at once too.
+    if s.end_date.is_some_and(|e| rules::termination_at(e) <= now) {
+        steps.push((Move::Terminate, State::Terminated));
+    }
+    run_steps(state, &s, &steps, now).await
 }
 
 /// The termination job: an active or suspended subscription whose last day has passed ends.
@@ -664,21 +681,23 @@ pub async fn terminate_due(
             s.state
         )));
     }
-    run_steps(state, &s, Move::Terminate, State::Terminated, now).await
+    run_steps(state, &s, &[(Move::Terminate, State::Terminated)], now).await
 }
 
 async fn run_steps(
     state: &AppState,
     s: &Subscription,
-    action: Move,
-    to: State,
+    moves: &[(Move, State)],
     now: Timestamp,
 ) -> Result<JobOutcome, StoreError> {
-    let steps = [Step {
-        action: action.code(),
-        to,
-        reason: None,
-    }];
+    let steps: Vec<Step> = moves
+        .iter()
+        .map(|(action, to)| Step {
+            action: action.code(),
+            to: *to,
+            reason: None,
+        })
+        .collect();
     let mails = match mails_for(state, s, &steps).await {
         Ok(m) => m,
         Err(e) => return Err(StoreError::Rejected(e.message)),

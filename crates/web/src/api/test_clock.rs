@@ -91,6 +91,7 @@ pub async fn set_clock(
     };
     let to = parse_instant(&text).map_err(|e| ApiError::invalid_field("now", e.to_string()))?;
     use pacta_core::clock::Now;
+    let _one_move_at_a_time = state.lock_test_clock().await;
     let current = clock.now();
     if to < current {
         return Err(ApiError::new(

@@ -1058,15 +1058,38 @@ async fn terminating_before_the_start_cancels_at_once() {
         .unwrap()
         .to_owned();
     w.decide("sm", &id, "approve", None).await;
-    // Not started: no end date may be given, it is cancelled at once.
+    // Not started: an end date before the start is refused; a later one is set, and the
+    // subscription still starts at its start date.
     let r = w
         .post(
             "sm",
             &format!("/api/v1/subscriptions/{id}/terminate"),
-            json!({"reason": "x", "end_date": "2026-12-31"}),
+            json!({"reason": "x", "end_date": "2026-12-09"}),
         )
         .await;
     assert_eq!(fields(&r), ["end_date"]);
+    let doc = w
+        .decide(
+            "sm",
+            &id,
+            "terminate",
+            Some(json!({"reason": "x", "end_date": "2026-12-31"})),
+        )
+        .await;
+    assert_eq!(doc["state"], "approved");
+    assert_eq!(doc["end_date"], "2026-12-31");
+    assert_eq!(history(&doc).last().unwrap().0, "end-date");
+    // The state machine answers before the missing reason: rejecting an approved one is a 409.
+    let r = w
+        .post(
+            "sm",
+            &format!("/api/v1/subscriptions/{id}/reject"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.error_code(), "invalid_transition");
+    // Without an end date it is cancelled at once.
     let doc = w
         .decide(
             "sm",
