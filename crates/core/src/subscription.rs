@@ -236,6 +236,101 @@ pub fn parse_date(text: &str) -> Option<Date> {
         .filter(|d| (1900..=2200).contains(&d.year()))
 }
 
+/// What a decision does, by the rules: the moves it makes now (the decision, and what is already
+/// due), the end date it sets, and when what is not yet due will happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// `(action, state reached)` in order; the action is a [`Move`]'s code, or `end-date` when
+    /// a later last day is set without a move now.
+    pub steps: Vec<(&'static str, State)>,
+    /// The end date to store: `None` leaves it as it is.
+    pub end_date: Option<Option<Date>>,
+    /// An activation still to come (an approval before the start date).
+    pub activate_at: Option<Timestamp>,
+    /// A termination still to come (a last day not yet past).
+    pub terminate_at: Option<Timestamp>,
+}
+
+/// Why a decision is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecideError {
+    #[error(transparent)]
+    Transition(#[from] InvalidTransition),
+    #[error(transparent)]
+    Date(#[from] DateError),
+}
+
+/// The decision `action` at `now` on a subscription that is `state`, from `start` to `end`
+/// (`end_date`: the last day a termination names). An effect already due when it is decided
+/// happens at once: an approval on or after the start activates (and terminates, when the last
+/// day has passed too); a termination without a last day, or with one already past, terminates
+/// now — for one that had started, today becomes its last day; a later last day is set and the
+/// termination waits for the midnight after it.
+pub fn decide(
+    state: State,
+    start: Date,
+    end: Option<Date>,
+    action: Move,
+    end_date: Option<Date>,
+    now: Timestamp,
+) -> Result<Decided, DecideError> {
+    let to = next(state, action)?;
+    let mut d = Decided {
+        steps: vec![(action.code(), to)],
+        end_date: None,
+        activate_at: None,
+        terminate_at: None,
+    };
+    match action {
+        Move::Approve => {
+            let starts = activation_at(start);
+            let ends = end.map(termination_at);
+            if starts <= now {
+                d.steps.push((Move::Activate.code(), State::Active));
+                match ends {
+                    Some(at) if at <= now => {
+                        d.steps.push((Move::Terminate.code(), State::Terminated))
+                    }
+                    other => d.terminate_at = other,
+                }
+            } else {
+                d.activate_at = Some(starts);
+                d.terminate_at = ends;
+            }
+        }
+        Move::Terminate => match end_date {
+            Some(last) => {
+                check_end(start, Some(last))?;
+                let at = termination_at(last);
+                d.end_date = Some(Some(last));
+                if at > now {
+                    d.steps = vec![("end-date", state)];
+                    d.terminate_at = Some(at);
+                }
+            }
+            None if state != State::Approved => {
+                let today = today(now);
+                if end.is_none_or(|e| e > today) {
+                    d.end_date = Some(Some(today.max(start)));
+                }
+            }
+            None => {}
+        },
+        _ => {}
+    }
+    Ok(d)
+}
+
+/// The moves of the activation job at `now` for an approved subscription ending on `end`: the
+/// activation, and the termination too when the last day has already passed (a late run).
+pub fn activation_moves(end: Option<Date>, now: Timestamp) -> Vec<(Move, State)> {
+    let mut moves = vec![(Move::Activate, State::Active)];
+    if end.is_some_and(|e| termination_at(e) <= now) {
+        moves.push((Move::Terminate, State::Terminated));
+    }
+    moves
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +417,104 @@ mod tests {
         assert_eq!(parse_date("9999-12-31"), None);
         assert_eq!(parse_date("1899-12-31"), None);
         assert_eq!(parse_date("2200-12-31"), Some(date(2200, 12, 31)));
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_decision_does_at_once_what_is_already_due() {
+        let now = at("2026-11-30T09:00:00Z");
+        // Approved before the start: activation at 1 Dec 00:00 Brussels, nothing more now.
+        let d = decide(
+            State::Requested,
+            date(2026, 12, 1),
+            None,
+            Move::Approve,
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(d.steps, [("approve", State::Approved)]);
+        assert_eq!(d.activate_at, Some(at("2026-11-30T23:00:00Z")));
+        // Approved on the start date: active at once.
+        let d = decide(
+            State::Requested,
+            date(2026, 11, 30),
+            None,
+            Move::Approve,
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            d.steps,
+            [("approve", State::Approved), ("activate", State::Active)]
+        );
+        assert_eq!(d.activate_at, None);
+        // Approved after the last day too: active and terminated at once.
+        let d = decide(
+            State::Requested,
+            date(2026, 11, 1),
+            Some(date(2026, 11, 29)),
+            Move::Approve,
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(d.steps.len(), 3);
+        assert_eq!(d.steps[2], ("terminate", State::Terminated));
+        // A later last day: set, and the termination waits for the midnight after it.
+        let d = decide(
+            State::Active,
+            date(2026, 1, 1),
+            None,
+            Move::Terminate,
+            Some(date(2026, 12, 31)),
+            now,
+        )
+        .unwrap();
+        assert_eq!(d.steps, [("end-date", State::Active)]);
+        assert_eq!(d.end_date, Some(Some(date(2026, 12, 31))));
+        assert_eq!(d.terminate_at, Some(at("2026-12-31T23:00:00Z")));
+        // At once: today becomes the last day.
+        let d = decide(
+            State::Suspended,
+            date(2026, 1, 1),
+            None,
+            Move::Terminate,
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(d.steps, [("terminate", State::Terminated)]);
+        assert_eq!(d.end_date, Some(Some(date(2026, 11, 30))));
+        // A last day before the start, and a move the machine refuses.
+        assert!(matches!(
+            decide(
+                State::Approved,
+                date(2026, 12, 10),
+                None,
+                Move::Terminate,
+                Some(date(2026, 12, 9)),
+                now
+            ),
+            Err(DecideError::Date(_))
+        ));
+        assert!(matches!(
+            decide(
+                State::Active,
+                date(2026, 1, 1),
+                None,
+                Move::Approve,
+                None,
+                now
+            ),
+            Err(DecideError::Transition(_))
+        ));
+        // A late activation past the last day also terminates.
+        assert_eq!(activation_moves(Some(date(2026, 11, 29)), now).len(), 2);
+        assert_eq!(activation_moves(Some(date(2026, 11, 30)), now).len(), 1);
     }
 }

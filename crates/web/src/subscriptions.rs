@@ -432,13 +432,14 @@ pub async fn decide(
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_owned);
-    let to = rules::next(s.state, action).map_err(invalid_transition)?;
+    // The state machine answers first (409), then a missing reason (422).
+    rules::next(s.state, action).map_err(invalid_transition)?;
     if action.needs_reason() && reason.is_none() {
         return Err(ApiError::invalid_field("reason", "say why"));
     }
     let now = state.now();
     let stamp = caller.stamp(state);
-    let (steps, end_date, jobs) = plan(&s, action, to, reason, decision.end_date, now)?;
+    let (steps, end_date, jobs) = plan(&s, action, reason, decision.end_date, now)?;
     let mails = mails_for(state, &s, &steps).await?;
     state
         .db
@@ -468,76 +469,39 @@ fn race(e: StoreError) -> ApiError {
 
 type Plan = (Vec<Step>, Option<Option<Date>>, Vec<NewJob>);
 
-/// The steps, end date and jobs of a decision at `now`.
+/// The steps, end date and jobs of a decision at `now`: `core`'s rule, as the store writes it.
 fn plan(
     s: &Subscription,
     action: Move,
-    to: State,
     reason: Option<String>,
     end_date: Option<Date>,
     now: Timestamp,
 ) -> ApiResult<Plan> {
-    let step = |action: Move, to: State, reason: Option<String>| Step {
-        action: action.code(),
-        to,
-        reason,
-    };
-    let mut steps = vec![step(action, to, reason.clone())];
-    let mut jobs = Vec::new();
-    let mut new_end = None;
-    match action {
-        Move::Approve => {
-            let start = rules::activation_at(s.start_date);
-            if start <= now {
-                steps.push(step(Move::Activate, State::Active, None));
-                if let Some(end) = s.end_date {
-                    let at = rules::termination_at(end);
-                    if at <= now {
-                        steps.push(step(Move::Terminate, State::Terminated, None));
-                    } else {
-                        jobs.push(NewJob::new(TERMINATE_JOB, &s.id, at));
-                    }
-                }
-            } else {
-                jobs.push(NewJob::new(ACTIVATE_JOB, &s.id, start));
-                if let Some(end) = s.end_date {
-                    jobs.push(NewJob::new(
-                        TERMINATE_JOB,
-                        &s.id,
-                        rules::termination_at(end),
-                    ));
-                }
-            }
-        }
-        Move::Terminate => match end_date {
-            Some(end) => {
-                rules::check_end(s.start_date, Some(end))
-                    .map_err(|e| ApiError::invalid_field(e.field, e.message))?;
-                let at = rules::termination_at(end);
-                new_end = Some(Some(end));
-                if at > now {
-                    // Not yet: the end date is set, and the termination waits for it (an
-                    // approved subscription still starts at its start date).
-                    steps = vec![Step {
-                        action: "end-date",
-                        to: s.state,
-                        reason,
-                    }];
-                    jobs.push(NewJob::new(TERMINATE_JOB, &s.id, at));
-                }
-            }
-            // At once: for one that had started, today is its last day of service.
-            None if s.state != State::Approved => {
-                let today = rules::today(now);
-                if s.end_date.is_none_or(|e| e > today) {
-                    new_end = Some(Some(today.max(s.start_date)));
-                }
-            }
-            None => {}
+    let d = rules::decide(s.state, s.start_date, s.end_date, action, end_date, now).map_err(
+        |e| match e {
+            rules::DecideError::Transition(t) => invalid_transition(t),
+            rules::DecideError::Date(d) => ApiError::invalid_field(d.field, d.message),
         },
-        _ => {}
-    }
-    Ok((steps, new_end, jobs))
+    )?;
+    // The reason goes with the decision itself (its first step).
+    let steps = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, (action, to))| Step {
+            action,
+            to: *to,
+            reason: if i == 0 { reason.clone() } else { None },
+        })
+        .collect();
+    let jobs = [
+        (ACTIVATE_JOB, d.activate_at),
+        (TERMINATE_JOB, d.terminate_at),
+    ]
+    .into_iter()
+    .filter_map(|(kind, at)| at.map(|at| NewJob::new(kind, &s.id, at)))
+    .collect();
+    Ok((steps, d.end_date, jobs))
 }
 
 /// The mails of the states the steps reach.
@@ -657,11 +621,7 @@ pub async fn activate_due(
             s.state
         )));
     }
-    let mut steps = vec![(Move::Activate, State::Active)];
-    // A late activation (a retried job) whose last day has passed meanwhile ends at once too.
-    if s.end_date.is_some_and(|e| rules::termination_at(e) <= now) {
-        steps.push((Move::Terminate, State::Terminated));
-    }
+    let steps = rules::activation_moves(s.end_date, now);
     run_steps(state, &s, &steps, now).await
 }
 
