@@ -4,6 +4,7 @@
 pub mod access;
 pub mod catalogue;
 pub mod clock;
+pub mod incident;
 pub mod jobs;
 pub mod monitor;
 pub mod partner;

@@ -83,6 +83,120 @@ pub struct Monitor {
     pub counts_for_availability: bool,
 }
 
+/// One result of a check as the ingest takes it: `{"at", "ok", "latency_ms"?, "detail"?}`. A
+/// `degraded` verdict (a certificate about to expire) is `ok` with its `detail`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    /// Unix seconds.
+    pub at: i64,
+    pub ok: bool,
+    pub latency_ms: Option<i32>,
+    pub detail: Option<String>,
+}
+
+/// The longest `detail` kept, in characters.
+pub const MAX_DETAIL_CHARS: usize = 1000;
+
+/// Reads one result; each problem is an issue under its field (below `path`, e.g. `[3]`).
+pub fn read_result(
+    v: &serde_json::Value,
+    path: &str,
+) -> Result<CheckResult, Vec<crate::catalogue::document::Issue>> {
+    use serde_json::Value;
+    let mut issues = Vec::new();
+    let mut problem = |k: &str, message: &str| {
+        issues.push(crate::catalogue::document::Issue {
+            pos: None,
+            path: if k.is_empty() {
+                path.to_owned()
+            } else if path.is_empty() {
+                k.to_owned()
+            } else {
+                format!("{path}.{k}")
+            },
+            message: message.to_owned(),
+        })
+    };
+    let Value::Object(map) = v else {
+        problem("", "expected an object {\"at\", \"ok\"}");
+        return Err(issues);
+    };
+    for k in map.keys() {
+        if !matches!(k.as_str(), "at" | "ok" | "latency_ms" | "detail") {
+            problem(k, "unknown field (at, ok, latency_ms, detail)");
+        }
+    }
+    let at = match map.get("at") {
+        Some(Value::String(s)) => match crate::sla::instant::parse_instant_secs(s) {
+            Ok(at) => Some(at),
+            Err(e) => {
+                problem("at", &e.to_string());
+                None
+            }
+        },
+        Some(_) => {
+            problem("at", "expected an RFC 3339 instant");
+            None
+        }
+        None => {
+            problem("at", "missing");
+            None
+        }
+    };
+    let ok = match map.get("ok") {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            problem("ok", "expected true or false");
+            None
+        }
+        None => {
+            problem("ok", "missing");
+            None
+        }
+    };
+    let latency_ms = match map.get("latency_ms") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => match n.as_i64().and_then(|i| i32::try_from(i).ok()) {
+            Some(i) if i >= 0 => Some(i),
+            _ => {
+                problem(
+                    "latency_ms",
+                    "expected a whole number of milliseconds, 0 to 2147483647",
+                );
+                None
+            }
+        },
+        Some(_) => {
+            problem("latency_ms", "expected a number");
+            None
+        }
+    };
+    let detail = match map.get("detail") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.chars().count() <= MAX_DETAIL_CHARS => Some(s.clone()),
+        Some(Value::String(_)) => {
+            problem(
+                "detail",
+                &format!("longer than {MAX_DETAIL_CHARS} characters"),
+            );
+            None
+        }
+        Some(_) => {
+            problem("detail", "expected a string");
+            None
+        }
+    };
+    match (at, ok) {
+        (Some(at), Some(ok)) if issues.is_empty() => Ok(CheckResult {
+            at,
+            ok,
+            latency_ms,
+            detail,
+        }),
+        _ => Err(issues),
+    }
+}
+
 impl Monitor {
     pub fn kind(&self) -> Kind {
         self.check.kind()
@@ -91,6 +205,15 @@ impl Monitor {
     /// How long a result covers: `stale_after`, or 2 × the interval.
     pub fn effective_stale_after(&self) -> Seconds {
         self.stale_after.unwrap_or(Seconds(2 * self.interval.0))
+    }
+
+    /// The outage rule of its settings (`sla::outages`): N, M and how long a result covers.
+    pub fn outage_rule(&self) -> crate::sla::outages::OutageRule {
+        crate::sla::outages::OutageRule {
+            failures_before_down: self.failures_before_down.clamp(1, u32::MAX as i64) as u32,
+            successes_before_up: self.successes_before_up.clamp(1, u32::MAX as i64) as u32,
+            stale_after: self.effective_stale_after().0.max(1),
+        }
     }
 
     pub fn attachment(&self) -> Attachment<'_> {

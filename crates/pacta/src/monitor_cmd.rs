@@ -36,6 +36,19 @@ pub enum MonitorCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Ingest a monitor's results from JSON lines (`{"at", "ok", "latency_ms"?, "detail"?}` per
+    /// line) as `POST /api/v1/monitors/{id}/results` does, all in one transaction: a bad line is
+    /// FILE:LINE: field: message, a different result at a stored instant a conflict (both
+    /// exit 2), and nothing is written then. Outages are brought up to date; no mail is sent
+    /// (the API's ingest mails the service's managers).
+    Ingest {
+        /// The monitor's id or code.
+        #[arg(long)]
+        monitor: String,
+        /// The JSON-lines file; stdin when absent.
+        #[arg(long)]
+        results: Option<PathBuf>,
+    },
     /// Export the monitors as a monitors file (deterministic: by code, no ids or timestamps;
     /// header values are the references they are).
     Export {
@@ -54,6 +67,9 @@ pub async fn run(settings: &Settings, cmd: MonitorCommand, clock: Clock) -> Exit
         MonitorCommand::List { service, format } => list(&db, service, &format).await,
         MonitorCommand::Import { file, dry_run } => import(&db, &clock, &file, dry_run).await,
         MonitorCommand::Export { out } => export(&db, out).await,
+        MonitorCommand::Ingest { monitor, results } => {
+            ingest(&db, &clock, &monitor, results.as_deref()).await
+        }
     };
     db.close().await;
     result.unwrap_or_else(fail)
@@ -168,5 +184,78 @@ async fn export(db: &Db, out: Option<PathBuf>) -> CliResult {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
         None => print!("{yaml}"),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn ingest(db: &Db, clock: &Clock, monitor: &str, file: Option<&Path>) -> CliResult {
+    let (name, source) = match file {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("{}: cannot read: {e}", path.display()))?,
+        ),
+        None => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| format!("stdin: cannot read: {e}"))?;
+            ("stdin".to_owned(), text)
+        }
+    };
+    let stored = match db
+        .monitor(Scope::All, monitor)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(m) => m,
+        None => db
+            .list_monitors(Scope::All, &MonitorFilter::default())
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|m| m.monitor.code == monitor)
+            .ok_or_else(|| format!("no monitor `{monitor}` (give its id or its code)"))?,
+    };
+    let mut batch = Vec::new();
+    let mut bad = false;
+    for (i, line) in source.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value = match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(v) => v,
+            Err(e) => {
+                bad = true;
+                eprintln!("{name}:{}:{}: malformed JSON: {e}", i + 1, e.column());
+                continue;
+            }
+        };
+        match monitor::read_result(&value, "") {
+            Ok(r) => batch.push(r),
+            Err(issues) => {
+                bad = true;
+                for issue in issues {
+                    eprintln!("{name}:{}: {}: {}", i + 1, issue.path, issue.message);
+                }
+            }
+        }
+    }
+    if bad {
+        return Ok(ExitCode::from(2));
+    }
+    let report = db
+        .ingest_results(
+            stored.seq,
+            stored.monitor.outage_rule(),
+            &batch,
+            Stamp::new("cli", clock.now()),
+            &stored.id,
+            |_| Vec::new(),
+        )
+        .await
+        .map_err(|e| format!("{name}: {e}"))?;
+    println!(
+        "stored {} results ({} late), {} duplicates ignored, monitor {}",
+        report.stored, report.late, report.duplicates, stored.monitor.code
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -249,3 +249,105 @@ fn the_demo_monitors_file_imports_over_the_demo_catalogue() {
     kinds.dedup();
     assert_eq!(kinds, ["dns", "http", "tcp", "tls"]);
 }
+
+#[test]
+fn results_are_ingested_from_json_lines_all_or_nothing() {
+    let cli = Cli::new("ingest");
+    let file = cli.file("monitors.yaml", MONITORS);
+    cli.ok(&["monitor", "import", &file]);
+    // The worked example's failures (N = 3 by default), then recovery (M = 2 by default).
+    let lines = [
+        r#"{"at": "2026-10-12T10:00:00+02:00", "ok": true, "latency_ms": 80}"#,
+        r#"{"at": "2026-10-12T10:00:30+02:00", "ok": false, "detail": "status 503"}"#,
+        "",
+        r#"{"at": "2026-10-12T10:01:00+02:00", "ok": false}"#,
+        r#"{"at": "2026-10-12T10:01:30+02:00", "ok": false}"#,
+        r#"{"at": "2026-10-12T10:02:00+02:00", "ok": true}"#,
+        r#"{"at": "2026-10-12T10:02:30+02:00", "ok": true}"#,
+    ]
+    .join("\n");
+    let results = cli.file("results.jsonl", &lines);
+    let out = cli.ok(&[
+        "monitor",
+        "ingest",
+        "--monitor",
+        "web-health",
+        "--results",
+        &results,
+    ]);
+    assert_eq!(
+        out.trim(),
+        "stored 6 results (0 late), 0 duplicates ignored, monitor web-health"
+    );
+    // Again: every one an identical retry.
+    let out = cli.ok(&[
+        "monitor",
+        "ingest",
+        "--monitor",
+        "web-health",
+        "--results",
+        &results,
+    ]);
+    assert!(
+        out.contains("stored 0 results") && out.contains("6 duplicates"),
+        "{out}"
+    );
+    // A bad line: FILE:LINE: field: message, exit 2; a conflicting result: exit 2 too; nothing
+    // of either file is stored.
+    let bad = cli.file(
+        "bad.jsonl",
+        "{\"at\": \"2026-10-12T10:03:00+02:00\", \"ok\": true}\n{\"at\": \"2026-10-12T10:03:30\", \"ok\": 1}\n",
+    );
+    let out = cli.run(&[
+        "monitor",
+        "ingest",
+        "--monitor",
+        "web-health",
+        "--results",
+        &bad,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:2: at: "), "{err}");
+    assert!(err.contains("bad.jsonl:2: ok: "), "{err}");
+    let conflict = cli.file(
+        "conflict.jsonl",
+        "{\"at\": \"2026-10-12T10:03:00+02:00\", \"ok\": true}\n{\"at\": \"2026-10-12T10:02:30+02:00\", \"ok\": false}\n",
+    );
+    let out = cli.run(&[
+        "monitor",
+        "ingest",
+        "--monitor",
+        "web-health",
+        "--results",
+        &conflict,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2026-10-12T10:02:30+02:00"));
+    let out = cli.ok(&[
+        "monitor",
+        "ingest",
+        "--monitor",
+        "web-health",
+        "--results",
+        &cli.file(
+            "next.jsonl",
+            "{\"at\": \"2026-10-12T10:03:00+02:00\", \"ok\": true}\n",
+        ),
+    ]);
+    assert!(out.contains("stored 1 results"), "{out}");
+    let out = cli.run(&[
+        "monitor",
+        "ingest",
+        "--monitor",
+        "nope",
+        "--results",
+        &results,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -14,8 +14,11 @@ pub mod accounts;
 pub mod catalogue;
 pub mod credentials;
 mod db;
+pub mod incidents;
 pub mod monitors;
 pub mod partners;
+pub mod results;
+pub mod statements;
 pub mod subscriptions;
 pub mod testing;
 

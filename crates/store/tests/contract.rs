@@ -1176,3 +1176,433 @@ contract!(
         assert_eq!(db.import_monitors(&[], by("cli")).await.unwrap(), 0);
     }
 );
+
+use pacta_core::incident::{Change as IncidentChange, Incident, Kind as IncidentKind};
+use pacta_store::incidents::{IncidentFilter, NewIncident, StoredIncident};
+use pacta_store::outbox::NewMail;
+
+fn at(s: &str) -> jiff::Timestamp {
+    pacta_core::sla::instant::parse_instant(s).unwrap()
+}
+
+fn incident(service: &str, kind: IncidentKind, start: &str, end: Option<&str>) -> Incident {
+    Incident {
+        service: service.into(),
+        kind,
+        title: format!("{} {start}", kind.code()),
+        start: at(start),
+        end: end.map(at),
+    }
+}
+
+fn a_mail(to: &str, about: &str) -> NewMail {
+    NewMail {
+        kind: "incident.declared".into(),
+        to: to.into(),
+        lang: "en".into(),
+        subject: format!("incident {about}"),
+        text: "t".into(),
+        html: "<p>t</p>".into(),
+        partner: Some("P-A".into()),
+    }
+}
+
+contract!(
+    incidents_are_declared_read_in_scope_changed_and_updated,
+    |db: Db| async move {
+        use pacta_core::subscription::State;
+        use pacta_store::subscriptions::Step;
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
+            .await
+            .unwrap();
+        for code in ["P-A", "P-B"] {
+            db.create_partner(&partner(code), by("test")).await.unwrap();
+        }
+        // P-A's subscription to WEB-HOSTING is approved; P-B's only requested.
+        for code in ["P-A", "P-B"] {
+            let sub = db
+                .request_subscription(
+                    &NewSubscription {
+                        partner: code.into(),
+                        service: "WEB-HOSTING".into(),
+                        service_version: 1,
+                        pack: "small".into(),
+                        level: None,
+                        options: vec![],
+                        quantity: 1,
+                        start_date: jiff::civil::date(2027, 2, 1),
+                        end_date: None,
+                    },
+                    &Effects::default(),
+                    by("test"),
+                )
+                .await
+                .unwrap();
+            if code == "P-A" {
+                db.transition_subscription(
+                    &sub.id,
+                    State::Requested,
+                    &[Step {
+                        action: "approve",
+                        to: State::Approved,
+                        reason: None,
+                    }],
+                    None,
+                    &Effects::default(),
+                    by("test"),
+                )
+                .await
+                .unwrap();
+            }
+        }
+        let outbox_before = db.outbox().await.unwrap().len();
+
+        // A declaration with its first update and its mails, in one transaction.
+        let web = incident(
+            "WEB-HOSTING",
+            IncidentKind::Down,
+            "2027-01-15T07:00:00Z",
+            None,
+        );
+        let (stored, updates) = db
+            .create_incident(
+                &NewIncident {
+                    incident: web.clone(),
+                    update: Some((Lang::Fr, "Nous enquêtons.".into())),
+                },
+                |id| vec![a_mail("admin@p-a.example", id)],
+                by("sm@provider.example"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored.id.len(), 36);
+        assert_eq!(
+            (
+                &stored.incident,
+                stored.revision,
+                stored.created_by.as_str()
+            ),
+            (&web, 1, "sm@provider.example")
+        );
+        assert_eq!(updates.len(), 1);
+        assert_eq!(
+            (
+                updates[0].update.language,
+                updates[0].update.text.as_str(),
+                updates[0].update.author.as_str(),
+                updates[0].update.at
+            ),
+            (
+                Lang::Fr,
+                "Nous enquêtons.",
+                "sm@provider.example",
+                by("x").at
+            )
+        );
+        let outbox = db.outbox().await.unwrap();
+        assert_eq!(outbox.len(), outbox_before + 1);
+        assert_eq!(
+            outbox.last().unwrap().subject,
+            format!("incident {}", stored.id)
+        );
+        // An unknown service: refused on `service`, nothing written (nor mailed).
+        match db
+            .create_incident(
+                &NewIncident {
+                    incident: incident("NOPE", IncidentKind::Down, "2027-01-15T07:00:00Z", None),
+                    update: Some((Lang::En, "x".into())),
+                },
+                |id| vec![a_mail("admin@p-a.example", id)],
+                by("sm"),
+            )
+            .await
+        {
+            Err(StoreError::Invalid { field, message }) => {
+                assert_eq!(field, "service");
+                assert!(message.contains("NOPE"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(db.outbox().await.unwrap().len(), outbox_before + 1);
+
+        // Two more: a closed degraded one of WEB-HOSTING, one of DIGITAL-WORKPLACE.
+        let (older, _) = db
+            .create_incident(
+                &NewIncident {
+                    incident: incident(
+                        "WEB-HOSTING",
+                        IncidentKind::Degraded,
+                        "2027-01-10T07:00:00Z",
+                        Some("2027-01-10T08:00:00Z"),
+                    ),
+                    update: None,
+                },
+                |_| vec![],
+                by("sm"),
+            )
+            .await
+            .unwrap();
+        let (other, _) = db
+            .create_incident(
+                &NewIncident {
+                    incident: incident(
+                        "DIGITAL-WORKPLACE",
+                        IncidentKind::Down,
+                        "2027-01-12T07:00:00Z",
+                        None,
+                    ),
+                    update: None,
+                },
+                |_| vec![],
+                by("sm"),
+            )
+            .await
+            .unwrap();
+        let ids = |list: Vec<StoredIncident>| list.into_iter().map(|i| i.id).collect::<Vec<_>>();
+        let all = IncidentFilter::default();
+        // The latest start first.
+        assert_eq!(
+            ids(db.list_incidents(Scope::All, &all).await.unwrap()),
+            [stored.id.as_str(), other.id.as_str(), older.id.as_str()]
+        );
+        let of_web = IncidentFilter {
+            service: Some("WEB-HOSTING".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(db.list_incidents(Scope::All, &of_web).await.unwrap()),
+            [stored.id.as_str(), older.id.as_str()]
+        );
+        let open = |open| IncidentFilter {
+            open: Some(open),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(db.list_incidents(Scope::All, &open(true)).await.unwrap()),
+            [stored.id.as_str(), other.id.as_str()]
+        );
+        assert_eq!(
+            ids(db.list_incidents(Scope::All, &open(false)).await.unwrap()),
+            [older.id.as_str()]
+        );
+        // P-A reads its service's incidents; P-B, whose request is not agreed, none.
+        assert_eq!(
+            ids(db
+                .list_incidents(Scope::Partner("P-A"), &all)
+                .await
+                .unwrap()),
+            [stored.id.as_str(), older.id.as_str()]
+        );
+        assert!(db
+            .list_incidents(Scope::Partner("P-B"), &all)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            db.incident(Scope::Partner("P-A"), &stored.id)
+                .await
+                .unwrap(),
+            Some(stored.clone())
+        );
+        assert_eq!(
+            db.incident(Scope::Partner("P-A"), &other.id).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            db.incident(Scope::Partner("P-B"), &stored.id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(db.incident(Scope::All, "no-such-id").await.unwrap(), None);
+
+        // A change needs the current revision and passes core's rule at the stamp's instant.
+        let end = |s: &str| IncidentChange {
+            end: Some(Some(at(s))),
+            kind: None,
+        };
+        assert!(matches!(
+            db.change_incident(&stored.id, &end("2027-01-15T07:30:00Z"), 7, by("sm"))
+                .await,
+            Err(StoreError::Stale {
+                expected: 7,
+                current: 1,
+                ..
+            })
+        ));
+        for bad in ["2027-01-15T07:00:00Z", "2027-01-15T08:00:01Z"] {
+            match db.change_incident(&stored.id, &end(bad), 1, by("sm")).await {
+                Err(StoreError::Invalid { field, .. }) => assert_eq!(field, "end", "{bad}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            db.change_incident("no-such-id", &end("2027-01-15T07:30:00Z"), 1, by("sm"))
+                .await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let closed = db
+            .change_incident(&stored.id, &end("2027-01-15T07:30:00Z"), 1, by("sm"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (closed.revision, closed.incident.end),
+            (2, Some(at("2027-01-15T07:30:00Z")))
+        );
+        // Nothing to change: nothing written.
+        let same = db
+            .change_incident(&stored.id, &IncidentChange::default(), 2, by("sm"))
+            .await
+            .unwrap();
+        assert_eq!(same, closed);
+        assert_eq!(
+            db.incident(Scope::All, &stored.id).await.unwrap(),
+            Some(closed.clone())
+        );
+
+        // Updates: in the order written; an unknown incident is not found.
+        db.add_incident_update(
+            &stored.id,
+            Lang::Nl,
+            "Opgelost.",
+            &[a_mail("admin@p-a.example", "update")],
+            by("sm"),
+        )
+        .await
+        .unwrap();
+        assert!(matches!(
+            db.add_incident_update("no-such-id", Lang::En, "x", &[], by("sm"))
+                .await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let texts: Vec<String> = db
+            .incident_updates(&stored.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.update.text)
+            .collect();
+        assert_eq!(texts, ["Nous enquêtons.", "Opgelost."]);
+        assert!(db.incident_updates(&older.id).await.unwrap().is_empty());
+        assert_eq!(db.outbox().await.unwrap().len(), outbox_before + 2);
+
+        // Every write is audited.
+        let entries = db
+            .audit_entries(&AuditFilter {
+                kind: Some("incident".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "create",
+                "post-update",
+                "create",
+                "create",
+                "update",
+                "post-update"
+            ]
+        );
+        assert!(entries[4]
+            .before
+            .as_deref()
+            .unwrap()
+            .contains("\"end\":null"));
+        assert!(entries[4]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("2027-01-15T07:30:00Z"));
+    }
+);
+
+contract!(
+    down_incidents_are_those_of_the_service_that_overlap_the_window,
+    |db: Db| async move {
+        db.apply_import(&plan(&Catalogue::default(), &small(), false), by("test"))
+            .await
+            .unwrap();
+        for (service, kind, start, end) in [
+            // Ends exactly at the window's start: no overlap.
+            (
+                "WEB-HOSTING",
+                IncidentKind::Down,
+                "2027-01-01T00:00:00Z",
+                Some("2027-01-10T00:00:00Z"),
+            ),
+            // Across the start.
+            (
+                "WEB-HOSTING",
+                IncidentKind::Down,
+                "2027-01-09T00:00:00Z",
+                Some("2027-01-10T01:00:00Z"),
+            ),
+            // Degraded: never.
+            (
+                "WEB-HOSTING",
+                IncidentKind::Degraded,
+                "2027-01-11T00:00:00Z",
+                None,
+            ),
+            // Another service.
+            (
+                "DIGITAL-WORKPLACE",
+                IncidentKind::Down,
+                "2027-01-11T00:00:00Z",
+                None,
+            ),
+            // Open, inside.
+            (
+                "WEB-HOSTING",
+                IncidentKind::Down,
+                "2027-01-12T00:00:00Z",
+                None,
+            ),
+            // Starts exactly at the window's end: no overlap.
+            (
+                "WEB-HOSTING",
+                IncidentKind::Down,
+                "2027-01-14T00:00:00Z",
+                Some("2027-01-14T01:00:00Z"),
+            ),
+        ] {
+            db.create_incident(
+                &NewIncident {
+                    incident: incident(service, kind, start, end),
+                    update: None,
+                },
+                |_| vec![],
+                by("sm"),
+            )
+            .await
+            .unwrap();
+        }
+        let spans = db
+            .down_incidents(
+                "WEB-HOSTING",
+                at("2027-01-10T00:00:00Z"),
+                at("2027-01-14T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            spans,
+            [
+                (at("2027-01-09T00:00:00Z"), Some(at("2027-01-10T01:00:00Z"))),
+                (at("2027-01-12T00:00:00Z"), None),
+            ]
+        );
+        assert!(db
+            .down_incidents(
+                "WEB-HOSTING",
+                at("2026-01-01T00:00:00Z"),
+                at("2026-02-01T00:00:00Z"),
+            )
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);

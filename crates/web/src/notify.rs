@@ -71,7 +71,11 @@ pub fn subscription_mails(
             let t = Tr(*lang);
             let service = snapshot
                 .service(&facts.service)
-                .and_then(|s| s.name.resolve(*lang).map(|(_, n)| format!("{n} ({})", s.code)))
+                .and_then(|s| {
+                    s.name
+                        .resolve(*lang)
+                        .map(|(_, n)| format!("{n} ({})", s.code))
+                })
                 .unwrap_or_else(|| facts.service.clone());
             let args = [
                 ("partner", facts.partner.clone()),
@@ -79,47 +83,145 @@ pub fn subscription_mails(
                 ("pack", facts.pack.clone()),
                 ("start", facts.start_date.to_string()),
             ];
-            let subject = t.a(&format!("{}-subject", kind.key()), &args);
             let mut paragraphs = vec![t.a(&format!("{}-body", kind.key()), &args)];
             if let Some(reason) = reason {
                 paragraphs.push(t.a("mail-reason", &[("reason", reason.to_owned())]));
             }
-            let link = if facts.id.is_empty() {
-                format!("{}/{}/admin/subscriptions", facts.public_url, lang.code())
+            let path = if facts.id.is_empty() {
+                "admin/subscriptions".to_owned()
             } else {
-                format!(
-                    "{}/{}/subscriptions/{}",
-                    facts.public_url,
-                    lang.code(),
-                    facts.id
-                )
+                format!("subscriptions/{}", facts.id)
             };
-            let see = t.s("mail-see");
-            let footer = t.s("mail-footer");
-            let text = format!(
-                "{}\n\n{see}\n{link}\n\n-- \n{footer}\n",
-                paragraphs.join("\n\n")
-            );
-            let html = format!(
-                "<!doctype html><html lang=\"{lang}\"><body>{paras}<p>{see} <a href=\"{href}\">{href}</a></p><hr><p><small>{footer}</small></p></body></html>",
-                lang = lang.code(),
-                paras = paragraphs
-                    .iter()
-                    .map(|p| format!("<p>{}</p>", escape(p)))
-                    .collect::<String>(),
-                see = escape(&see),
-                href = escape(&link),
-                footer = escape(&footer),
-            );
-            NewMail {
-                kind: kind.code().to_owned(),
-                to: to.clone(),
-                lang: lang.code().to_owned(),
-                subject,
-                text,
-                html,
-                partner: Some(facts.partner.clone()),
-            }
+            compose(
+                Letter {
+                    kind: kind.code(),
+                    subject: t.a(&format!("{}-subject", kind.key()), &args),
+                    paragraphs,
+                    link: format!("{}/{}/{path}", facts.public_url, lang.code()),
+                    partner: Some(&facts.partner),
+                },
+                to,
+                *lang,
+            )
         })
         .collect()
+}
+
+/// What one mail says, before it is addressed.
+pub struct Letter<'a> {
+    /// The outbox's kind (`subscription.approved`, `outage.started`, …).
+    pub kind: &'a str,
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    /// Where to see it in Pacta (an absolute URL).
+    pub link: String,
+    /// The partner it concerns, if any (the outbox is partner data then).
+    pub partner: Option<&'a str>,
+}
+
+/// The mail of `letter` to `to`, in `lang`: plain text and HTML, with the link and the footer.
+pub fn compose(letter: Letter<'_>, to: &str, lang: Lang) -> NewMail {
+    let t = Tr(lang);
+    let see = t.s("mail-see");
+    let footer = t.s("mail-footer");
+    let link = &letter.link;
+    let text = format!(
+        "{}\n\n{see}\n{link}\n\n-- \n{footer}\n",
+        letter.paragraphs.join("\n\n")
+    );
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><body>{paras}<p>{see} <a href=\"{href}\">{href}</a></p><hr><p><small>{footer}</small></p></body></html>",
+        lang = lang.code(),
+        paras = letter
+            .paragraphs
+            .iter()
+            .map(|p| format!("<p>{}</p>", escape(p)))
+            .collect::<String>(),
+        see = escape(&see),
+        href = escape(link),
+        footer = escape(&footer),
+    );
+    NewMail {
+        kind: letter.kind.to_owned(),
+        to: to.to_owned(),
+        lang: lang.code().to_owned(),
+        subject: letter.subject,
+        text,
+        html,
+        partner: letter.partner.map(str::to_owned),
+    }
+}
+
+/// How far back an outage's start or end may lie and still be mailed: results ingested for
+/// older history (an import, a prober catching up) inform nobody.
+pub const OUTAGE_MAIL_HORIZON: i64 = 24 * 3600;
+
+/// The mails telling the managers of `service` that monitor `monitor` (its code and name)
+/// went down or came back: one per recent event and recipient.
+pub fn outage_mails(
+    state: &AppState,
+    monitor: (&str, &str, &pacta_core::text::Text),
+    service: &str,
+    events: &[pacta_store::results::OutageEvent],
+    recipients: &[(String, Lang)],
+    now: i64,
+) -> Vec<NewMail> {
+    use pacta_store::results::OutageEvent;
+    let (id, code, name) = monitor;
+    let snapshot = state.snapshot();
+    let local = |s: i64| {
+        pacta_core::sla::instant::format_instant(
+            pacta_core::sla::ts(s),
+            pacta_core::subscription::zone(),
+        )
+        .replace('T', " ")
+    };
+    let mut mails = Vec::new();
+    for event in events {
+        let (key, kind, args) = match *event {
+            OutageEvent::Started { start } if start >= now - OUTAGE_MAIL_HORIZON => (
+                "mail-outage-started",
+                "outage.started",
+                vec![("start", local(start))],
+            ),
+            OutageEvent::Ended { start, end } if end >= now - OUTAGE_MAIL_HORIZON => (
+                "mail-outage-ended",
+                "outage.ended",
+                vec![
+                    ("start", local(start)),
+                    ("end", local(end)),
+                    ("minutes", ((end - start + 59) / 60).to_string()),
+                ],
+            ),
+            _ => continue,
+        };
+        for (to, lang) in recipients {
+            let t = Tr(*lang);
+            let service_name = snapshot
+                .service(service)
+                .and_then(|s| {
+                    s.name
+                        .resolve(*lang)
+                        .map(|(_, n)| format!("{n} ({service})"))
+                })
+                .unwrap_or_else(|| service.to_owned());
+            let monitor_name = name
+                .resolve(*lang)
+                .map_or_else(|| code.to_owned(), |(_, n)| format!("{n} ({code})"));
+            let mut all = vec![("monitor", monitor_name), ("service", service_name)];
+            all.extend(args.iter().map(|(k, v)| (*k, v.clone())));
+            mails.push(compose(
+                Letter {
+                    kind,
+                    subject: t.a(&format!("{key}-subject"), &all),
+                    paragraphs: vec![t.a(&format!("{key}-body"), &all)],
+                    link: format!("{}/{}/admin/monitors/{id}", state.public_url(), lang.code()),
+                    partner: None,
+                },
+                to,
+                *lang,
+            ));
+        }
+    }
+    mails
 }

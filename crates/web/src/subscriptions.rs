@@ -336,7 +336,7 @@ pub type Recipient = (String, pacta_core::text::Lang);
 
 /// The service managers of `service` (enabled), or the admins when it has none: a request never
 /// goes unseen.
-async fn service_managers(state: &AppState, service: &str) -> ApiResult<Vec<Recipient>> {
+pub(crate) async fn service_managers(state: &AppState, service: &str) -> ApiResult<Vec<Recipient>> {
     let staff = state
         .db
         .list_users(Scope::All, &UserFilter::default())
@@ -362,7 +362,7 @@ async fn service_managers(state: &AppState, service: &str) -> ApiResult<Vec<Reci
 }
 
 /// The partner admins of `partner` (enabled).
-async fn partner_admins(state: &AppState, partner: &str) -> ApiResult<Vec<Recipient>> {
+pub async fn partner_admins(state: &AppState, partner: &str) -> ApiResult<Vec<Recipient>> {
     let people = state
         .db
         .list_users(

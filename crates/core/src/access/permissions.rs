@@ -148,6 +148,24 @@ pub enum Action<'a> {
     },
     /// Send monitors' results.
     IngestResults,
+    /// List incidents (each then as [`Action::ReadIncident`] allows).
+    ReadIncidents,
+    /// Read an incident of `service` with its public updates. `partner` is the caller's partner
+    /// when that partner subscribes to `service` (the caller finds out); `None` otherwise.
+    ReadIncident {
+        service: &'a str,
+        partner: Option<&'a str>,
+    },
+    /// Declare incidents of `service`, change their end or kind, post their updates.
+    ManageIncidents {
+        service: &'a str,
+    },
+    /// Read the availability and the monthly statements of `partner`'s subscriptions.
+    ReadStatements {
+        partner: &'a str,
+    },
+    /// Close a month's statements and amend a statement.
+    CloseStatements,
 }
 
 /// The answer.
@@ -255,6 +273,23 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             allow_if(actor.has(Admin) || actor.has_over(ServiceManager, service))
         }
         Action::IngestResults => allow_if(actor.has(Admin) || actor.has(Prober)),
+        Action::ReadIncidents => allow_if(actor.is_staff() || actor.is_partner_person()),
+        Action::ReadIncident { partner, .. } => {
+            if actor.is_staff() || partner.is_some_and(|p| actor.is_of(p)) {
+                Decision::Allow
+            } else if matches!(actor, Actor::Anonymous) {
+                Decision::Deny
+            } else {
+                Decision::NotVisible
+            }
+        }
+        Action::ManageIncidents { service } => {
+            allow_if(actor.has(Admin) || actor.has_over(ServiceManager, service))
+        }
+        Action::ReadStatements { partner } => {
+            on_partner(actor, partner, sees_partner(actor, partner))
+        }
+        Action::CloseStatements => allow_if(actor.has(Admin)),
     }
 }
 
@@ -363,6 +398,29 @@ const ROWS: &[Row] = &[
     Row {
         what: "send monitors' results",
         action: |_| Action::IngestResults,
+    },
+    Row {
+        what: "list incidents (each as the row below allows)",
+        action: |_| Action::ReadIncidents,
+    },
+    Row {
+        what: "read an incident and its public updates (a partner's people: of the services it subscribes to)",
+        action: |c| Action::ReadIncident {
+            service: c,
+            partner: Some(c),
+        },
+    },
+    Row {
+        what: "declare a service's incidents, change their end or kind, post updates",
+        action: |c| Action::ManageIncidents { service: c },
+    },
+    Row {
+        what: "read a partner's availability and monthly statements",
+        action: |c| Action::ReadStatements { partner: c },
+    },
+    Row {
+        what: "close a month's statements; amend a statement",
+        action: |_| Action::CloseStatements,
     },
 ];
 

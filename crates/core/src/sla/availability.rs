@@ -33,6 +33,13 @@ pub struct Target {
     micro: i64,
 }
 
+impl Target {
+    /// The percentage × 10^6 (99.9 % is 99,900,000).
+    pub fn micro(&self) -> i64 {
+        self.micro
+    }
+}
+
 /// Why a target was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid availability target {input:?}: {reason} (expected a percentage 0–100 like 99.9)")]

@@ -15,12 +15,14 @@
 //! * [`statement`] — one subscription's availability over a month or a period, from outages,
 //!   unmonitored time, incidents and maintenance with its [`consent`].
 
+pub mod agreement;
 pub mod availability;
 pub mod business_time;
 pub mod calendar;
 pub mod clock;
 pub mod consent;
 pub mod duration;
+pub mod history;
 pub mod holidays;
 pub mod instant;
 pub mod intervals;
@@ -60,7 +62,8 @@ pub enum SlaError {
     NoOpenTime,
 }
 
-pub(crate) fn ts(secs: i64) -> jiff::Timestamp {
+/// Unix seconds as an instant (panics only outside jiff's range, which no stored instant is).
+pub fn ts(secs: i64) -> jiff::Timestamp {
     // Every instant the engine produces lies between two instants it was given or within the
     // calendar's precomputed range (1899–2201), far inside jiff's range.
     jiff::Timestamp::from_second(secs).expect("instant within jiff's range")

@@ -97,6 +97,24 @@ pub struct Outages {
     pub down_at_end: bool,
 }
 
+impl Outages {
+    /// The answer as the `outages` op and the API write it: instants in Europe/Brussels.
+    pub fn to_json(&self) -> serde_json::Value {
+        let local = |t: Timestamp| super::instant::format_instant(t, crate::subscription::zone());
+        serde_json::json!({
+            "outages": self.outages.iter().map(|o| serde_json::json!({
+                "start": local(o.start),
+                "end": o.end.map(local),
+            })).collect::<Vec<_>>(),
+            "unmonitored": self.unmonitored.iter().map(|u| serde_json::json!({
+                "start": local(u.start),
+                "end": local(u.end),
+            })).collect::<Vec<_>>(),
+            "down_at_end": self.down_at_end,
+        })
+    }
+}
+
 /// Why the rule could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OutagesError {
@@ -140,6 +158,9 @@ pub struct TrackerState {
     pub run_start: i64,
     /// While down: the first failure of the run that made it down (may be before `from`).
     pub outage_start: i64,
+    /// While down: the result that made it down (the run's N-th failure).
+    #[serde(default)]
+    pub down_at: i64,
     /// The instant of the last result taken.
     pub last_at: Option<i64>,
     /// Everything before this instant (and at or after `from`) is either covered or already
@@ -157,8 +178,22 @@ pub struct OutageTracker {
     rule: OutageRule,
     from: i64,
     state: TrackerState,
-    closed: Vec<Span>,
+    closed: Vec<ClosedOutage>,
     gaps: Vec<Span>,
+}
+
+/// An outage that is over, with the instants a store needs to answer any window later exactly
+/// as the rule would (unix seconds; `start` clipped to the tracker's `from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClosedOutage {
+    /// The first failure of the run that made the monitor down.
+    pub start: i64,
+    /// The result that made it down (the N-th failure): before it the monitor was still up.
+    pub down_at: i64,
+    /// The first success of the run that made it up again.
+    pub end: i64,
+    /// The result that made it up again (the M-th success): until it, the monitor was down.
+    pub recovered_at: i64,
 }
 
 impl OutageTracker {
@@ -173,6 +208,7 @@ impl OutageTracker {
                 run: 0,
                 run_start: from,
                 outage_start: from,
+                down_at: from,
                 last_at: None,
                 covered_until: from,
             },
@@ -188,6 +224,25 @@ impl OutageTracker {
             closed: Vec::new(),
             gaps: Vec::new(),
         }
+    }
+
+    /// A tracker continuing right after the result `recovered_at` that ended an outage: at that
+    /// point the state is known without the results before it (up, no run, covered for
+    /// `stale_after`), so a store can replay late results from there.
+    pub fn after_recovery(rule: OutageRule, from: i64, recovered_at: i64) -> OutageTracker {
+        OutageTracker::resume(
+            rule,
+            from,
+            TrackerState {
+                down: false,
+                run: 0,
+                run_start: recovered_at,
+                outage_start: recovered_at,
+                down_at: recovered_at,
+                last_at: Some(recovered_at),
+                covered_until: from.max(recovered_at.saturating_add(rule.stale_after)),
+            },
+        )
     }
 
     /// The rule.
@@ -255,7 +310,12 @@ impl OutageTracker {
             if st.run >= self.rule.successes_before_up {
                 let (start, end) = (st.outage_start.max(self.from), st.run_start);
                 if end > self.from {
-                    self.closed.push((start, end));
+                    self.closed.push(ClosedOutage {
+                        start,
+                        down_at: st.down_at,
+                        end,
+                        recovered_at: at,
+                    });
                 }
                 st.down = false;
                 st.run = 0;
@@ -263,6 +323,7 @@ impl OutageTracker {
         } else if st.run >= self.rule.failures_before_down {
             st.down = true;
             st.outage_start = st.run_start;
+            st.down_at = at;
             st.run = 0;
         }
         Ok(())
@@ -270,7 +331,7 @@ impl OutageTracker {
 
     /// Hands over the outages closed and the unmonitored gaps found since the last call, each
     /// in time order and clipped to `[from, …)`. The gaps end at a result, so none is cut short.
-    pub fn take_closed(&mut self) -> (Vec<Span>, Vec<Span>) {
+    pub fn take_closed(&mut self) -> (Vec<ClosedOutage>, Vec<Span>) {
         (
             std::mem::take(&mut self.closed),
             std::mem::take(&mut self.gaps),
@@ -288,9 +349,9 @@ impl OutageTracker {
         let mut outages: Vec<Outage> = self
             .closed
             .iter()
-            .map(|&(s, e)| Outage {
-                start: ts(s),
-                end: Some(ts(e)),
+            .map(|c| Outage {
+                start: ts(c.start),
+                end: Some(ts(c.end)),
             })
             .collect();
         if let Some(start) = self.open_outage_start() {
@@ -683,7 +744,7 @@ mod tests {
             let tail = tracker.finish(ts(to)).unwrap();
             let mut all_outages: Vec<Outage> = closed
                 .iter()
-                .map(|&(s, e)| Outage { start: ts(s), end: Some(ts(e)) })
+                .map(|c| Outage { start: ts(c.start), end: Some(ts(c.end)) })
                 .collect();
             all_outages.extend(tail.outages);
             let mut all_gaps: Vec<Interval> =

@@ -368,6 +368,24 @@ mail-reason = Grund: { $reason }
 mail-see = In Pacta ansehen:
 mail-footer = Diese Nachricht wurde von Pacta gesendet; bitte antworten Sie nicht darauf.
 
+# Mails about incidents (issue 10): to the partner admins of the service's subscribers.
+mail-incident-declared-subject = Störung bei { $service }: { $title }
+mail-incident-declared-body = Für { $service } wurde eine Störung gemeldet: { $title }.
+mail-incident-down = Der Dienst ist nicht verfügbar: Diese Zeit zählt als Ausfallzeit in Ihrer Verfügbarkeit.
+mail-incident-degraded = Der Dienst ist beeinträchtigt.
+mail-incident-since = Seit { $start } (Brüsseler Zeit).
+mail-incident-span = Von { $start } bis { $end } (Brüsseler Zeit).
+mail-incident-update-subject = Neue Mitteilung zur Störung bei { $service }: { $title }
+mail-incident-update-body = Eine neue Mitteilung zur Störung „{ $title }“ bei { $service }.
+mail-incident-update-at = Mitteilung vom { $at }:
+mail-incident-reference = Referenz der Störung: { $id }
+
+# Mails about outages (issue 10): to the service's managers.
+mail-outage-started-subject = Nicht verfügbar: { $monitor } ({ $service })
+mail-outage-started-body = Der Monitor { $monitor } von { $service } ist seit { $start } nicht verfügbar.
+mail-outage-ended-subject = Wieder verfügbar: { $monitor } ({ $service })
+mail-outage-ended-body = Der Monitor { $monitor } von { $service } ist wieder verfügbar: nicht verfügbar von { $start } bis { $end } ({ $minutes } Min.).
+
 # Subscription pages (issue 9).
 nav-my-home = Meine Übersicht
 nav-admin-subscriptions = Abonnements

@@ -369,6 +369,24 @@ mail-reason = Reason: { $reason }
 mail-see = See it in Pacta:
 mail-footer = This message was sent by Pacta; please do not reply to it.
 
+# Mails about incidents (issue 10): to the partner admins of the service's subscribers.
+mail-incident-declared-subject = Incident on { $service }: { $title }
+mail-incident-declared-body = An incident has been declared on { $service }: { $title }.
+mail-incident-down = The service is down: this time counts as downtime in your availability.
+mail-incident-degraded = The service is degraded.
+mail-incident-since = Since { $start } (Brussels time).
+mail-incident-span = From { $start } to { $end } (Brussels time).
+mail-incident-update-subject = Incident update on { $service }: { $title }
+mail-incident-update-body = A new update of the incident "{ $title }" on { $service }.
+mail-incident-update-at = Update of { $at }:
+mail-incident-reference = Reference of the incident: { $id }
+
+# Mails about outages (issue 10): to the service's managers.
+mail-outage-started-subject = Down: { $monitor } ({ $service })
+mail-outage-started-body = The monitor { $monitor } of { $service } is down since { $start }.
+mail-outage-ended-subject = Up again: { $monitor } ({ $service })
+mail-outage-ended-body = The monitor { $monitor } of { $service } is up again: down from { $start } to { $end } ({ $minutes } min).
+
 # Subscription pages (issue 9).
 nav-my-home = My home
 nav-admin-subscriptions = Subscriptions

@@ -368,6 +368,24 @@ mail-reason = Motif : { $reason }
 mail-see = Voir dans Pacta :
 mail-footer = Ce message a été envoyé par Pacta ; merci de ne pas y répondre.
 
+# Mails about incidents (issue 10): to the partner admins of the service's subscribers.
+mail-incident-declared-subject = Incident sur { $service } : { $title }
+mail-incident-declared-body = Un incident a été déclaré sur { $service } : { $title }.
+mail-incident-down = Le service est indisponible : cette période compte comme indisponibilité dans votre disponibilité.
+mail-incident-degraded = Le service fonctionne en mode dégradé.
+mail-incident-since = Depuis le { $start } (heure de Bruxelles).
+mail-incident-span = Du { $start } au { $end } (heure de Bruxelles).
+mail-incident-update-subject = Mise à jour de l'incident sur { $service } : { $title }
+mail-incident-update-body = Une nouvelle mise à jour de l'incident « { $title } » sur { $service }.
+mail-incident-update-at = Mise à jour du { $at } :
+mail-incident-reference = Référence de l'incident : { $id }
+
+# Mails about outages (issue 10): to the service's managers.
+mail-outage-started-subject = Indisponible : { $monitor } ({ $service })
+mail-outage-started-body = Le moniteur { $monitor } de { $service } est indisponible depuis { $start }.
+mail-outage-ended-subject = De nouveau disponible : { $monitor } ({ $service })
+mail-outage-ended-body = Le moniteur { $monitor } de { $service } est de nouveau disponible : indisponible du { $start } au { $end } ({ $minutes } min).
+
 # Subscription pages (issue 9).
 nav-my-home = Mon accueil
 nav-admin-subscriptions = Abonnements

@@ -368,6 +368,24 @@ mail-reason = Reden: { $reason }
 mail-see = Bekijk het in Pacta:
 mail-footer = Dit bericht werd verstuurd door Pacta; gelieve er niet op te antwoorden.
 
+# Mails about incidents (issue 10): to the partner admins of the service's subscribers.
+mail-incident-declared-subject = Incident bij { $service }: { $title }
+mail-incident-declared-body = Er werd een incident gemeld bij { $service }: { $title }.
+mail-incident-down = De dienst is onbeschikbaar: deze tijd telt als onbeschikbaarheid in uw beschikbaarheid.
+mail-incident-degraded = De dienst werkt verminderd.
+mail-incident-since = Sinds { $start } (Brusselse tijd).
+mail-incident-span = Van { $start } tot { $end } (Brusselse tijd).
+mail-incident-update-subject = Update van het incident bij { $service }: { $title }
+mail-incident-update-body = Een nieuwe update van het incident "{ $title }" bij { $service }.
+mail-incident-update-at = Update van { $at }:
+mail-incident-reference = Referentie van het incident: { $id }
+
+# Mails about outages (issue 10): to the service's managers.
+mail-outage-started-subject = Onbeschikbaar: { $monitor } ({ $service })
+mail-outage-started-body = De monitor { $monitor } van { $service } is onbeschikbaar sinds { $start }.
+mail-outage-ended-subject = Opnieuw beschikbaar: { $monitor } ({ $service })
+mail-outage-ended-body = De monitor { $monitor } van { $service } is opnieuw beschikbaar: onbeschikbaar van { $start } tot { $end } ({ $minutes } min).
+
 # Subscription pages (issue 9).
 nav-my-home = Mijn overzicht
 nav-admin-subscriptions = Abonnementen

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod incidents;
 pub mod monitors;
 pub mod partners;
 pub mod services;
@@ -51,6 +52,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         (name = "accounts", description = "Who the caller is; users, partners, API tokens and the audit log"),
         (name = "subscriptions", description = "Partners' subscriptions: request, decide, read"),
         (name = "monitors", description = "What the probes check, as data: monitors of a service or of one subscription"),
+        (name = "incidents", description = "Incidents of a service declared by the provider's staff, with their public updates"),
     )
 )]
 struct ApiDoc;
@@ -307,6 +309,14 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             monitors::patch_monitor,
             monitors::delete_monitor
         ))
+        .routes(routes!(monitors::post_results))
+        .routes(routes!(monitors::get_outages))
+        .routes(routes!(
+            incidents::list_incidents,
+            incidents::create_incident
+        ))
+        .routes(routes!(incidents::get_incident, incidents::patch_incident))
+        .routes(routes!(incidents::post_update))
         .split_for_parts()
 }
 

@@ -4,8 +4,9 @@
 //! name only (never a target or a header); any other monitor is a 404, exactly as a missing
 //! one. Admin and the service's manager create, change and delete (`decide` says who).
 //!
-//! The outages of a monitor (`GET /api/v1/monitors/{id}/outages`) come with the results'
-//! ingest, in the next step of issue 10.
+//! Results arrive by `POST /api/v1/monitors/{id}/results` (admin, prober) and keep the monitor's
+//! outage history up to date; `GET /api/v1/monitors/{id}/outages` answers any window from it,
+//! exactly as the `outages` op of `pacta sla eval` would from the raw results.
 
 use std::collections::BTreeSet;
 
@@ -563,4 +564,198 @@ pub async fn delete_monitor(
     })?;
     state.db.delete_monitor(&id, caller.stamp(&state)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ------------------------------------------------------------------------------------------------
+// Results and outages.
+// ------------------------------------------------------------------------------------------------
+
+/// The most results one request may carry.
+pub const MAX_BATCH: usize = 10_000;
+
+/// A batch of results: `[{"at", "ok", "latency_ms"?, "detail"?}]`, in any order.
+pub struct ResultsBody;
+
+impl ToSchema for ResultsBody {}
+
+impl PartialSchema for ResultsBody {
+    fn schema() -> RefOr<Schema> {
+        raw_schema(json!({
+            "type": "array",
+            "maxItems": MAX_BATCH,
+            "items": {
+                "type": "object",
+                "required": ["at", "ok"],
+                "additionalProperties": false,
+                "properties": {
+                    "at": {
+                        "type": "string",
+                        "description": "When the check ran: RFC 3339 with an offset, whole seconds, years 1900–2200",
+                        "pattern": "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$",
+                    },
+                    "ok": {"type": "boolean", "description": "Passed (a `degraded` verdict is true, with its detail)"},
+                    "latency_ms": {"type": ["integer", "null"], "minimum": 0, "maximum": i32::MAX},
+                    "detail": {"type": ["string", "null"], "maxLength": pacta_core::monitor::MAX_DETAIL_CHARS},
+                },
+            },
+        }))
+    }
+}
+
+/// What an ingest did: `{"stored", "duplicates", "late"}`.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+#[allow(dead_code)] // a schema only
+pub struct IngestAnswer(Value);
+
+/// Send a monitor's results (admin, prober). Each is placed by its `at`, however late; one
+/// stored already is an idempotent retry when identical and a 409 otherwise (nothing is
+/// written then). The outages are brought up to date in the same transaction, and an outage
+/// that begins or ends is mailed to the service's managers.
+#[utoipa::path(
+    post, path = "/api/v1/monitors/{id}/results", tag = "monitors",
+    request_body(
+        content = inline(ResultsBody), content_type = "application/json",
+        example = json!([
+            {"at": "2026-10-12T10:00:00+02:00", "ok": true, "latency_ms": 84},
+            {"at": "2026-10-12T10:00:30+02:00", "ok": false, "detail": "status 503"}
+        ]),
+    ),
+    params(("id" = String, Path, description = "The monitor's id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Stored", body = IngestAnswer),
+        crate::error::BatchErrors,
+    )
+)]
+pub async fn post_results(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    if matches!(caller.actor, Actor::Anonymous) {
+        return Err(ApiError::unauthorized());
+    }
+    // What the caller may not see is missing (404) before it is forbidden (403).
+    let m = readable(&state, &caller, &id).await?;
+    caller.may(Action::IngestResults)?;
+    let Value::Array(items) = json_value(&headers, body).await? else {
+        return Err(ApiError::invalid_field(
+            "$",
+            "expected a JSON array of results",
+        ));
+    };
+    if items.len() > MAX_BATCH {
+        return Err(ApiError::invalid_field(
+            "$",
+            format!("at most {MAX_BATCH} results per request"),
+        ));
+    }
+    let mut batch = Vec::with_capacity(items.len());
+    let mut issues = Vec::new();
+    for (i, v) in items.iter().enumerate() {
+        match pacta_core::monitor::read_result(v, &format!("[{i}]")) {
+            Ok(r) => batch.push(r),
+            Err(more) => issues.extend(more),
+        }
+    }
+    if !issues.is_empty() {
+        return Err(ApiError::invalid(issues));
+    }
+    let report = ingest(&state, &caller, &m, &batch).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        json!({
+            "stored": report.stored,
+            "duplicates": report.duplicates,
+            "late": report.late,
+        })
+        .to_string(),
+    ))
+}
+
+/// Stores `batch` for `m`, with the mails of the outages it begins or ends.
+pub async fn ingest(
+    state: &AppState,
+    caller: &Caller,
+    m: &StoredMonitor,
+    batch: &[pacta_core::monitor::CheckResult],
+) -> ApiResult<pacta_store::results::IngestReport> {
+    let managers = crate::subscriptions::service_managers(state, &m.service).await?;
+    let stamp = caller.stamp(state);
+    let now = stamp.at.as_second();
+    Ok(state
+        .db
+        .ingest_results(
+            m.seq,
+            m.monitor.outage_rule(),
+            batch,
+            stamp,
+            &m.id,
+            |events| {
+                crate::notify::outage_mails(
+                    state,
+                    (&m.id, &m.monitor.code, &m.monitor.name),
+                    &m.service,
+                    events,
+                    &managers,
+                    now,
+                )
+            },
+        )
+        .await?)
+}
+
+/// The window of an outages read.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // a description only
+pub struct WindowQuery {
+    /// The window's start, RFC 3339 (required).
+    from: String,
+    /// The window's end, RFC 3339, after `from` (required).
+    to: String,
+}
+
+/// A monitor's outages and unmonitored time over `[from, to)`, exactly as the `outages` op of
+/// `pacta sla eval` answers them from the monitor's results: `{"outages": [{"start", "end" |
+/// null}], "unmonitored": [{"start", "end"}], "down_at_end"}`, instants in Europe/Brussels.
+#[utoipa::path(
+    get, path = "/api/v1/monitors/{id}/outages", tag = "monitors",
+    params(("id" = String, Path, description = "The monitor's id"), WindowQuery),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The outages and unmonitored time in the window", body = Object),
+        crate::error::PeriodReadErrors,
+    )
+)]
+pub async fn get_outages(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let m = readable(&state, &caller, &id).await?;
+    let q = query_pairs(raw.as_deref())?;
+    let instant = |key: &str| -> ApiResult<jiff::Timestamp> {
+        let text = q
+            .get(key)
+            .ok_or_else(|| ApiError::invalid_field(key, "required (RFC 3339)"))?;
+        pacta_core::sla::instant::parse_instant(text)
+            .map_err(|e| ApiError::invalid_field(key, e.to_string()))
+    };
+    let (from, to) = (instant("from")?, instant("to")?);
+    if from >= to {
+        return Err(ApiError::invalid_field("to", "must be after from"));
+    }
+    let history = state
+        .db
+        .monitor_history(m.seq, from.as_second(), to.as_second())
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        history.window(from, to).to_json().to_string(),
+    ))
 }

@@ -67,6 +67,8 @@ struct World {
     a_subscription: String,
     /// A monitor of P-A's subscription.
     a_monitor: String,
+    /// An incident of WEB-HOSTING, which P-B does not subscribe to.
+    a_incident: String,
 }
 
 async fn world(app: TestApp) -> World {
@@ -161,10 +163,12 @@ async fn world(app: TestApp) -> World {
         .await
         .unwrap()
         .id;
+    let a_incident = crate::support::add_incident(&app).await;
     World {
         app,
         a_subscription,
         a_monitor,
+        a_incident,
         viewer_token,
         b_admin_token,
         viewer_session,
@@ -205,7 +209,22 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
         | ("get", "/api/v1/tokens")
         | ("post", "/api/v1/tokens")
         | ("get", "/api/v1/subscriptions")
-        | ("get", "/api/v1/monitors") => case(SignedIn, path),
+        | ("get", "/api/v1/monitors")
+        | ("get", "/api/v1/incidents") => case(SignedIn, path),
+        ("post", "/api/v1/incidents") => Case {
+            body: Some(
+                json!({"service": "WEB-HOSTING", "kind": "down", "title": "Down",
+                       "start": "2026-11-30T08:00:00Z"})
+                .to_string(),
+            ),
+            ..case(Provider, path)
+        },
+        ("get", "/api/v1/incidents/{id}")
+        | ("patch", "/api/v1/incidents/{id}")
+        | ("post", "/api/v1/incidents/{id}/updates") => partner_case(
+            &path.replace("{id}", &w.a_incident),
+            &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+        ),
         ("post", "/api/v1/monitors") => Case {
             body: Some(
                 json!({"code": "iso-web", "name": {"en": "Web"}, "service": "WEB-HOSTING",
@@ -220,6 +239,23 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             &path.replace("{id}", &w.a_monitor),
             &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
         ),
+        ("post", "/api/v1/monitors/{id}/results") => Case {
+            body: Some(json!([{"at": "2026-11-30T08:00:00Z", "ok": true}]).to_string()),
+            ..partner_case(
+                &path.replace("{id}", &w.a_monitor),
+                &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+            )
+        },
+        ("get", "/api/v1/monitors/{id}/outages") => {
+            let window = "?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z";
+            partner_case(
+                &format!("{}{window}", path.replace("{id}", &w.a_monitor)),
+                &format!(
+                    "{}{window}",
+                    path.replace("{id}", "01a00000-0000-7000-8000-000000000000")
+                ),
+            )
+        }
         ("post", "/api/v1/subscriptions") => Case {
             body: Some(
                 json!({"partner": "P-A", "service": "WEB-HOSTING", "pack": "small",

@@ -5,6 +5,7 @@ mod admin_pages;
 mod api_reads;
 mod api_writes;
 mod auth;
+mod incidents_api;
 mod isolation;
 mod login;
 mod monitors_api;

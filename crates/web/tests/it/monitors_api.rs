@@ -673,3 +673,233 @@ async fn the_prober_reads_every_monitor_whole_and_no_partner() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+// ------------------------------------------------------------------------------------------------
+// Results and outages (issue 10, step 3).
+// ------------------------------------------------------------------------------------------------
+
+/// A monitor with the worked example's rule: 30 s, N = 3, M = 2, stale after 60 s.
+fn rule_body(code: &str) -> Value {
+    json!({"code": code, "name": {"en": "Web health"}, "service": "WEB-HOSTING", "kind": "tcp",
+           "settings": {"host": "web.example.invalid", "port": 443}, "interval": "30s",
+           "timeout": "5s", "failures_before_down": 3, "successes_before_up": 2,
+           "stale_after": "60s"})
+}
+
+/// Results of 30 November 2026 (local +01:00) at the given times of day.
+fn results(list: &[(&str, bool)]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|(hms, ok)| json!({"at": format!("2026-11-30T{hms}+01:00"), "ok": ok}))
+            .collect(),
+    )
+}
+
+async fn post_results(w: &World, who: &str, id: &str, body: Value) -> Reply {
+    w.call(
+        Some(who),
+        "POST",
+        &format!("/api/v1/monitors/{id}/results"),
+        Some(body),
+        &[],
+    )
+    .await
+}
+
+async fn ingest_and_read_outages(w: World) {
+    let id = w.made(rule_body("web-rule")).await;
+    // The worked example in three batches: the outage begins in the first, ends in the second,
+    // and a result of the middle arrives last (placed by its instant; sent twice).
+    let r = post_results(
+        &w,
+        "prober",
+        &id,
+        results(&[
+            ("09:00:00", true),
+            ("09:00:30", false),
+            ("09:01:00", false),
+            ("09:01:30", false),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert_eq!(r.json(), json!({"stored": 4, "duplicates": 0, "late": 0}));
+    let r = post_results(
+        &w,
+        "admin",
+        &id,
+        results(&[("09:02:30", false), ("09:03:00", true), ("09:03:30", true)]),
+    )
+    .await;
+    assert_eq!(r.json(), json!({"stored": 3, "duplicates": 0, "late": 0}));
+    let late = results(&[("09:02:00", true)]);
+    let r = post_results(&w, "prober", &id, late.clone()).await;
+    assert_eq!(r.json(), json!({"stored": 1, "duplicates": 0, "late": 1}));
+    let r = post_results(&w, "prober", &id, late).await;
+    assert_eq!(r.json(), json!({"stored": 0, "duplicates": 1, "late": 0}));
+    // A different verdict at a stored instant: 409, and nothing of the batch is stored.
+    let r = post_results(
+        &w,
+        "prober",
+        &id,
+        results(&[("09:03:30", false), ("09:04:00", true)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", text(&r));
+    let window = "from=2026-11-30T09:00:00%2B01:00&to=2026-11-30T09:05:00%2B01:00";
+    let r = w
+        .get(
+            "a-viewer",
+            &format!("/api/v1/monitors/{id}/outages?{window}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert_eq!(
+        r.json(),
+        json!({
+            "outages": [{"start": "2026-11-30T09:00:30+01:00", "end": "2026-11-30T09:03:00+01:00"}],
+            "unmonitored": [{"start": "2026-11-30T09:04:30+01:00", "end": "2026-11-30T09:05:00+01:00"}],
+            "down_at_end": false,
+        })
+    );
+    // The outage's start and end were mailed to WEB-HOSTING's manager (the results are recent).
+    let mails = w.app.state.db.outbox().await.unwrap();
+    let kinds: Vec<(&str, &str)> = mails
+        .iter()
+        .map(|m| (m.kind.as_str(), m.to.as_str()))
+        .collect();
+    assert!(
+        kinds.contains(&("outage.started", "sm-web@provider.example")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("outage.ended", "sm-web@provider.example")),
+        "{kinds:?}"
+    );
+    // The batch is audited once, not result by result.
+    let audit = w
+        .app
+        .state
+        .db
+        .audit_entries(&AuditFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "ingest").count(),
+        3,
+        "three batches stored something"
+    );
+}
+
+#[tokio::test]
+async fn results_are_ingested_placed_by_their_instant_and_give_the_rules_outages_sqlite() {
+    ingest_and_read_outages(World::new(TestApp::new().await).await).await;
+}
+
+#[tokio::test]
+async fn results_are_ingested_placed_by_their_instant_and_give_the_rules_outages_postgres() {
+    let Some(app) = TestApp::postgres_with_catalogue(&small_catalogue()).await else {
+        return;
+    };
+    ingest_and_read_outages(World::new(app).await).await;
+}
+
+#[tokio::test]
+async fn bad_results_and_bad_windows_are_4xx_and_only_admin_and_prober_ingest() {
+    let w = World::new(TestApp::new().await).await;
+    let id = w.made(rule_body("web-bad")).await;
+    let r = post_results(
+        &w,
+        "prober",
+        &id,
+        json!([{"at": "2026-11-30T09:00:00+01:00", "ok": true},
+               {"at": "2026-11-30T09:00:30.5+01:00", "ok": "yes", "latency": 3},
+               {"at": "2201-01-01T00:00:00Z", "ok": true}]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    let fields = r.json()["error"]["fields"].clone();
+    assert!(
+        fields.get("[1].latency").is_some() || fields.get("[1].at").is_some(),
+        "{fields}"
+    );
+    let r = post_results(&w, "prober", &id, json!({"at": "x"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    let r = post_results(
+        &w,
+        "prober",
+        &id,
+        json!([{"at": "2201-01-01T00:00:00Z", "ok": true}]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    assert!(text(&r).contains("[0].at"), "{}", text(&r));
+    // Nothing of the refused batches was stored.
+    let seq = w
+        .app
+        .state
+        .db
+        .monitor(pacta_store::Scope::All, &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .seq;
+    let stored = w
+        .app
+        .state
+        .db
+        .monitor_results(seq, i64::MIN / 2, i64::MAX / 2, 10)
+        .await
+        .unwrap();
+    assert!(stored.is_empty());
+    // Who ingests: admin and the prober; a service manager or a partner's admin does not.
+    for who in ["sm-web", "agent", "a-admin", "a-viewer"] {
+        let r = post_results(&w, who, &id, results(&[("09:00:00", true)])).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", text(&r));
+    }
+    let r = w
+        .call(
+            None,
+            "POST",
+            &format!("/api/v1/monitors/{id}/results"),
+            Some(results(&[("09:00:00", true)])),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Another partner's people do not know the monitor; an unknown monitor is a 404.
+    let r = w
+        .get(
+            "b-admin",
+            &format!(
+                "/api/v1/monitors/{id}/outages?from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z"
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = post_results(
+        &w,
+        "prober",
+        "01a00000-0000-7000-8000-000000000000",
+        results(&[("09:00:00", true)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A window: both ends, from before to.
+    for query in [
+        "",
+        "?from=2026-11-30T00:00:00Z",
+        "?from=2026-11-30T00:00:00Z&to=2026-11-30T00:00:00Z",
+        "?from=2026-11-30&to=2026-12-01T00:00:00Z",
+    ] {
+        let r = w
+            .get("admin", &format!("/api/v1/monitors/{id}/outages{query}"))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            text(&r)
+        );
+    }
+}

@@ -46,11 +46,13 @@ fn parameter<'a>(op: &'a Value, name: &str) -> Option<&'a Value> {
         .find(|p| p["name"] == name)
 }
 
-/// A path of the document with its `{code}` filled with a code of the small catalogue, and a
-/// monitor's `{id}` with `monitor`.
-fn concrete(path: &str, monitor: &str) -> String {
+/// A path of the document with its `{code}` filled with a code of the small catalogue, a
+/// monitor's `{id}` with `monitor` and an incident's with `incident`.
+fn concrete(path: &str, monitor: &str, incident: &str) -> String {
     let id = if path.starts_with("/api/v1/monitors/") {
         monitor
+    } else if path.starts_with("/api/v1/incidents/") {
+        incident
     } else {
         "no-such-token"
     };
@@ -168,11 +170,13 @@ async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
         ("patch", "/api/v1/users/{email}"),
         ("patch", "/api/v1/partners/{code}"),
         ("patch", "/api/v1/monitors/{id}"),
+        ("patch", "/api/v1/incidents/{id}"),
     ];
     // The objects those writes concern exist (else they answer 404 before asking If-Match).
     crate::support::add_staff_user(&app, "staff@provider.example").await;
     crate::support::add_partner(&app, "WEB-HOSTING").await;
     let monitor = crate::support::add_monitor(&app, "web-check").await;
+    let incident = crate::support::add_incident(&app).await;
     for (method, path, op) in operations(&doc) {
         let declared = parameter(op, "If-Match");
         if needs_if_match.contains(&(method.as_str(), path.as_str())) {
@@ -183,7 +187,7 @@ async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
             let uri = if path.contains("publish") {
                 path.replace("{code}", "DRAFT-SERVICE")
             } else {
-                concrete(&path, &monitor)
+                concrete(&path, &monitor, &incident)
             };
             let r = app
                 .write(&method.to_uppercase(), &uri, &json!({}), &[])
@@ -305,6 +309,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
     crate::support::add_staff_user(&app, "staff@provider.example").await;
     crate::support::add_partner(&app, "WEB-HOSTING").await;
     let monitor = crate::support::add_monitor(&app, "web-check").await;
+    let incident = crate::support::add_incident(&app).await;
     let doc = document(&app).await;
     let mut bodies = 0;
     for (method, path, op) in operations(&doc) {
@@ -332,6 +337,17 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             assert!(schema.get("required").is_none(), "{method} {path}");
             continue;
         }
+        // A batch is an array of such bodies (a monitor's results): its items are checked, and
+        // the 422 names the fields under the item's index.
+        let (schema, prefix, probe) = if schema["type"] == "array" {
+            (
+                resolve(&doc, &schema["items"]),
+                "[0].",
+                json!([{"colour": "red"}]),
+            )
+        } else {
+            (schema, "", json!({"colour": "red"}))
+        };
         // A create's body is the entity's schema with a restriction beside it.
         let schema = match schema.get("allOf") {
             Some(all) => resolve(&doc, &all[0]),
@@ -355,25 +371,19 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
         // The API's 422 for a body with none of them names each, and the unknown key.
-        let uri = concrete(&path, &monitor);
-        let r = send_json(
-            &app,
-            &method,
-            &uri,
-            &json!({"colour": "red"}),
-            path.contains('{'),
-        )
-        .await;
+        let uri = concrete(&path, &monitor, &incident);
+        let r = send_json(&app, &method, &uri, &probe, path.contains('{')).await;
         assert_eq!(r["status"], 422, "{method} {uri}: {r}");
         let fields = &r["body"]["error"]["fields"];
         for field in required.iter().chain(&["colour"]) {
+            let field = format!("{prefix}{field}");
             assert!(
-                fields[field].is_string(),
+                fields[&field].is_string(),
                 "{method} {uri}: {field} not in {fields}"
             );
         }
     }
-    assert_eq!(bodies, 16, "every write with a body is checked");
+    assert_eq!(bodies, 20, "every write with a body is checked");
 }
 
 #[tokio::test]
@@ -532,6 +542,7 @@ async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
     crate::support::add_partner(&app, "WEB-HOSTING").await;
     crate::support::add_partner(&app, "DEMO-NL").await;
     let monitor = crate::support::add_monitor(&app, "web-check").await;
+    let incident = crate::support::add_incident(&app).await;
     let doc = document(&app).await;
     let mut examples = 0;
     for (method, path, op) in operations(&doc) {
@@ -542,7 +553,7 @@ async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
         let r = send_json(
             &app,
             &method,
-            &concrete(&path, &monitor),
+            &concrete(&path, &monitor, &incident),
             example,
             path.contains('{'),
         )

@@ -242,3 +242,29 @@ pub async fn add_monitor(app: &TestApp, code: &str) -> String {
         .unwrap()
         .id
 }
+
+/// An open `down` incident of WEB-HOSTING (since an hour before [`t0`]) in the app's database;
+/// its id.
+pub async fn add_incident(app: &TestApp) -> String {
+    let incident = pacta_core::incident::Incident {
+        service: "WEB-HOSTING".into(),
+        kind: pacta_core::incident::Kind::Down,
+        title: "Web hosting unreachable".into(),
+        start: t0() - jiff::SignedDuration::from_hours(1),
+        end: None,
+    };
+    app.state
+        .db
+        .create_incident(
+            &pacta_store::incidents::NewIncident {
+                incident,
+                update: None,
+            },
+            |_| vec![],
+            Stamp::new("test", t0()),
+        )
+        .await
+        .unwrap()
+        .0
+        .id
+}

@@ -1,0 +1,424 @@
+//! Monitors' results and the outage history kept from them (issue 10, "Results ingest").
+//!
+//! An ingest batch is one transaction: the results are stored, and the monitor's outage history
+//! — closed outages, uncovered gaps and the rule's state — is brought up to date through
+//! `pacta_core::sla::history`, the very rule of `pacta sla eval`'s `outages` op. Results in time
+//! order after the last stored one only feed the stored state on; a late one is replayed from the
+//! last recovery before it. A result whose monitor and instant are stored already is an
+//! idempotent retry when identical, and [`StoreError::Rejected`] (nothing written) otherwise.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pacta_core::sla::history::{self, StoredOutage, ORIGIN};
+use pacta_core::sla::intervals::Span;
+use pacta_core::sla::outages::{OutageRule, OutageTracker, Outages, TrackerState};
+
+use crate::outbox::NewMail;
+use crate::{in_tx, with_pool, Db, DbKind, Result, Stamp, StoreError};
+
+/// One result as stored: the ingest's [`CheckResult`](pacta_core::monitor::CheckResult).
+pub use pacta_core::monitor::CheckResult as MonitorResult;
+
+/// A change of a monitor's state that an ingest made known: an outage that began, or ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutageEvent {
+    /// Down since `start` (the first failure of the run).
+    Started { start: i64 },
+    /// Down over `[start, end)`.
+    Ended { start: i64, end: i64 },
+}
+
+/// What one ingest did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Results stored.
+    pub stored: usize,
+    /// Identical retries of stored results (accepted, not doubled).
+    pub duplicates: usize,
+    /// Of the stored ones, those before the monitor's last result (placed by replay).
+    pub late: usize,
+    /// Outages that began or ended with this batch, as they now stand.
+    pub events: Vec<OutageEvent>,
+}
+
+/// A monitor's history as read for a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitorHistory {
+    pub outages: Vec<StoredOutage>,
+    pub gaps: Vec<Span>,
+    pub covered_until: i64,
+}
+
+impl MonitorHistory {
+    /// The rule's answer over `[from, to)`.
+    pub fn window(&self, from: jiff::Timestamp, to: jiff::Timestamp) -> Outages {
+        history::window(&self.outages, &self.gaps, self.covered_until, from, to)
+    }
+}
+
+type OutageRow = (i64, i64, Option<i64>, Option<i64>);
+
+fn stored_outage((start, down_at, end, recovered_at): OutageRow) -> StoredOutage {
+    StoredOutage {
+        start,
+        down_at,
+        end,
+        recovered_at,
+    }
+}
+
+/// An instant for a message: RFC 3339 in Europe/Brussels, as the API answers them.
+fn local(at: i64) -> String {
+    pacta_core::sla::instant::format_instant(
+        pacta_core::sla::ts(at),
+        pacta_core::subscription::zone(),
+    )
+}
+
+/// Rows per multi-row INSERT: well under both backends' limits on bound values.
+const CHUNK: usize = 500;
+
+/// Sorts and checks a batch: two different results at one instant are refused; identical ones
+/// are one.
+fn sorted_batch(batch: &[MonitorResult]) -> Result<Vec<MonitorResult>> {
+    let mut sorted: Vec<MonitorResult> = batch.to_vec();
+    sorted.sort_by_key(|r| r.at);
+    let mut out: Vec<MonitorResult> = Vec::with_capacity(sorted.len());
+    for r in sorted {
+        match out.last() {
+            Some(last) if last.at == r.at => {
+                if *last != r {
+                    return Err(StoreError::Rejected(format!(
+                        "two different results at {} in one batch",
+                        local(r.at)
+                    )));
+                }
+            }
+            _ => out.push(r),
+        }
+    }
+    Ok(out)
+}
+
+impl Db {
+    /// Stores `batch` for the monitor `seq` under `rule` and brings its outage history up to
+    /// date, with the mails `mails` writes for the outages that began or ended (queued in the
+    /// same transaction). All or nothing.
+    pub async fn ingest_results(
+        &self,
+        seq: i64,
+        rule: OutageRule,
+        batch: &[MonitorResult],
+        stamp: Stamp<'_>,
+        audit_code: &str,
+        mails: impl Fn(&[OutageEvent]) -> Vec<NewMail>,
+    ) -> Result<IngestReport> {
+        let batch = sorted_batch(batch)?;
+        let lock_sql = match self.kind() {
+            DbKind::Postgres => {
+                "SELECT state FROM monitor_tracks WHERE monitor_seq = $1 FOR UPDATE"
+            }
+            DbKind::Sqlite => "SELECT state FROM monitor_tracks WHERE monitor_seq = $1",
+        };
+        in_tx!(self, |tx| {
+            let mut report = IngestReport::default();
+            if batch.is_empty() {
+                return Ok(report);
+            }
+            sqlx::query(
+                "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, results) \
+                 VALUES ($1, $2, NULL, $3, 0) ON CONFLICT (monitor_seq) DO NOTHING",
+            )
+            .bind(seq)
+            .bind(
+                serde_json::to_string(
+                    &OutageTracker::new(rule, pacta_core::sla::ts(ORIGIN)).state(),
+                )
+                .unwrap_or_default(),
+            )
+            .bind(ORIGIN)
+            .execute(&mut *tx)
+            .await?;
+            let (state_doc,): (String,) = sqlx::query_as(lock_sql)
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+            let state: TrackerState =
+                serde_json::from_str(&state_doc).map_err(|source| StoreError::Corrupt {
+                    kind: "monitor track",
+                    code: seq.to_string(),
+                    source,
+                })?;
+
+            // Which of the batch are stored already: identical → a retry; different → refused.
+            let mut fresh: Vec<MonitorResult> = Vec::with_capacity(batch.len());
+            let last = state.last_at;
+            let older: Vec<&MonitorResult> = match last {
+                Some(l) => batch.iter().filter(|r| r.at <= l).collect(),
+                None => Vec::new(),
+            };
+            let mut stored: BTreeMap<i64, MonitorResult> = BTreeMap::new();
+            if let (Some(first), Some(lastold)) = (older.first(), older.last()) {
+                let rows: Vec<(i64, bool, Option<i32>, Option<String>)> = sqlx::query_as(
+                    "SELECT at, ok, latency_ms, detail FROM monitor_results \
+                     WHERE monitor_seq = $1 AND at >= $2 AND at <= $3",
+                )
+                .bind(seq)
+                .bind(first.at)
+                .bind(lastold.at)
+                .fetch_all(&mut *tx)
+                .await?;
+                stored = rows
+                    .into_iter()
+                    .map(|(at, ok, latency_ms, detail)| {
+                        (
+                            at,
+                            MonitorResult {
+                                at,
+                                ok,
+                                latency_ms,
+                                detail,
+                            },
+                        )
+                    })
+                    .collect();
+            }
+            for r in &batch {
+                match stored.get(&r.at) {
+                    Some(s) if s == r => report.duplicates += 1,
+                    Some(_) => {
+                        return Err(StoreError::Rejected(format!(
+                            "a different result of this monitor at {} is stored already",
+                            local(r.at)
+                        )))
+                    }
+                    None => fresh.push(r.clone()),
+                }
+            }
+            if fresh.is_empty() {
+                return Ok(report);
+            }
+            report.stored = fresh.len();
+            report.late = fresh
+                .iter()
+                .filter(|r| last.is_some_and(|l| r.at < l))
+                .count();
+            for chunk in fresh.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO monitor_results (monitor_seq, at, ok, latency_ms, detail) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(seq)
+                        .push_bind(r.at)
+                        .push_bind(r.ok)
+                        .push_bind(r.latency_ms)
+                        .push_bind(r.detail.as_deref());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+
+            // The history: fed on from the stored state, or replayed from the last recovery
+            // before the earliest late result.
+            let earliest = fresh[0].at;
+            let in_order = last.is_none_or(|l| earliest > l);
+            let (mut tracker, removed_from, feed): (OutageTracker, Option<i64>, Vec<(i64, bool)>) =
+                if in_order {
+                    (
+                        OutageTracker::resume(rule, ORIGIN, state),
+                        None,
+                        fresh.iter().map(|r| (r.at, r.ok)).collect(),
+                    )
+                } else {
+                    let restart: Option<(Option<i64>,)> = sqlx::query_as(
+                        "SELECT MAX(recovered_at) FROM monitor_outages \
+                         WHERE monitor_seq = $1 AND recovered_at < $2",
+                    )
+                    .bind(seq)
+                    .bind(earliest)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let restart = restart.and_then(|(r,)| r);
+                    let after = restart.unwrap_or(ORIGIN - 1);
+                    // Everything stored after `after` is replayed, the new results included.
+                    let rows: Vec<(i64, bool)> = sqlx::query_as(
+                        "SELECT at, ok FROM monitor_results WHERE monitor_seq = $1 AND at > $2 \
+                         ORDER BY at",
+                    )
+                    .bind(seq)
+                    .bind(after)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    (history::replay_tracker(rule, restart), Some(after), rows)
+                };
+            // What stands before, to tell which outages this batch began or ended.
+            let before: Vec<OutageRow> = sqlx::query_as(
+                "SELECT start_at, down_at, end_at, recovered_at FROM monitor_outages \
+                 WHERE monitor_seq = $1 AND (recovered_at IS NULL OR recovered_at > $2)",
+            )
+            .bind(seq)
+            .bind(removed_from.unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await?;
+            let before: BTreeSet<(i64, Option<i64>)> =
+                before.into_iter().map(|r| (r.0, r.2)).collect();
+            sqlx::query(
+                "DELETE FROM monitor_outages WHERE monitor_seq = $1 \
+                 AND (recovered_at IS NULL OR recovered_at > $2)",
+            )
+            .bind(seq)
+            .bind(removed_from.unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+            if let Some(after) = removed_from {
+                sqlx::query("DELETE FROM monitor_gaps WHERE monitor_seq = $1 AND end_at > $2")
+                    .bind(seq)
+                    .bind(after)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (at, ok) in feed {
+                tracker
+                    .push_secs(at, ok)
+                    .map_err(|e| StoreError::Rejected(e.to_string()))?;
+            }
+            let (closed, gaps) = tracker.take_closed();
+            let new_state = tracker.state();
+            let mut outages: Vec<StoredOutage> =
+                closed.into_iter().map(StoredOutage::from).collect();
+            outages.extend(history::open_outage(&new_state));
+            for o in &outages {
+                if !before.contains(&(o.start, o.end)) {
+                    report.events.push(match o.end {
+                        Some(end) => OutageEvent::Ended {
+                            start: o.start,
+                            end,
+                        },
+                        None => OutageEvent::Started { start: o.start },
+                    });
+                }
+            }
+            for chunk in outages.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO monitor_outages (monitor_seq, start_at, down_at, end_at, recovered_at) ",
+                );
+                q.push_values(chunk, |mut b, o| {
+                    b.push_bind(seq)
+                        .push_bind(o.start)
+                        .push_bind(o.down_at)
+                        .push_bind(o.end)
+                        .push_bind(o.recovered_at);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in gaps.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO monitor_gaps (monitor_seq, start_at, end_at) ",
+                );
+                q.push_values(chunk, |mut b, &(s, e)| {
+                    b.push_bind(seq).push_bind(s).push_bind(e);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "UPDATE monitor_tracks SET state = $1, last_at = $2, covered_until = $3, \
+                 results = results + $4 WHERE monitor_seq = $5",
+            )
+            .bind(serde_json::to_string(&new_state).unwrap_or_default())
+            .bind(new_state.last_at)
+            .bind(new_state.covered_until)
+            .bind(report.stored as i64)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+            audit_write!(
+                tx,
+                stamp,
+                "ingest",
+                "monitor",
+                audit_code,
+                None::<String>,
+                None::<String>,
+                Some(
+                    serde_json::json!({
+                        "stored": report.stored,
+                        "duplicates": report.duplicates,
+                        "late": report.late,
+                        "from": pacta_core::sla::ts(fresh[0].at).to_string(),
+                        "to": pacta_core::sla::ts(fresh[fresh.len() - 1].at).to_string(),
+                    })
+                    .to_string()
+                )
+            );
+            for mail in mails(&report.events) {
+                queue_mail!(tx, stamp, &mail);
+            }
+            Ok(report)
+        })
+    }
+
+    /// The stored history of monitor `seq` that may meet `[from, to)` (unix seconds).
+    pub async fn monitor_history(&self, seq: i64, from: i64, to: i64) -> Result<MonitorHistory> {
+        with_pool!(self, |pool| {
+            let outages: Vec<OutageRow> = sqlx::query_as(
+                "SELECT start_at, down_at, end_at, recovered_at FROM monitor_outages \
+                 WHERE monitor_seq = $1 AND start_at < $2 \
+                 AND (recovered_at IS NULL OR recovered_at >= $3 OR end_at > $3)",
+            )
+            .bind(seq)
+            .bind(to)
+            .bind(from)
+            .fetch_all(pool)
+            .await?;
+            let gaps: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT start_at, end_at FROM monitor_gaps \
+                 WHERE monitor_seq = $1 AND end_at > $2 AND start_at < $3 ORDER BY start_at",
+            )
+            .bind(seq)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?;
+            let covered: Option<(i64,)> =
+                sqlx::query_as("SELECT covered_until FROM monitor_tracks WHERE monitor_seq = $1")
+                    .bind(seq)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(MonitorHistory {
+                outages: outages.into_iter().map(stored_outage).collect(),
+                gaps,
+                covered_until: covered.map_or(ORIGIN, |(c,)| c),
+            })
+        })
+    }
+
+    /// The results of monitor `seq` in `[from, to)`, in time order, at most `limit`.
+    pub async fn monitor_results(
+        &self,
+        seq: i64,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<MonitorResult>> {
+        let rows: Vec<(i64, bool, Option<i32>, Option<String>)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT at, ok, latency_ms, detail FROM monitor_results \
+                 WHERE monitor_seq = $1 AND at >= $2 AND at < $3 ORDER BY at LIMIT $4",
+            )
+            .bind(seq)
+            .bind(from)
+            .bind(to)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(at, ok, latency_ms, detail)| MonitorResult {
+                at,
+                ok,
+                latency_ms,
+                detail,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,234 @@
+//! Results ingest and the stored outage history (issue 10), on SQLite always and on PostgreSQL
+//! when `PACTA_TEST_POSTGRES_URL` is set: the history kept incrementally, batch after batch and
+//! with late results, answers every window exactly as the `outages` rule over the raw results.
+
+use pacta_core::sla::instant::parse_instant;
+use pacta_core::sla::outages::{outages, OutageRule, ProbeResult};
+use pacta_core::sla::ts;
+use pacta_store::results::{MonitorResult, OutageEvent};
+use pacta_store::testing::{fresh_postgres, fresh_sqlite};
+use pacta_store::{Db, Stamp, StoreError};
+
+fn by(actor: &str) -> Stamp<'_> {
+    Stamp::new(actor, jiff::Timestamp::from_second(1_800_000_000).unwrap())
+}
+
+macro_rules! contract {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let db = fresh_sqlite().await;
+                ($body)(db.clone()).await;
+                db.close().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(db) = fresh_postgres().await else {
+                    return;
+                };
+                ($body)(db.clone()).await;
+                db.close().await;
+            }
+        }
+    };
+}
+
+fn at(hms: &str) -> i64 {
+    parse_instant(&format!("2026-10-12T{hms}+02:00"))
+        .unwrap()
+        .as_second()
+}
+
+fn result(at: i64, ok: bool) -> MonitorResult {
+    MonitorResult {
+        at,
+        ok,
+        latency_ms: Some(12),
+        detail: None,
+    }
+}
+
+fn rule() -> OutageRule {
+    OutageRule::new(30, 3, 2, Some(60)).unwrap()
+}
+
+/// The rule over the raw results, for comparison.
+fn expected(rule: &OutageRule, all: &[MonitorResult], from: i64, to: i64) -> serde_json::Value {
+    let raw: Vec<ProbeResult> = all
+        .iter()
+        .map(|r| ProbeResult {
+            at: ts(r.at),
+            ok: r.ok,
+        })
+        .collect();
+    outages(rule, ts(from), ts(to), &raw).unwrap().to_json()
+}
+
+async fn stored(db: &Db, seq: i64, from: i64, to: i64) -> serde_json::Value {
+    db.monitor_history(seq, from, to)
+        .await
+        .unwrap()
+        .window(ts(from), ts(to))
+        .to_json()
+}
+
+contract!(
+    the_worked_example_is_stored_as_one_outage,
+    |db: Db| async move {
+        let stream = [
+            ("10:00:00", true),
+            ("10:00:30", false),
+            ("10:01:00", false),
+            ("10:01:30", false),
+            ("10:02:00", true),
+            ("10:02:30", false),
+            ("10:03:00", true),
+            ("10:03:30", true),
+        ];
+        let all: Vec<MonitorResult> = stream.iter().map(|&(h, ok)| result(at(h), ok)).collect();
+        // In two batches: the outage starts in the first and ends in the second.
+        let first = db
+            .ingest_results(7, rule(), &all[..5], by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(first.stored, 5);
+        assert_eq!(
+            first.events,
+            vec![OutageEvent::Started {
+                start: at("10:00:30")
+            }]
+        );
+        let second = db
+            .ingest_results(7, rule(), &all[5..], by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            second.events,
+            vec![OutageEvent::Ended {
+                start: at("10:00:30"),
+                end: at("10:03:00")
+            }]
+        );
+        let got = stored(&db, 7, at("10:00:00"), at("10:05:00")).await;
+        assert_eq!(got["outages"][0]["start"], "2026-10-12T10:00:30+02:00");
+        assert_eq!(got["outages"][0]["end"], "2026-10-12T10:03:00+02:00");
+        assert_eq!(got["unmonitored"][0]["start"], "2026-10-12T10:04:30+02:00");
+        assert_eq!(got["down_at_end"], false);
+        assert_eq!(got, expected(&rule(), &all, at("10:00:00"), at("10:05:00")));
+        // At 10:02:45 the recovering run had not reached two successes: still open there.
+        let mid = stored(&db, 7, at("10:00:00"), at("10:02:45")).await;
+        assert_eq!(mid["outages"][0]["end"], serde_json::Value::Null);
+        assert_eq!(mid["down_at_end"], true);
+        // Another monitor's history is its own.
+        let other = stored(&db, 8, at("10:00:00"), at("10:05:00")).await;
+        assert_eq!(other["outages"], serde_json::json!([]));
+    }
+);
+
+contract!(
+    a_retry_is_idempotent_and_a_different_result_is_refused,
+    |db: Db| async move {
+        let batch = vec![result(at("10:00:00"), true), result(at("10:00:30"), false)];
+        db.ingest_results(1, rule(), &batch, by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+        let again = db
+            .ingest_results(1, rule(), &batch, by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+        assert_eq!((again.stored, again.duplicates), (0, 2));
+        let rows = db
+            .monitor_results(1, at("09:00:00"), at("11:00:00"), 100)
+            .await
+            .unwrap();
+        assert_eq!(rows, batch);
+        // A different verdict at a stored instant: refused, and the new one beside it not stored.
+        let mut changed = batch.clone();
+        changed[1].ok = true;
+        changed.push(result(at("10:01:00"), true));
+        let err = db
+            .ingest_results(1, rule(), &changed, by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Rejected(_)), "{err}");
+        let rows = db
+            .monitor_results(1, at("09:00:00"), at("11:00:00"), 100)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        // Two different results at one instant in one batch: refused too.
+        let twice = vec![result(at("10:05:00"), true), result(at("10:05:00"), false)];
+        assert!(db
+            .ingest_results(1, rule(), &twice, by("prober"), "m", |_| Vec::new())
+            .await
+            .is_err());
+    }
+);
+
+/// A small deterministic generator (no dependency for a test's dice).
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+contract!(
+    late_and_batched_results_give_the_rule_s_answer_on_random_streams,
+    |db: Db| async move {
+        let mut dice = Dice(42);
+        let base = 1_800_000_000;
+        for case in 0..24i64 {
+            let seq = 100 + case;
+            let rule = OutageRule::new(
+                1,
+                1 + dice.next(3) as u32,
+                1 + dice.next(3) as u32,
+                Some(1 + dice.next(40) as i64),
+            )
+            .unwrap();
+            // Flapping, with gaps: distinct instants over ~10 minutes.
+            let mut all: Vec<MonitorResult> = Vec::new();
+            let mut t = base;
+            for _ in 0..(20 + dice.next(60)) {
+                let step = if dice.next(8) == 0 { 90 } else { 12 };
+                t += 1 + dice.next(step) as i64;
+                all.push(result(t, dice.next(10) < 6));
+            }
+            // Arriving mostly in order, some late.
+            let mut arriving = all.clone();
+            for i in 0..arriving.len() {
+                if dice.next(5) == 0 {
+                    let j = i.saturating_sub(dice.next(15) as usize);
+                    arriving.swap(i, j);
+                }
+            }
+            let mut rest: &[MonitorResult] = &arriving;
+            while !rest.is_empty() {
+                let k = (1 + dice.next(12) as usize).min(rest.len());
+                db.ingest_results(seq, rule, &rest[..k], by("prober"), "m", |_| Vec::new())
+                    .await
+                    .unwrap();
+                rest = &rest[k..];
+            }
+            for _ in 0..4 {
+                let from = base - 20 + dice.next(700) as i64;
+                let to = from + 1 + dice.next(700) as i64;
+                assert_eq!(
+                    stored(&db, seq, from, to).await,
+                    expected(&rule, &all, from, to),
+                    "case {case}, window [{from}, {to})"
+                );
+            }
+        }
+    }
+);
