@@ -94,6 +94,83 @@ pub struct CheckResult {
     pub detail: Option<String>,
 }
 
+/// A roll-up's grain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grain {
+    Minute = 1,
+    Hour = 2,
+    /// A local day in Europe/Brussels (23 or 25 hours on DST days).
+    Day = 3,
+}
+
+/// The results of one monitor in one minute, hour or local day, summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rollup {
+    pub grain: Grain,
+    /// The unix second the minute, hour or local day starts.
+    pub bucket: i64,
+    pub checks: i64,
+    pub ok: i64,
+    /// Of the checks, those with a latency, and its sum and maximum (ms).
+    pub latency_count: i64,
+    pub latency_sum: i64,
+    pub latency_max: Option<i64>,
+}
+
+/// The start of the local day (Europe/Brussels) holding unix second `at`.
+pub fn local_day_start(at: i64) -> i64 {
+    jiff::Timestamp::from_second(at)
+        .ok()
+        .and_then(|t| {
+            t.to_zoned(crate::subscription::zone().clone())
+                .start_of_day()
+                .ok()
+        })
+        .map_or(at - at.rem_euclid(86_400), |z| z.timestamp().as_second())
+}
+
+/// The roll-ups of `results` (one monitor's): per minute, hour and local day, by grain and
+/// bucket.
+pub fn rollups(results: &[CheckResult]) -> Vec<Rollup> {
+    let mut out: std::collections::BTreeMap<(Grain, i64), Rollup> = Default::default();
+    // Results of one batch mostly share their day: the local day's bounds are kept.
+    let mut day: Option<(i64, i64)> = None;
+    for r in results {
+        let day_start = match day {
+            Some((start, end)) if r.at >= start && r.at < end => start,
+            _ => {
+                let start = local_day_start(r.at);
+                let end = local_day_start(start + 26 * 3600);
+                day = Some((start, end));
+                start
+            }
+        };
+        for (grain, bucket) in [
+            (Grain::Minute, r.at - r.at.rem_euclid(60)),
+            (Grain::Hour, r.at - r.at.rem_euclid(3600)),
+            (Grain::Day, day_start),
+        ] {
+            let e = out.entry((grain, bucket)).or_insert(Rollup {
+                grain,
+                bucket,
+                checks: 0,
+                ok: 0,
+                latency_count: 0,
+                latency_sum: 0,
+                latency_max: None,
+            });
+            e.checks += 1;
+            e.ok += i64::from(r.ok);
+            if let Some(l) = r.latency_ms {
+                e.latency_count += 1;
+                e.latency_sum += i64::from(l);
+                e.latency_max = Some(e.latency_max.map_or(i64::from(l), |m| m.max(i64::from(l))));
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
 /// The longest `detail` kept, in characters.
 pub const MAX_DETAIL_CHARS: usize = 1000;
 
@@ -1146,6 +1223,44 @@ pub fn plan(existing: &[Monitor], incoming: &[Monitor]) -> (Vec<Change>, Vec<Mon
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn rollups_sum_by_minute_hour_and_local_day_across_a_dst_night() {
+        let at = |s: &str| crate::sla::instant::parse_instant_secs(s).unwrap();
+        let r = |s: &str, ok: bool, l: Option<i32>| CheckResult {
+            at: at(s),
+            ok,
+            latency_ms: l,
+            detail: None,
+        };
+        // 25 October 2026 is a 25-hour day in Brussels: 00:00+02:00 to the next 00:00+01:00.
+        let results = [
+            r("2026-10-25T02:30:00+02:00", true, Some(10)),
+            r("2026-10-25T02:30:30+02:00", false, None),
+            r("2026-10-25T02:30:00+01:00", true, Some(30)),
+            r("2026-10-25T23:59:59+01:00", true, Some(20)),
+            r("2026-10-26T00:00:00+01:00", true, Some(5)),
+        ];
+        let got = rollups(&results);
+        let days: Vec<&Rollup> = got.iter().filter(|x| x.grain == Grain::Day).collect();
+        assert_eq!(days.len(), 2);
+        assert_eq!(days[0].bucket, at("2026-10-25T00:00:00+02:00"));
+        assert_eq!((days[0].checks, days[0].ok), (4, 3));
+        assert_eq!(
+            (days[0].latency_count, days[0].latency_sum, days[0].latency_max),
+            (3, 60, Some(30))
+        );
+        assert_eq!(days[1].bucket, at("2026-10-26T00:00:00+01:00"));
+        // The two 02:30s are an hour apart: two hours, and the first minute holds two checks.
+        let hours: Vec<&Rollup> = got.iter().filter(|x| x.grain == Grain::Hour).collect();
+        assert_eq!(hours.len(), 4);
+        let first_minute = got
+            .iter()
+            .find(|x| x.grain == Grain::Minute && x.bucket == at("2026-10-25T02:30:00+02:00"))
+            .unwrap();
+        assert_eq!((first_minute.checks, first_minute.ok), (2, 1));
+        assert_eq!(local_day_start(at("2026-03-29T12:00:00+02:00")), at("2026-03-29T00:00:00+01:00"));
+    }
     use super::*;
     use crate::catalogue::document::parse_yaml;
     use crate::text::Lang;

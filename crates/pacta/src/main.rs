@@ -4,11 +4,13 @@ mod accounts_cmd;
 mod catalogue_cmd;
 mod cli_support;
 mod config;
+mod demo_history;
 mod monitor_cmd;
 mod partner_cmd;
 mod render_pdf;
 mod serve;
 mod sla_cmd;
+mod statement_cmd;
 mod subscription_cmd;
 
 use std::path::PathBuf;
@@ -77,9 +79,12 @@ pub enum Command {
     /// The mail outbox: what was sent, what waits.
     #[command(subcommand)]
     Outbox(subscription_cmd::OutboxCommand),
-    /// Monitors: list, and the monitors file (import, export).
+    /// Monitors: list, the monitors file (import, export), results (ingest).
     #[command(subcommand)]
     Monitor(monitor_cmd::MonitorCommand),
+    /// Monthly availability statements: close a month, show, amend.
+    #[command(subcommand)]
+    Statement(statement_cmd::StatementCommand),
 }
 
 fn main() -> ExitCode {
@@ -121,6 +126,9 @@ fn main() -> ExitCode {
                     }
                     Command::Outbox(cmd) => Ok(subscription_cmd::outbox(&settings, cmd).await),
                     Command::Monitor(cmd) => Ok(monitor_cmd::run(&settings, cmd, clock).await),
+                    Command::Statement(cmd) => {
+                        Ok(statement_cmd::run(&settings, cmd, clock).await)
+                    }
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {

@@ -59,6 +59,7 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         load_demo_people(&db, Stamp::new("demo", clock.now())).await?;
         load_demo_subscriptions(&db, clock.now()).await?;
         load_demo_monitors(&db, Stamp::new("demo", clock.now())).await?;
+        crate::demo_history::load_demo_history(&db, clock.now()).await?;
         print_demo_logins(&public_url);
     }
     if settings.admin_token.is_none() {
@@ -75,6 +76,13 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
             pacta_web::jobs::JobRunner::default(),
         )]),
     };
+    // Every month closes at 01:00 on the 1st; a process that was down then closes it now.
+    pacta_web::availability::schedule_closes(&state, 3)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot schedule the month closes: {}", e.message))?;
+    pacta_web::availability::schedule_budget_checks(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot schedule the budget checks: {}", e.message))?;
     let shutdown = CancellationToken::new();
     cancel_on_signal(shutdown.clone())?;
     let listener = tokio::net::TcpListener::bind(addr)

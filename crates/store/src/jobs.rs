@@ -197,7 +197,21 @@ impl Db {
         Ok(())
     }
 
-    /// The jobs not done yet, in due order.
+    /// Whether a job of `kind` for `subject` waits to run.
+    pub async fn has_pending_job(&self, kind: &str, subject: &str) -> Result<bool> {
+        let row: Option<(String,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id FROM jobs WHERE kind = $1 AND subject = $2 AND done_at IS NULL LIMIT 1",
+            )
+            .bind(kind)
+            .bind(subject)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.is_some())
+    }
+
+    /// Every job not done yet, in due order, with its last error.
     pub async fn pending_jobs(&self) -> Result<Vec<PendingJob>> {
         type PendingRow = (String, String, String, i64, i64, i64, Option<String>);
         let rows: Vec<PendingRow> = with_pool!(self, |pool| {

@@ -78,6 +78,41 @@ fn local(at: i64) -> String {
 /// Rows per multi-row INSERT: well under both backends' limits on bound values.
 const CHUNK: usize = 500;
 
+/// Adds the roll-ups of `$results` (stored now) to monitor `$seq`'s, inside `$tx`.
+macro_rules! upsert_rollups {
+    ($tx:expr, $seq:expr, $results:expr) => {{
+        let rollups = pacta_core::monitor::rollups($results);
+        for chunk in rollups.chunks(CHUNK) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO monitor_rollups (monitor_seq, grain, bucket, checks, ok, \
+                 latency_count, latency_sum, latency_max) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind($seq)
+                    .push_bind(r.grain as i16)
+                    .push_bind(r.bucket)
+                    .push_bind(r.checks)
+                    .push_bind(r.ok)
+                    .push_bind(r.latency_count)
+                    .push_bind(r.latency_sum)
+                    .push_bind(r.latency_max);
+            });
+            q.push(
+                " ON CONFLICT (monitor_seq, grain, bucket) DO UPDATE SET \
+                 checks = monitor_rollups.checks + excluded.checks, \
+                 ok = monitor_rollups.ok + excluded.ok, \
+                 latency_count = monitor_rollups.latency_count + excluded.latency_count, \
+                 latency_sum = monitor_rollups.latency_sum + excluded.latency_sum, \
+                 latency_max = CASE WHEN monitor_rollups.latency_max IS NULL \
+                   OR excluded.latency_max > monitor_rollups.latency_max \
+                   THEN COALESCE(excluded.latency_max, monitor_rollups.latency_max) \
+                   ELSE monitor_rollups.latency_max END",
+            );
+            q.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+
 /// Sorts and checks a batch: two different results at one instant are refused; identical ones
 /// are one.
 fn sorted_batch(batch: &[MonitorResult]) -> Result<Vec<MonitorResult>> {
@@ -216,6 +251,8 @@ impl Db {
                 });
                 q.build().execute(&mut *tx).await?;
             }
+
+            upsert_rollups!(tx, seq, &fresh);
 
             // The history: fed on from the stored state, or replayed from the last recovery
             // before the earliest late result.
@@ -391,6 +428,46 @@ impl Db {
         })
     }
 
+    /// The roll-ups of monitor `seq` of `grain` whose bucket starts in `[from, to)`, in order.
+    pub async fn monitor_rollups(
+        &self,
+        seq: i64,
+        grain: pacta_core::monitor::Grain,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<pacta_core::monitor::Rollup>> {
+        type Row = (i64, i64, i64, i64, i64, Option<i64>);
+        let rows: Vec<Row> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT bucket, checks, ok, latency_count, latency_sum, latency_max \
+                 FROM monitor_rollups WHERE monitor_seq = $1 AND grain = $2 \
+                 AND bucket >= $3 AND bucket < $4 ORDER BY bucket",
+            )
+            .bind(seq)
+            .bind(grain as i16)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(bucket, checks, ok, latency_count, latency_sum, latency_max)| {
+                    pacta_core::monitor::Rollup {
+                        grain,
+                        bucket,
+                        checks,
+                        ok,
+                        latency_count,
+                        latency_sum,
+                        latency_max,
+                    }
+                },
+            )
+            .collect())
+    }
+
     /// The results of monitor `seq` in `[from, to)`, in time order, at most `limit`.
     pub async fn monitor_results(
         &self,
@@ -420,5 +497,129 @@ impl Db {
                 detail,
             })
             .collect())
+    }
+}
+
+impl Db {
+    /// Writes the history of monitor `seq` directly, as [`ingest_results`](Db::ingest_results)
+    /// would have left it after feeding `results` results through one tracker from
+    /// [`ORIGIN`](history::ORIGIN): its `outages` (the closed ones, and the open one of `state`
+    /// if down), the uncovered `gaps` and the rule's `state` — but without the raw results
+    /// themselves (the demo's older history: its roll-ups, once they exist, stand for them).
+    /// Results ingested afterwards, after `state`'s last one, feed that state on. One
+    /// transaction; a monitor that has a history already is [`StoreError::Rejected`].
+    pub async fn seed_monitor_history(
+        &self,
+        seq: i64,
+        outages: &[StoredOutage],
+        gaps: &[Span],
+        state: &TrackerState,
+        results: u64,
+    ) -> Result<()> {
+        if (results == 0) != state.last_at.is_none() {
+            return Err(StoreError::Rejected(
+                "a seeded history has a last result exactly when it has results".into(),
+            ));
+        }
+        if results == 0 {
+            return Ok(()); // what an empty batch leaves: nothing
+        }
+        let results =
+            i64::try_from(results).map_err(|_| StoreError::Rejected("too many results".into()))?;
+        let state_doc = serde_json::to_string(state).unwrap_or_default();
+        in_tx!(self, |tx| {
+            let (exists,): (bool,) = sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM monitor_tracks WHERE monitor_seq = $1) \
+                 OR EXISTS (SELECT 1 FROM monitor_results WHERE monitor_seq = $1) \
+                 OR EXISTS (SELECT 1 FROM monitor_outages WHERE monitor_seq = $1) \
+                 OR EXISTS (SELECT 1 FROM monitor_gaps WHERE monitor_seq = $1)",
+            )
+            .bind(seq)
+            .fetch_one(&mut *tx)
+            .await?;
+            if exists {
+                return Err(StoreError::Rejected(format!(
+                    "monitor {seq} has a history already: only a monitor without one is seeded"
+                )));
+            }
+            for chunk in outages.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO monitor_outages (monitor_seq, start_at, down_at, end_at, recovered_at) ",
+                );
+                q.push_values(chunk, |mut b, o| {
+                    b.push_bind(seq)
+                        .push_bind(o.start)
+                        .push_bind(o.down_at)
+                        .push_bind(o.end)
+                        .push_bind(o.recovered_at);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in gaps.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO monitor_gaps (monitor_seq, start_at, end_at) ",
+                );
+                q.push_values(chunk, |mut b, &(s, e)| {
+                    b.push_bind(seq).push_bind(s).push_bind(e);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, results) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(seq)
+            .bind(&state_doc)
+            .bind(state.last_at)
+            .bind(state.covered_until)
+            .bind(results)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+impl Db {
+    /// Writes `rollups` of monitor `seq` directly (the demo's older history, with
+    /// [`seed_monitor_history`](Db::seed_monitor_history)): for a monitor without a roll-up yet
+    /// ([`StoreError::Rejected`] otherwise); one transaction. Results ingested afterwards add to
+    /// these roll-ups as to their own.
+    pub async fn seed_monitor_rollups(
+        &self,
+        seq: i64,
+        rollups: &[pacta_core::monitor::Rollup],
+    ) -> Result<()> {
+        in_tx!(self, |tx| {
+            let (exists,): (bool,) = sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM monitor_rollups WHERE monitor_seq = $1)",
+            )
+            .bind(seq)
+            .fetch_one(&mut *tx)
+            .await?;
+            if exists {
+                return Err(StoreError::Rejected(format!(
+                    "monitor {seq} has roll-ups already: only a monitor without any is seeded"
+                )));
+            }
+            for chunk in rollups.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO monitor_rollups (monitor_seq, grain, bucket, checks, ok, \
+                     latency_count, latency_sum, latency_max) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(seq)
+                        .push_bind(r.grain as i16)
+                        .push_bind(r.bucket)
+                        .push_bind(r.checks)
+                        .push_bind(r.ok)
+                        .push_bind(r.latency_count)
+                        .push_bind(r.latency_sum)
+                        .push_bind(r.latency_max);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            Ok(())
+        })
     }
 }

@@ -311,3 +311,82 @@ impl Db {
         Ok(out)
     }
 }
+
+/// An error-budget threshold reached by a subscription in a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetAlert {
+    pub subscription: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// 50 or 100 (% of the month's allowed downtime).
+    pub threshold: i64,
+    pub downtime_seconds: i64,
+    pub allowed_seconds: i64,
+}
+
+impl Db {
+    /// Records that `alert` was reached and queues its mails, in one transaction — unless it
+    /// was recorded already (then nothing is written: each threshold is told once). Whether it
+    /// was recorded now.
+    pub async fn record_budget_alert(
+        &self,
+        alert: &BudgetAlert,
+        mails: &[crate::outbox::NewMail],
+        stamp: Stamp<'_>,
+    ) -> Result<bool> {
+        in_tx!(self, |tx| {
+            let done = sqlx::query(
+                "INSERT INTO budget_alerts (subscription_id, month, threshold, downtime_seconds, \
+                 allowed_seconds, at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (subscription_id, month, threshold) DO NOTHING",
+            )
+            .bind(&alert.subscription)
+            .bind(&alert.month)
+            .bind(alert.threshold)
+            .bind(alert.downtime_seconds)
+            .bind(alert.allowed_seconds)
+            .bind(stamp.seconds())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Ok(false);
+            }
+            for mail in mails {
+                queue_mail!(tx, stamp, mail);
+            }
+            Ok(true)
+        })
+    }
+
+    /// The thresholds already told for `subscription` in `month`.
+    pub async fn budget_alerts(&self, subscription: &str, month: &str) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT threshold FROM budget_alerts WHERE subscription_id = $1 AND month = $2 \
+                 ORDER BY threshold",
+            )
+            .bind(subscription)
+            .bind(month)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(t,)| t).collect())
+    }
+
+    /// The services whose downtime may be growing now: one of their monitors has an open
+    /// outage, or a `down` incident of theirs is open.
+    pub async fn services_with_open_downtime(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT m.service FROM monitor_outages o JOIN monitors m ON m.seq = o.monitor_seq \
+                 WHERE o.end_at IS NULL \
+                 UNION SELECT service FROM incidents WHERE kind = 'down' AND end_at IS NULL \
+                 ORDER BY 1",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(s,)| s).collect())
+    }
+}

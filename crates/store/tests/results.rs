@@ -232,3 +232,160 @@ contract!(
         }
     }
 );
+
+contract!(rollups_sum_what_is_stored_once, |db: Db| async move {
+    use pacta_core::monitor::Grain;
+    let all: Vec<MonitorResult> = [
+        ("10:00:00", true),
+        ("10:00:30", false),
+        ("10:01:00", false),
+        ("10:01:30", false),
+        ("10:02:00", true),
+        ("10:02:30", false),
+        ("10:03:00", true),
+        ("10:03:30", true),
+    ]
+    .iter()
+    .map(|&(h, ok)| result(at(h), ok))
+    .collect();
+    for batch in [&all[..5], &all[3..], &all[..]] {
+        db.ingest_results(3, rule(), batch, by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+    }
+    let day = db
+        .monitor_rollups(3, Grain::Day, at("00:00:00"), at("23:59:59"))
+        .await
+        .unwrap();
+    assert_eq!(day.len(), 1);
+    assert_eq!(day[0].bucket, at("00:00:00"));
+    assert_eq!((day[0].checks, day[0].ok), (8, 4));
+    assert_eq!(
+        (day[0].latency_count, day[0].latency_sum, day[0].latency_max),
+        (8, 96, Some(12))
+    );
+    let minutes = db
+        .monitor_rollups(3, Grain::Minute, at("10:00:00"), at("10:05:00"))
+        .await
+        .unwrap();
+    assert_eq!(
+        minutes.iter().map(|m| m.checks).collect::<Vec<_>>(),
+        [2, 2, 2, 2]
+    );
+    let hours = db
+        .monitor_rollups(3, Grain::Hour, at("10:00:00"), at("11:00:00"))
+        .await
+        .unwrap();
+    assert_eq!(hours.len(), 1);
+    assert_eq!(hours[0].checks, 8);
+});
+
+contract!(
+    a_seeded_history_is_what_the_ingest_of_its_results_leaves,
+    |db: Db| async move {
+        use pacta_core::sla::history::{self, StoredOutage};
+        let mut dice = Dice(7);
+        let base = 1_800_000_000;
+        for case in 0..16i64 {
+            let rule = OutageRule::new(
+                1,
+                1 + dice.next(3) as u32,
+                1 + dice.next(3) as u32,
+                Some(1 + dice.next(40) as i64),
+            )
+            .unwrap();
+            let mut all: Vec<MonitorResult> = Vec::new();
+            let mut t = base;
+            for _ in 0..(20 + dice.next(60)) {
+                let step = if dice.next(8) == 0 { 90 } else { 12 };
+                t += 1 + dice.next(step) as i64;
+                all.push(result(t, dice.next(10) < 6));
+            }
+            let k = dice.next(all.len() as u64 + 1) as usize;
+            let (ingested, seeded) = (500 + case, 600 + case);
+            db.ingest_results(ingested, rule, &all, by("prober"), "m", |_| Vec::new())
+                .await
+                .unwrap();
+            // The first k fed to the rule in memory and seeded, the rest ingested after them.
+            let mut tracker = history::replay_tracker(rule, None);
+            for r in &all[..k] {
+                tracker.push_secs(r.at, r.ok).unwrap();
+            }
+            let (closed, gaps) = tracker.take_closed();
+            let state = tracker.state();
+            let mut outages: Vec<StoredOutage> =
+                closed.into_iter().map(StoredOutage::from).collect();
+            outages.extend(history::open_outage(&state));
+            db.seed_monitor_history(seeded, &outages, &gaps, &state, k as u64)
+                .await
+                .unwrap();
+            if k < all.len() {
+                db.ingest_results(seeded, rule, &all[k..], by("prober"), "m", |_| Vec::new())
+                    .await
+                    .unwrap();
+            }
+            for _ in 0..4 {
+                let from = base - 20 + dice.next(700) as i64;
+                let to = from + 1 + dice.next(700) as i64;
+                let want = expected(&rule, &all, from, to);
+                assert_eq!(stored(&db, seeded, from, to).await, want, "case {case}");
+                assert_eq!(stored(&db, ingested, from, to).await, want, "case {case}");
+            }
+            // Only a monitor without a history is seeded.
+            let mut whole = history::replay_tracker(rule, None);
+            for r in &all {
+                whole.push_secs(r.at, r.ok).unwrap();
+            }
+            let (closed, gaps) = whole.take_closed();
+            let outages: Vec<StoredOutage> = closed.into_iter().map(StoredOutage::from).collect();
+            for seq in [ingested, seeded] {
+                let again = db
+                    .seed_monitor_history(seq, &outages, &gaps, &whole.state(), all.len() as u64)
+                    .await;
+                assert!(matches!(again, Err(StoreError::Rejected(_))), "case {case}");
+            }
+        }
+        // A last result without results, or results without a last one, is no history.
+        let fresh = history::replay_tracker(rule(), None).state();
+        assert!(matches!(
+            db.seed_monitor_history(900, &[], &[], &fresh, 3).await,
+            Err(StoreError::Rejected(_))
+        ));
+    }
+);
+
+contract!(
+    seeded_rollups_add_up_with_the_ingest_s,
+    |db: Db| async move {
+        use pacta_core::monitor::{rollups, Grain};
+        // Two days of a result every 10 minutes, split at 13:05 on the first.
+        let all: Vec<MonitorResult> = (0..288)
+            .map(|i| result(at("00:00:00") + i * 600, i % 7 != 3))
+            .collect();
+        let k = all.iter().position(|r| r.at > at("13:05:00")).unwrap();
+        db.ingest_results(41, rule(), &all, by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+        db.seed_monitor_rollups(42, &rollups(&all[..k]))
+            .await
+            .unwrap();
+        db.ingest_results(42, rule(), &all[k..], by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+        for grain in [Grain::Minute, Grain::Hour, Grain::Day] {
+            let (whole, seeded) = (
+                db.monitor_rollups(41, grain, 0, i64::MAX / 2)
+                    .await
+                    .unwrap(),
+                db.monitor_rollups(42, grain, 0, i64::MAX / 2)
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!(seeded, whole, "{grain:?}");
+        }
+        assert!(matches!(
+            db.seed_monitor_rollups(42, &[]).await,
+            Err(StoreError::Rejected(_))
+        ));
+    }
+);

@@ -2,7 +2,7 @@
 //! `pacta_store::jobs`), run here when it is due — by the background [`JobRunner`] against the
 //! clock, or, under `serve --test-clock`, by `POST /api/v1/test/clock` up to the instant it sets,
 //! each job with "now" equal to its due instant. Each kind is named by the issue that adds it:
-//! `subscription.activate`, `subscription.terminate`, `outbox.send` here.
+//! `subscription.activate`, `subscription.terminate`, `outbox.send`, `statements.close`, `availability.budget`.
 
 use std::time::Duration;
 
@@ -45,6 +45,12 @@ async fn execute(
             .await
             .map_err(store),
         SEND_JOB => send_mail(state, subject, now).await,
+        crate::availability::CLOSE_JOB => {
+            crate::availability::close_due(state, subject, now).await
+        }
+        crate::availability::BUDGET_JOB => {
+            crate::availability::budget_due(state, subject, now).await
+        }
         other => Err(format!("no job of kind `{other}`")),
     }
 }

@@ -2,6 +2,7 @@
 //! at `/api/docs`), the operational endpoints `/healthz` and `/readyz`, and the pages ([`ui`]).
 
 pub mod api;
+pub mod availability;
 pub mod auth;
 pub mod background;
 pub mod error;

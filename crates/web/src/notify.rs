@@ -225,3 +225,56 @@ pub fn outage_mails(
     }
     mails
 }
+
+/// The mails telling that subscription `s` used `threshold` % of its error budget in `month`:
+/// `(downtime, allowed)` in seconds, `target` as the agreement says it.
+pub fn budget_mails(
+    state: &AppState,
+    s: &pacta_store::subscriptions::Subscription,
+    month: &str,
+    threshold: i64,
+    (downtime, allowed): (i64, i64),
+    target: &str,
+    recipients: &[(String, Lang)],
+) -> Vec<NewMail> {
+    let snapshot = state.snapshot();
+    let key = format!("mail-budget-{threshold}");
+    recipients
+        .iter()
+        .map(|(to, lang)| {
+            let t = Tr(*lang);
+            let service = snapshot
+                .service(&s.service)
+                .and_then(|v| v.name.resolve(*lang).map(|(_, n)| format!("{n} ({})", v.code)))
+                .unwrap_or_else(|| s.service.clone());
+            let args = [
+                ("service", service),
+                ("partner", s.partner.clone()),
+                ("month", crate::ui::format::month(month, *lang)),
+                ("downtime", crate::ui::format::duration(downtime, *lang)),
+                ("allowed", crate::ui::format::duration(allowed, *lang)),
+                ("target", target.to_owned()),
+            ];
+            compose(
+                Letter {
+                    kind: if threshold >= 100 {
+                        "budget.exhausted"
+                    } else {
+                        "budget.half"
+                    },
+                    subject: t.a(&format!("{key}-subject"), &args),
+                    paragraphs: vec![t.a(&format!("{key}-body"), &args)],
+                    link: format!(
+                        "{}/{}/subscriptions/{}/availability",
+                        state.public_url(),
+                        lang.code(),
+                        s.id
+                    ),
+                    partner: Some(&s.partner),
+                },
+                to,
+                *lang,
+            )
+        })
+        .collect()
+}

@@ -189,6 +189,16 @@ pub fn next_month(month: &str) -> String {
     format!("{y:04}-{m:02}")
 }
 
+/// The month before `month` (`YYYY-MM`, valid).
+pub fn previous_month(month: &str) -> String {
+    let (y, m): (i32, i32) = (
+        month[..4].parse().unwrap_or(1900),
+        month[5..7].parse().unwrap_or(1),
+    );
+    let (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    format!("{y:04}-{m:02}")
+}
+
 /// When `month` closes: at 01:00 in Europe/Brussels on the 1st of the next month (an hour of
 /// grace for buffered results). Before that instant the month is open.
 pub fn close_at(month: &Interval) -> jiff::Timestamp {
@@ -359,6 +369,7 @@ mod tests {
         assert_eq!(month_of(ts(t("2026-10-31T23:59:59+01:00"))), "2026-10");
         assert_eq!(month_of(ts(t("2026-11-01T00:00:00+01:00"))), "2026-11");
         assert_eq!(next_month("2026-12"), "2027-01");
+        assert_eq!(previous_month("2027-01"), "2026-12");
     }
 
     #[test]

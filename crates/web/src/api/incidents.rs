@@ -495,6 +495,9 @@ pub async fn create_incident(
             stamp,
         )
         .await?;
+    if stored.incident.kind == pacta_core::sla::statement::IncidentKind::Down {
+        crate::availability::downtime_changed(&state, &stored.incident.service).await;
+    }
     let mut response = respond(&state, &stored, StatusCode::CREATED).await?;
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/incidents/{}", stored.id)) {
         response.headers_mut().insert(header::LOCATION, v);
@@ -557,6 +560,7 @@ pub async fn patch_incident(
         .db
         .change_incident(&id, &change, expected, caller.stamp(&state))
         .await?;
+    crate::availability::downtime_changed(&state, &changed.incident.service).await;
     respond(&state, &changed, StatusCode::OK).await
 }
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalogue;
 pub mod incidents;
+pub mod availability;
 pub mod monitors;
 pub mod partners;
 pub mod services;
@@ -303,6 +304,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(subscriptions::get_subscription))
         .routes(routes!(subscriptions::decide_subscription))
+        .routes(routes!(availability::get_availability))
+        .routes(routes!(
+            availability::list_statements,
+            availability::amend_statement
+        ))
         .routes(routes!(monitors::list_monitors, monitors::create_monitor))
         .routes(routes!(
             monitors::get_monitor,

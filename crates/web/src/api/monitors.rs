@@ -686,7 +686,7 @@ pub async fn ingest(
     let managers = crate::subscriptions::service_managers(state, &m.service).await?;
     let stamp = caller.stamp(state);
     let now = stamp.at.as_second();
-    Ok(state
+    let report = state
         .db
         .ingest_results(
             m.seq,
@@ -705,7 +705,11 @@ pub async fn ingest(
                 )
             },
         )
-        .await?)
+        .await?;
+    if !report.events.is_empty() && m.monitor.counts_for_availability {
+        crate::availability::downtime_changed(state, &m.service).await;
+    }
+    Ok(report)
 }
 
 /// The window of an outages read.

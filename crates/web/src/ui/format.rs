@@ -187,6 +187,44 @@ pub fn date(d: Date, lang: Lang) -> String {
     }
 }
 
+/// A month (`YYYY-MM`) in words: `november 2026`, `novembre 2026`, `November 2026`; the text
+/// itself when it is not a month.
+pub fn month(month: &str, lang: Lang) -> String {
+    let parsed = (month.len() == 7 && month.as_bytes()[4] == b'-').then(|| {
+        (
+            month[..4].parse::<i32>().ok(),
+            month[5..].parse::<usize>().ok(),
+        )
+    });
+    match parsed {
+        Some((Some(y), Some(m))) if (1..=12).contains(&m) => {
+            format!("{} {y}", MONTHS[index(lang)][m - 1])
+        }
+        _ => month.to_owned(),
+    }
+}
+
+/// An instant in Europe/Brussels as the pages write it: `30 November 2026, 09:15`.
+pub fn when(t: jiff::Timestamp, lang: Lang) -> String {
+    let local = t.to_zoned(pacta_core::subscription::zone().clone());
+    format!(
+        "{}, {:02}:{:02}",
+        date(local.date(), lang),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// An availability figure (a percentage floored to three decimals) with three decimals, as
+/// [`percent`] writes a target: `99,865 %` (nl, fr, de), `99.865%` (en).
+pub fn figure(value: f64, lang: Lang) -> String {
+    let plain = format!("{value:.3}");
+    match lang {
+        Lang::En => format!("{plain}%"),
+        _ => format!("{}{NBSP}%", plain.replace('.', ",")),
+    }
+}
+
 /// The weekday's name.
 pub fn weekday(d: Date, lang: Lang) -> &'static str {
     let i = match d.weekday() {
@@ -232,5 +270,16 @@ mod tests {
         assert_eq!(date(d, Lang::De), "28. November 2026");
         assert_eq!(date(d, Lang::Fr), "28 novembre 2026");
         assert_eq!(weekday(d, Lang::Nl), "zaterdag");
+    }
+
+    #[test]
+    fn months_instants_and_figures() {
+        assert_eq!(month("2026-10", Lang::Fr), "octobre 2026");
+        assert_eq!(month("2026-03", Lang::De), "März 2026");
+        assert_eq!(month("2026-13", Lang::En), "2026-13");
+        let t: jiff::Timestamp = "2026-11-30T08:15:00Z".parse().unwrap();
+        assert_eq!(when(t, Lang::En), "30 November 2026, 09:15");
+        assert_eq!(figure(99.865, Lang::Nl), "99,865\u{a0}%");
+        assert_eq!(figure(100.0, Lang::En), "100.000%");
     }
 }

@@ -5,13 +5,17 @@
 
 pub mod account;
 pub mod admin;
+pub mod availability;
 pub mod catalogue;
 pub mod closures;
 pub mod fiche;
 pub mod format;
+pub mod forms;
 pub mod home;
 pub mod i18n;
+pub mod incidents;
 pub mod markdown;
+pub mod monitors;
 pub mod names;
 pub mod notices;
 pub mod page;
@@ -70,6 +74,11 @@ pub fn route_table() -> Vec<PageRoute> {
             "/{lang}/subscriptions/{id}/{decision}",
             &["POST"],
             post(subscriptions::decide),
+        ),
+        (
+            "/{lang}/subscriptions/{id}/availability",
+            &["GET", "POST"],
+            get(availability::page).post(availability::amend),
         ),
         (
             "/{lang}/admin/subscriptions",
@@ -154,6 +163,31 @@ pub fn route_table() -> Vec<PageRoute> {
             post(admin::remove_contact),
         ),
         ("/{lang}/admin/audit", &["GET"], get(admin::audit)),
+        (
+            "/{lang}/admin/monitors",
+            &["GET", "POST"],
+            get(monitors::list).post(monitors::create),
+        ),
+        (
+            "/{lang}/admin/monitors/{id}",
+            &["GET", "POST"],
+            get(monitors::detail).post(monitors::change),
+        ),
+        (
+            "/{lang}/admin/monitors/{id}/delete",
+            &["POST"],
+            post(monitors::delete),
+        ),
+        (
+            "/{lang}/admin/incidents",
+            &["GET", "POST"],
+            get(incidents::list).post(incidents::declare),
+        ),
+        (
+            "/{lang}/admin/incidents/{id}/{what}",
+            &["POST"],
+            post(incidents::change),
+        ),
         ("/static/{file}", &["GET"], get(statics::serve)),
     ]
 }

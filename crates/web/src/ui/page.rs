@@ -77,9 +77,11 @@ impl Page {
             _ => None,
         };
         let staff = caller.actor.is_staff();
-        let links: [(&'static str, &str, bool); 6] = [
+        let links: [(&'static str, &str, bool); 8] = [
             ("my-home", "home", true),
             ("admin-subscriptions", "admin/subscriptions", staff),
+            ("admin-monitors", "admin/monitors", staff),
+            ("admin-incidents", "admin/incidents", staff),
             (
                 "admin-users",
                 "admin/users",

@@ -264,6 +264,24 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             ),
             ..partner_case(path, path)
         },
+        ("get", "/api/v1/subscriptions/{id}/availability") => partner_case(
+            &format!("{}?month=2026-10", path.replace("{id}", &w.a_subscription)),
+            &format!(
+                "{}?month=2026-10",
+                path.replace("{id}", "01a00000-0000-7000-8000-000000000000")
+            ),
+        ),
+        ("get", "/api/v1/subscriptions/{id}/statements") => partner_case(
+            &path.replace("{id}", &w.a_subscription),
+            &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+        ),
+        ("post", "/api/v1/subscriptions/{id}/statements") => Case {
+            body: Some(json!({"month": "2026-10", "reason": "late results"}).to_string()),
+            ..partner_case(
+                &path.replace("{id}", &w.a_subscription),
+                &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+            )
+        },
         ("get", "/api/v1/subscriptions/{id}") => partner_case(
             &path.replace("{id}", &w.a_subscription),
             &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
@@ -336,20 +354,29 @@ fn page_case(w: &World, method: &str, path: &str) -> Option<Case> {
         ("GET", "/{lang}/admin/subscriptions") | ("POST", "/{lang}/services/{code}/subscribe") => {
             case(Provider, &p)
         }
-        (_, "/{lang}/subscriptions/{id}") | (_, "/{lang}/subscriptions/{id}/{decision}") => {
-            partner_case(
-                &p.replace("{id}", &w.a_subscription)
-                    .replace("{decision}", "approve"),
-                &p.replace("{id}", "01a00000-0000-7000-8000-000000000000")
-                    .replace("{decision}", "approve"),
-            )
-        }
+        (_, "/{lang}/subscriptions/{id}")
+        | (_, "/{lang}/subscriptions/{id}/{decision}")
+        | (_, "/{lang}/subscriptions/{id}/availability") => partner_case(
+            &p.replace("{id}", &w.a_subscription)
+                .replace("{decision}", "approve"),
+            &p.replace("{id}", "01a00000-0000-7000-8000-000000000000")
+                .replace("{decision}", "approve"),
+        ),
         ("GET", "/{lang}/admin/users")
         | ("POST", "/{lang}/admin/users")
         | ("GET", "/{lang}/my/users")
         | ("POST", "/{lang}/my/users")
         | ("POST", "/{lang}/admin/partners")
-        | ("GET", "/{lang}/admin/audit") => case(Provider, &p),
+        | ("GET", "/{lang}/admin/audit")
+        | (_, "/{lang}/admin/monitors")
+        | (_, "/{lang}/admin/incidents") => case(Provider, &p),
+        (_, "/{lang}/admin/monitors/{id}") | (_, "/{lang}/admin/monitors/{id}/delete") => {
+            case(Provider, &p.replace("{id}", &w.a_monitor))
+        }
+        (_, "/{lang}/admin/incidents/{id}/{what}") => case(
+            Provider,
+            &p.replace("{id}", &w.a_incident).replace("{what}", "update"),
+        ),
         (_, "/{lang}/account/tokens/{id}/revoke") => partner_case(
             &p.replace("{id}", &w.a_token_id),
             &p.replace("{id}", "01a00000-0000-7000-8000-000000000000"),

@@ -1,6 +1,7 @@
 //! The web crate's integration tests: the API through the router, with a fresh database each.
 
 mod accounts_api;
+mod availability_api;
 mod admin_pages;
 mod api_reads;
 mod api_writes;
@@ -8,6 +9,7 @@ mod auth;
 mod incidents_api;
 mod isolation;
 mod login;
+mod monitoring_pages;
 mod monitors_api;
 mod openapi;
 mod seams;

@@ -8,10 +8,7 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use pacta_core::access::{Grant, User};
-use pacta_core::partner::Partner;
 use pacta_core::subscription::State;
-use pacta_core::text::{Lang, Text};
 use pacta_store::audit::AuditFilter;
 use pacta_store::subscriptions::{Effects, NewSubscription, Step};
 use pacta_store::Stamp;
@@ -32,23 +29,10 @@ impl World {
     async fn new(app: TestApp) -> World {
         let db = &app.state.db;
         let stamp = Stamp::new("test", t0());
-        for code in ["P-A", "P-B"] {
-            db.create_partner(
-                &Partner {
-                    code: code.into(),
-                    name: Text::new().with(Lang::En, code),
-                    lang: Lang::En,
-                    local_helpdesk: false,
-                    prm: None,
-                    contacts: vec![],
-                },
-                stamp,
-            )
-            .await
-            .unwrap();
-        }
-        let mut tokens = HashMap::new();
-        for (who, email, partner, grant) in [
+        let tokens = crate::support::people(
+            &app,
+            &["P-A", "P-B"],
+            &[
             ("admin", "admin@provider.example", None, "admin"),
             (
                 "sm-web",
@@ -67,24 +51,9 @@ impl World {
             ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
             ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
             ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
-        ] {
-            db.add_user(
-                &User {
-                    email: email.into(),
-                    name: email.into(),
-                    partner: partner.map(Into::into),
-                    lang: Lang::En,
-                    roles: vec![Grant::parse(grant).unwrap()],
-                    disabled: false,
-                },
-                None,
-                stamp,
-            )
-            .await
-            .unwrap();
-            let (_, token) = db.create_token(email, "t", None, stamp).await.unwrap();
-            tokens.insert(who, token);
-        }
+            ],
+        )
+        .await;
         let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
         let sub = db
             .request_subscription(

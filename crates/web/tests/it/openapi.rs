@@ -383,7 +383,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
     }
-    assert_eq!(bodies, 20, "every write with a body is checked");
+    assert_eq!(bodies, 21, "every write with a body is checked");
 }
 
 #[tokio::test]

@@ -268,3 +268,41 @@ pub async fn add_incident(app: &TestApp) -> String {
         .0
         .id
 }
+
+/// Partners `partners` (English, no local helpdesk) and the users `people` — (short name,
+/// e-mail, partner, grant as `Grant::parse` reads it) — each with an API token: the tokens by
+/// short name.
+pub async fn people(
+    app: &TestApp,
+    partners: &[&str],
+    people: &[(&'static str, &str, Option<&str>, &str)],
+) -> std::collections::HashMap<&'static str, String> {
+    let db = &app.state.db;
+    let stamp = Stamp::new("test", t0());
+    for code in partners {
+        let partner = pacta_core::partner::Partner {
+            code: (*code).into(),
+            name: pacta_core::text::Text::new().with(pacta_core::text::Lang::En, code),
+            lang: pacta_core::text::Lang::En,
+            local_helpdesk: false,
+            prm: None,
+            contacts: vec![],
+        };
+        db.create_partner(&partner, stamp).await.unwrap();
+    }
+    let mut tokens = std::collections::HashMap::new();
+    for &(who, email, partner, grant) in people {
+        let user = pacta_core::access::User {
+            email: email.into(),
+            name: email.into(),
+            partner: partner.map(Into::into),
+            lang: pacta_core::text::Lang::En,
+            roles: vec![pacta_core::access::Grant::parse(grant).unwrap()],
+            disabled: false,
+        };
+        db.add_user(&user, None, stamp).await.unwrap();
+        let (_, token) = db.create_token(email, "t", None, stamp).await.unwrap();
+        tokens.insert(who, token);
+    }
+    tokens
+}

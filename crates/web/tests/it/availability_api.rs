@@ -1,0 +1,508 @@
+//! A subscription's availability and its monthly statements through the API (issue 10): the
+//! live, provisional figures of a month worked out by hand from results, a gap and a `down`
+//! incident; the close by the job runner, write-once; late results that change nothing of the
+//! closed statement; an amendment beside it; who reads (the partner's people, staff; another
+//! partner: 404) and who amends (admin). On SQLite, and on PostgreSQL too when
+//! `PACTA_TEST_POSTGRES_URL` is set.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use pacta_core::monitor::{read_monitor, CheckResult};
+use pacta_core::sla::instant::parse_instant;
+use pacta_core::subscription::State;
+use pacta_store::subscriptions::{Effects, NewSubscription, Step};
+use pacta_store::Stamp;
+use serde_json::{json, Value};
+
+use crate::support::{small_catalogue, t0, Reply, TestApp, TOKEN};
+
+struct World {
+    app: TestApp,
+    tokens: HashMap<&'static str, String>,
+    sub: String,
+    seq: i64,
+    rule: pacta_core::sla::outages::OutageRule,
+    monitor_id: String,
+}
+
+fn at(s: &str) -> jiff::Timestamp {
+    parse_instant(s).unwrap()
+}
+
+fn step(action: &'static str, to: State) -> Step {
+    Step {
+        action,
+        to,
+        reason: None,
+    }
+}
+
+impl World {
+    /// P-A subscribes to WEB-HOSTING, pack small (level basic: 99.5 %), active from 1 October
+    /// 2026; an hourly monitor of the service (N = M = 1, a result covers 2 h).
+    async fn new(app: TestApp) -> World {
+        let db = &app.state.db;
+        let stamp = Stamp::new("test", t0());
+        let tokens = crate::support::people(
+            &app,
+            &["P-A", "P-B"],
+            &[
+            ("admin", "admin@provider.example", None, "admin"),
+            ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
+            ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
+            ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
+            ],
+        )
+        .await;
+        let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
+        let s = db
+            .request_subscription(
+                &NewSubscription {
+                    partner: "P-A".into(),
+                    service: "WEB-HOSTING".into(),
+                    service_version: version,
+                    pack: "small".into(),
+                    level: None,
+                    options: vec![],
+                    quantity: 1,
+                    start_date: jiff::civil::date(2026, 10, 1),
+                    end_date: None,
+                },
+                &Effects::default(),
+                Stamp::new("admin@p-a.example", at("2026-09-01T10:00:00+02:00")),
+            )
+            .await
+            .unwrap();
+        db.transition_subscription(
+            &s.id,
+            State::Requested,
+            &[step("approve", State::Approved)],
+            None,
+            &Effects::default(),
+            Stamp::new("sm", at("2026-09-10T10:00:00+02:00")),
+        )
+        .await
+        .unwrap();
+        db.transition_subscription(
+            &s.id,
+            State::Approved,
+            &[step("activate", State::Active)],
+            None,
+            &Effects::default(),
+            Stamp::new("pacta", at("2026-10-01T00:00:00+02:00")),
+        )
+        .await
+        .unwrap();
+        let monitor = read_monitor(&pacta_core::catalogue::document::Node::from_json(&json!({
+            "code": "web-hourly", "name": {"en": "Web"}, "service": "WEB-HOSTING", "kind": "tcp",
+            "settings": {"host": "web.example.invalid", "port": 443}, "interval": "1h",
+            "timeout": "10s", "failures_before_down": 1, "successes_before_up": 1,
+            "stale_after": "2h"})))
+        .unwrap();
+        let m = db.create_monitor(&monitor, stamp).await.unwrap();
+        World {
+            app,
+            tokens,
+            sub: s.id,
+            seq: m.seq,
+            rule: m.monitor.outage_rule(),
+            monitor_id: m.id,
+        }
+    }
+
+    async fn call(&self, who: &str, method: &str, uri: &str, body: Option<Value>) -> Reply {
+        let token = match who {
+            "bootstrap" => TOKEN,
+            other => &self.tokens[other],
+        };
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.app.send(req.body(body).unwrap()).await
+    }
+
+    async fn october(&self, who: &str) -> Reply {
+        self.call(
+            who,
+            "GET",
+            &format!("/api/v1/subscriptions/{}/availability?month=2026-10", self.sub),
+            None,
+        )
+        .await
+    }
+
+    async fn ingest(&self, results: Vec<CheckResult>) {
+        self.app
+            .state
+            .db
+            .ingest_results(
+                self.seq,
+                self.rule,
+                &results,
+                Stamp::new("prober", t0()),
+                &self.monitor_id,
+                |_| Vec::new(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+fn text(r: &Reply) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+/// Hourly results over October 2026: all ok but failures at 10:00 and 11:00 on the 12th, and
+/// none from 01:00 to 05:00 on the 20th (the prober away).
+fn october_results() -> Vec<CheckResult> {
+    let (start, end) = (
+        at("2026-10-01T00:00:00+02:00").as_second(),
+        at("2026-11-01T00:00:00+01:00").as_second(),
+    );
+    let fail = [
+        at("2026-10-12T10:00:00+02:00").as_second(),
+        at("2026-10-12T11:00:00+02:00").as_second(),
+    ];
+    let (gap_from, gap_to) = (
+        at("2026-10-20T01:00:00+02:00").as_second(),
+        at("2026-10-20T05:00:00+02:00").as_second(),
+    );
+    (start..end)
+        .step_by(3600)
+        .filter(|t| !(gap_from..=gap_to).contains(t))
+        .map(|t| CheckResult {
+            at: t,
+            ok: !fail.contains(&t),
+            latency_ms: Some(40),
+            detail: None,
+        })
+        .collect()
+}
+
+fn figures(v: &Value) -> Value {
+    json!({
+        "period_seconds": v["period_seconds"], "agreed_seconds": v["agreed_seconds"],
+        "downtime_seconds": v["downtime_seconds"], "unmonitored_seconds": v["unmonitored_seconds"],
+        "allowed_downtime_seconds": v["allowed_downtime_seconds"],
+        "budget_left_seconds": v["budget_left_seconds"],
+        "availability_percent": v["availability_percent"], "met": v["met"],
+        "incomplete": v["incomplete"], "burn_rate": v["burn_rate"], "target": v["target"],
+        "suspended_seconds": v["suspended_seconds"],
+        "excluded_maintenance_seconds": v["excluded_maintenance_seconds"],
+    })
+}
+
+async fn a_month_from_results_to_statement_and_amendment(w: World) {
+    w.ingest(october_results()).await;
+    // A `down` incident of the service inside the prober's absence: downtime though unmonitored.
+    let r = w
+        .call(
+            "admin",
+            "POST",
+            "/api/v1/incidents",
+            Some(json!({"service": "WEB-HOSTING", "kind": "down", "title": "Web down",
+                        "start": "2026-10-20T03:00:00+02:00", "end": "2026-10-20T04:00:00+02:00"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));
+    // Worked by hand (October 2026: 745 h = 2,682,000 s; target 99.5):
+    // outage [12th 10:00, 12:00) = 7,200 s (N = 1; the 12:00 success ends it);
+    // unmonitored [20th 02:00, 06:00) = 14,400 s (the 00:00 result covers to 02:00);
+    // the incident [03:00, 04:00) = 3,600 s counts although unmonitored → downtime 10,800;
+    // allowed floor(2,682,000 × 0.5 / 100) = 13,410; budget 2,610;
+    // availability floor(100000 × 2,671,200 / 2,682,000) / 1000 = 99.597; met;
+    // burn rate (10,800 / 2,682,000) / 0.005 = 0.805.
+    let expected = json!({
+        "period_seconds": 2_682_000, "agreed_seconds": 2_682_000, "downtime_seconds": 10_800,
+        "unmonitored_seconds": 14_400, "allowed_downtime_seconds": 13_410,
+        "budget_left_seconds": 2_610, "availability_percent": 99.597, "met": true,
+        "incomplete": false, "burn_rate": 0.805, "target": "99.5", "suspended_seconds": 0,
+        "excluded_maintenance_seconds": 0,
+    });
+    // Before the close: live, provisional (the job has not run).
+    let r = w.october("a-viewer").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    let live = r.json();
+    assert_eq!(figures(&live), expected, "{live}");
+    assert_eq!(live["provisional"], true);
+    assert_eq!(live["monitors"], json!(["web-hourly"]));
+    // The job runner closes the past months (scheduled at start), October among them.
+    pacta_web::availability::schedule_closes(&w.app.state, 2)
+        .await
+        .unwrap();
+    let fired = pacta_web::jobs::run_due(&w.app.state, t0()).await.unwrap();
+    assert!(
+        fired
+            .iter()
+            .any(|f| f.kind == "statements.close" && f.subject == "2026-10"),
+        "{fired:?}"
+    );
+    let closed = w.october("a-admin").await.json();
+    assert_eq!(figures(&closed), expected, "{closed}");
+    assert_eq!(closed["provisional"], false);
+    assert_eq!(closed["amendment"], 0);
+    assert_eq!(closed["statements"].as_array().unwrap().len(), 1);
+    let fingerprint = closed["fingerprint"].clone();
+    assert!(fingerprint.as_str().unwrap().starts_with("sha256:"));
+    // A second close writes nothing.
+    let again = pacta_web::availability::close_month(
+        &w.app.state,
+        "2026-10",
+        Stamp::new("pacta", t0()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, 0);
+    // Late results for the closed month (the prober's buffer: failures in the gap) are stored
+    // and change nothing of the statement.
+    let late: Vec<CheckResult> = ["01", "02", "03", "04", "05"]
+        .iter()
+        .map(|h| CheckResult {
+            at: at(&format!("2026-10-20T{h}:00:00+02:00")).as_second(),
+            ok: false,
+            latency_ms: None,
+            detail: Some("timeout".into()),
+        })
+        .collect();
+    w.ingest(late).await;
+    assert_eq!(figures(&w.october("a-admin").await.json()), expected);
+    // An amendment recomputes from the data as it stands: down [02:00... no: from the 01:00
+    // failure to the 06:00 success = 18,000 s, nothing unmonitored; with the 12th's 7,200 s
+    // → 25,200 s; budget 13,410 − 25,200 = −11,790; availability
+    // floor(100000 × 2,656,800 / 2,682,000) / 1000 = 99.06; not met.
+    let uri = format!("/api/v1/subscriptions/{}/statements", w.sub);
+    for (who, body, status) in [
+        ("a-admin", json!({"month": "2026-10", "reason": "late results"}), StatusCode::FORBIDDEN),
+        ("admin", json!({"month": "2026-11", "reason": "too early"}), StatusCode::CONFLICT),
+        ("admin", json!({"month": "2026-10", "reason": " "}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("admin", json!({"month": "2026-13", "reason": "x"}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("admin", json!({"month": "2026-10", "reason": "x", "by": "me"}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("b-admin", json!({"month": "2026-10", "reason": "x"}), StatusCode::NOT_FOUND),
+    ] {
+        let r = w.call(who, "POST", &uri, Some(body.clone())).await;
+        assert_eq!(r.status, status, "{who} {body}: {}", text(&r));
+    }
+    let r = w
+        .call(
+            "admin",
+            "POST",
+            &uri,
+            Some(json!({"month": "2026-10", "reason": "the prober's buffer arrived late"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));
+    assert_eq!(r.json()["amendment"], 1);
+    assert_eq!(r.json()["author"], "admin@provider.example");
+    let amended = w.october("a-viewer").await.json();
+    assert_eq!(amended["amendment"], 1);
+    assert_eq!(amended["downtime_seconds"], 25_200);
+    assert_eq!(amended["unmonitored_seconds"], 0);
+    assert_eq!(amended["budget_left_seconds"], -11_790);
+    assert_eq!(amended["availability_percent"], 99.06);
+    assert_eq!(amended["met"], false);
+    let versions = amended["statements"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["kind"], "original");
+    assert_eq!(versions[0]["downtime_seconds"], 10_800);
+    assert_eq!(versions[0]["fingerprint"], fingerprint);
+    assert_eq!(versions[1]["reason"], "the prober's buffer arrived late");
+    assert_ne!(versions[1]["fingerprint"], fingerprint);
+    // The list of statements: the original and the amendment of October (August and September
+    // were closed too, but the subscription was not in service then: no statement).
+    let list = w.call("a-viewer", "GET", &uri, None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let months: Vec<(String, i64)> = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["month"].as_str().unwrap().to_owned(), i["amendment"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(months, [("2026-10".to_owned(), 0), ("2026-10".to_owned(), 1)]);
+    // November is open: live and provisional, the month so far (to now, 30 November 10:00).
+    let nov = w
+        .call(
+            "a-viewer",
+            "GET",
+            &format!("/api/v1/subscriptions/{}/availability?month=2026-11", w.sub),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(nov["provisional"], true);
+    assert_eq!(nov["to"], "2026-11-30T10:00:00+01:00");
+    assert_eq!(nov["closes_at"], "2026-12-01T01:00:00+01:00");
+    // The last October result (23:00 on the 31st) covers to 01:00 on 1 November; nothing after.
+    assert_eq!(nov["unmonitored_seconds"], 29 * 86_400 + 9 * 3_600);
+}
+
+#[tokio::test]
+async fn a_month_from_results_to_a_frozen_statement_and_an_amendment_sqlite() {
+    a_month_from_results_to_statement_and_amendment(
+        World::new(TestApp::with_catalogue(&small_catalogue(), Some(TOKEN)).await).await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_month_from_results_to_a_frozen_statement_and_an_amendment_postgres() {
+    let Some(app) = TestApp::postgres_with_catalogue(&small_catalogue()).await else {
+        return;
+    };
+    a_month_from_results_to_statement_and_amendment(World::new(app).await).await;
+}
+
+#[tokio::test]
+async fn bad_periods_are_422_and_another_partner_gets_404() {
+    let w = World::new(TestApp::with_catalogue(&small_catalogue(), Some(TOKEN)).await).await;
+    let base = format!("/api/v1/subscriptions/{}/availability", w.sub);
+    for query in [
+        "",
+        "?month=2026-13",
+        "?month=2026-1",
+        "?month=2027-01",
+        "?month=2026-10&from=2026-10-01T00:00:00Z",
+        "?from=2026-10-01T00:00:00Z",
+        "?from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z",
+        "?from=2026-10-01&to=2026-10-02T00:00:00Z",
+    ] {
+        let r = w.call("admin", "GET", &format!("{base}{query}"), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {}", text(&r));
+    }
+    // A period: live, provisional.
+    let r = w
+        .call(
+            "a-viewer",
+            "GET",
+            &format!("{base}?from=2026-10-12T00:00:00%2B02:00&to=2026-10-13T00:00:00%2B02:00"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    assert_eq!(r.json()["provisional"], true);
+    assert_eq!(r.json()["period_seconds"], 86_400);
+    // No result yet: wholly unmonitored, and so incomplete.
+    assert_eq!(r.json()["unmonitored_seconds"], 86_400);
+    assert_eq!(r.json()["incomplete"], true);
+    for uri in [
+        format!("{base}?month=2026-10"),
+        format!("/api/v1/subscriptions/{}/statements", w.sub),
+    ] {
+        let r = w.call("b-admin", "GET", &uri, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn the_error_budget_is_told_at_half_and_at_all_once_each() {
+    let w = World::new(TestApp::with_catalogue(&small_catalogue(), Some(TOKEN)).await).await;
+    // November 2026: 30 days = 2,592,000 s; at 99.5 % the month allows 12,960 s; half is 6,480.
+    // An outage of 2 h on the 29th (hourly results; N = M = 1): 7,200 s ≥ 6,480 → half told.
+    let results: Vec<Value> = ["09", "10", "11", "12"]
+        .iter()
+        .map(|h| json!({"at": format!("2026-11-29T{h}:00:00+01:00"), "ok": !matches!(*h, "10" | "11")}))
+        .collect();
+    let r = w
+        .call(
+            "admin",
+            "POST",
+            &format!("/api/v1/monitors/{}/results", w.monitor_id),
+            Some(Value::Array(results)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    // The ingest leaves the budgets to a job, due at once.
+    pacta_web::jobs::run_due(&w.app.state, t0()).await.unwrap();
+    let told = |kind: &'static str| {
+        let db = w.app.state.db.clone();
+        async move {
+            let mut to: Vec<String> = db
+                .outbox()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.kind == kind)
+                .map(|m| m.to)
+                .collect();
+            to.sort();
+            to
+        }
+    };
+    assert_eq!(
+        told("budget.half").await,
+        ["admin@p-a.example", "admin@provider.example"]
+    );
+    assert!(told("budget.exhausted").await.is_empty());
+    // A `down` incident of 2 h more: 14,400 s ≥ 12,960 → all used, told once; half not again.
+    let r = w
+        .call(
+            "admin",
+            "POST",
+            "/api/v1/incidents",
+            Some(json!({"service": "WEB-HOSTING", "kind": "down", "title": "Down",
+                        "start": "2026-11-30T00:00:00+01:00", "end": "2026-11-30T02:00:00+01:00"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));
+    pacta_web::jobs::run_due(&w.app.state, t0()).await.unwrap();
+    assert_eq!(told("budget.exhausted").await.len(), 2);
+    assert_eq!(told("budget.half").await.len(), 2);
+    let mail = w
+        .app
+        .state
+        .db
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "budget.exhausted" && m.to == "admin@p-a.example")
+        .unwrap();
+    assert!(mail.text.contains("4\u{a0}h"), "{}", mail.text);
+    assert!(
+        mail.text
+            .contains(&format!("/en/subscriptions/{}/availability", w.sub)),
+        "{}",
+        mail.text
+    );
+    // Checking again tells nothing more.
+    let again = pacta_web::availability::check_budgets(&w.app.state, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(told("budget.exhausted").await.len(), 2);
+}
+
+#[tokio::test]
+async fn no_budget_is_told_when_nothing_is_allowed() {
+    // A target of 100 % allows no downtime: nothing to tell, however long the outage.
+    let mut catalogue = small_catalogue();
+    for level in &mut catalogue.levels {
+        level.availability_target = pacta_core::sla::availability::Target::parse("100").unwrap();
+    }
+    let w = World::new(TestApp::with_catalogue(&catalogue, Some(TOKEN)).await).await;
+    w.ingest(
+        ["09", "10", "11"]
+            .iter()
+            .map(|h| CheckResult {
+                at: at(&format!("2026-11-29T{h}:00:00+01:00")).as_second(),
+                ok: *h != "10",
+                latency_ms: None,
+                detail: None,
+            })
+            .collect(),
+    )
+    .await;
+    let told = pacta_web::availability::check_budgets(&w.app.state, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(told, 0);
+}
