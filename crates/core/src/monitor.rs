@@ -250,6 +250,16 @@ pub fn read_result(
     };
     let detail = match map.get("detail") {
         None | Some(Value::Null) => None,
+        Some(Value::String(s))
+            if s.chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
+        {
+            problem(
+                "detail",
+                "a control character other than a tab or a line break",
+            );
+            None
+        }
         Some(Value::String(s)) if s.chars().count() <= MAX_DETAIL_CHARS => Some(s.clone()),
         Some(Value::String(_)) => {
             problem(
@@ -1247,7 +1257,11 @@ mod tests {
         assert_eq!(days[0].bucket, at("2026-10-25T00:00:00+02:00"));
         assert_eq!((days[0].checks, days[0].ok), (4, 3));
         assert_eq!(
-            (days[0].latency_count, days[0].latency_sum, days[0].latency_max),
+            (
+                days[0].latency_count,
+                days[0].latency_sum,
+                days[0].latency_max
+            ),
             (3, 60, Some(30))
         );
         assert_eq!(days[1].bucket, at("2026-10-26T00:00:00+01:00"));
@@ -1259,7 +1273,10 @@ mod tests {
             .find(|x| x.grain == Grain::Minute && x.bucket == at("2026-10-25T02:30:00+02:00"))
             .unwrap();
         assert_eq!((first_minute.checks, first_minute.ok), (2, 1));
-        assert_eq!(local_day_start(at("2026-03-29T12:00:00+02:00")), at("2026-03-29T00:00:00+01:00"));
+        assert_eq!(
+            local_day_start(at("2026-03-29T12:00:00+02:00")),
+            at("2026-03-29T00:00:00+01:00")
+        );
     }
     use super::*;
     use crate::catalogue::document::parse_yaml;

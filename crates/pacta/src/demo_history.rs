@@ -1,6 +1,6 @@
-//! The demo's history (issue 10, "The demo has a history"): `serve --demo` gives its monitors 90
-//! days of results, so that a newcomer finds outages, unmonitored time and closed months on the
-//! first start.
+//! The demo's history (issue 10, "The demo has a history"): `serve --demo` gives its monitors
+//! at least 90 days of results, so that a newcomer finds outages, unmonitored time and closed
+//! months on the first start.
 //!
 //! Everything follows from `now`, deterministically: [`plan`] places a few outages (one across
 //! the last month boundary, one across the last night the clocks changed, a long one in the
@@ -14,7 +14,7 @@
 //! and daily roll-ups ([`Db::seed_monitor_rollups`]) — is stored, as if their raw results had
 //! been ingested and purged. Minute roll-ups exist for the raw days only.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use jiff::civil::{Date, Weekday};
 use jiff::{Timestamp, ToSpan};
@@ -27,7 +27,7 @@ use pacta_store::{Db, Scope, Stamp};
 
 use crate::serve::DEMO_MONITORS;
 
-/// How far back the history reaches.
+/// How far back the history reaches at least (it begins on the 1st of that month).
 pub const HISTORY_DAYS: i64 = 90;
 /// The most recent days, stored as raw results.
 pub const RAW_DAYS: i64 = 7;
@@ -257,24 +257,57 @@ pub fn results<'a>(monitor: &'a Monitor, plan: &'a Plan) -> impl Iterator<Item =
         })
 }
 
-/// The codes of demo/monitors.yaml.
-fn demo_codes() -> anyhow::Result<BTreeSet<String>> {
-    let doc = pacta_core::catalogue::document::parse_yaml(DEMO_MONITORS)
-        .map_err(|e| anyhow::anyhow!("demo monitors: {e}"))?;
-    let monitors = pacta_core::monitor::read_monitors(&doc, &Default::default())
-        .map_err(|_| anyhow::anyhow!("demo monitors are invalid"))?;
-    Ok(monitors.into_iter().map(|m| m.code).collect())
+/// The hourly and daily roll-ups of `results` (in time order), as
+/// [`rollups`](pacta_core::monitor::rollups) gives them — taken an hour at a time, as the
+/// minutes are not wanted and a small map is much quicker than one of the whole history.
+fn hourly_and_daily(results: &[CheckResult]) -> Vec<Rollup> {
+    let mut out = Vec::new();
+    let mut days: BTreeMap<i64, Rollup> = BTreeMap::new();
+    for hour in results.chunk_by(|a, b| a.at.div_euclid(HOUR) == b.at.div_euclid(HOUR)) {
+        for r in pacta_core::monitor::rollups(hour) {
+            match r.grain {
+                Grain::Minute => {}
+                Grain::Hour => out.push(r),
+                Grain::Day => {
+                    let day = days.entry(r.bucket).or_insert(Rollup {
+                        checks: 0,
+                        ok: 0,
+                        latency_count: 0,
+                        latency_sum: 0,
+                        latency_max: None,
+                        ..r
+                    });
+                    day.checks += r.checks;
+                    day.ok += r.ok;
+                    day.latency_count += r.latency_count;
+                    day.latency_sum += r.latency_sum;
+                    day.latency_max = day.latency_max.max(r.latency_max);
+                }
+            }
+        }
+    }
+    out.extend(days.into_values());
+    out
 }
 
-/// Gives the stored demo monitors (by code) their history up to `now` — but only when none of
+/// The monitors of demo/monitors.yaml.
+fn demo_monitors() -> anyhow::Result<Vec<Monitor>> {
+    let doc = pacta_core::catalogue::document::parse_yaml(DEMO_MONITORS)
+        .map_err(|e| anyhow::anyhow!("demo monitors: {e}"))?;
+    pacta_core::monitor::read_monitors(&doc, &Default::default())
+        .map_err(|_| anyhow::anyhow!("demo monitors are invalid"))
+}
+
+/// Gives the stored demo monitors — those exactly as demo/monitors.yaml has them, never a
+/// monitor of one's own that shares a code — their history up to `now`; but only when none of
 /// them has a history yet (skipped, with a log line, otherwise).
 pub async fn load_demo_history(db: &Db, now: Timestamp) -> anyhow::Result<()> {
-    let codes = demo_codes()?;
+    let demo = demo_monitors()?;
     let monitors: Vec<StoredMonitor> = db
         .list_monitors(Scope::All, &MonitorFilter::default())
         .await?
         .into_iter()
-        .filter(|m| codes.contains(&m.monitor.code) && has_history(&m.monitor))
+        .filter(|m| demo.contains(&m.monitor) && has_history(&m.monitor))
         .collect();
     for m in &monitors {
         if db.monitor_history(m.seq, 0, 1).await?.covered_until > history::ORIGIN {
@@ -313,11 +346,8 @@ pub async fn load_demo_history(db: &Db, now: Timestamp) -> anyhow::Result<()> {
         db.seed_monitor_history(m.seq, &outages, &gaps, &state, seeded.len() as u64)
             .await?;
         // Their hourly and daily roll-ups (not the minutes: too many rows for a start-up).
-        let rollups: Vec<Rollup> = pacta_core::monitor::rollups(&seeded)
-            .into_iter()
-            .filter(|r| r.grain != Grain::Minute)
-            .collect();
-        db.seed_monitor_rollups(m.seq, &rollups).await?;
+        db.seed_monitor_rollups(m.seq, &hourly_and_daily(&seeded))
+            .await?;
         for batch in raw.chunks(BATCH) {
             db.ingest_results(m.seq, rule, batch, stamp, &m.id, |_| Vec::new())
                 .await?;
@@ -350,8 +380,7 @@ mod tests {
     }
 
     fn demo_monitors() -> Vec<Monitor> {
-        let doc = pacta_core::catalogue::document::parse_yaml(DEMO_MONITORS).unwrap();
-        pacta_core::monitor::read_monitors(&doc, &Default::default()).unwrap()
+        super::demo_monitors().unwrap()
     }
 
     /// The generated stream as the rule takes it.
@@ -567,6 +596,22 @@ mod tests {
             ]
         );
         assert_eq!(mail.outage_rule().failures_before_down, 3);
+    }
+
+    #[test]
+    fn hourly_and_daily_roll_ups_an_hour_at_a_time_are_the_roll_ups() {
+        let p = plan(parse_instant(NOW).unwrap()).unwrap();
+        for m in demo_monitors()
+            .iter()
+            .filter(|m| m.code == DST_MONITOR || m.kind() == Kind::Tls)
+        {
+            let all: Vec<CheckResult> = results(m, &p).collect();
+            let mut want = pacta_core::monitor::rollups(&all);
+            want.retain(|r| r.grain != Grain::Minute);
+            let mut got = hourly_and_daily(&all);
+            got.sort_by_key(|r| (r.grain, r.bucket));
+            assert_eq!(got, want, "{}", m.code);
+        }
     }
 
     #[tokio::test]

@@ -126,9 +126,7 @@ fn main() -> ExitCode {
                     }
                     Command::Outbox(cmd) => Ok(subscription_cmd::outbox(&settings, cmd).await),
                     Command::Monitor(cmd) => Ok(monitor_cmd::run(&settings, cmd, clock).await),
-                    Command::Statement(cmd) => {
-                        Ok(statement_cmd::run(&settings, cmd, clock).await)
-                    }
+                    Command::Statement(cmd) => Ok(statement_cmd::run(&settings, cmd, clock).await),
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {

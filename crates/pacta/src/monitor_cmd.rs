@@ -39,8 +39,8 @@ pub enum MonitorCommand {
     /// Ingest a monitor's results from JSON lines (`{"at", "ok", "latency_ms"?, "detail"?}` per
     /// line) as `POST /api/v1/monitors/{id}/results` does, all in one transaction: a bad line is
     /// FILE:LINE: field: message, a different result at a stored instant a conflict (both
-    /// exit 2), and nothing is written then. Outages are brought up to date; no mail is sent
-    /// (the API's ingest mails the service's managers).
+    /// exit 2), and nothing is written then. Outages are brought up to date and mailed to the
+    /// service's managers, and the error budgets looked at, as the API's ingest does.
     Ingest {
         /// The monitor's id or code.
         #[arg(long)]
@@ -68,7 +68,7 @@ pub async fn run(settings: &Settings, cmd: MonitorCommand, clock: Clock) -> Exit
         MonitorCommand::Import { file, dry_run } => import(&db, &clock, &file, dry_run).await,
         MonitorCommand::Export { out } => export(&db, out).await,
         MonitorCommand::Ingest { monitor, results } => {
-            ingest(&db, &clock, &monitor, results.as_deref()).await
+            ingest(&db, clock.clone(), &monitor, results.as_deref()).await
         }
     };
     db.close().await;
@@ -187,7 +187,7 @@ async fn export(db: &Db, out: Option<PathBuf>) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn ingest(db: &Db, clock: &Clock, monitor: &str, file: Option<&Path>) -> CliResult {
+async fn ingest(db: &Db, clock: Clock, monitor: &str, file: Option<&Path>) -> CliResult {
     let (name, source) = match file {
         Some(path) => (
             path.display().to_string(),
@@ -242,17 +242,15 @@ async fn ingest(db: &Db, clock: &Clock, monitor: &str, file: Option<&Path>) -> C
     if bad {
         return Ok(ExitCode::from(2));
     }
-    let report = db
-        .ingest_results(
-            stored.seq,
-            stored.monitor.outage_rule(),
-            &batch,
-            Stamp::new("cli", clock.now()),
-            &stored.id,
-            |_| Vec::new(),
-        )
+    // The very ingest of the API: the outages' mails, and the budgets looked at (a job the
+    // server's runner takes).
+    let state = pacta_web::AppState::new(db.clone(), None, clock)
         .await
-        .map_err(|e| format!("{name}: {e}"))?;
+        .map_err(|e| format!("cannot load the catalogue: {e}"))?;
+    let report =
+        pacta_web::api::monitors::ingest(&state, &stored, &batch, Stamp::new("cli", state.now()))
+            .await
+            .map_err(|e| format!("{name}: {}", e.message))?;
     println!(
         "stored {} results ({} late), {} duplicates ignored, monitor {}",
         report.stored, report.late, report.duplicates, stored.monitor.code

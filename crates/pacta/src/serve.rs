@@ -77,7 +77,7 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         )]),
     };
     // Every month closes at 01:00 on the 1st; a process that was down then closes it now.
-    pacta_web::availability::schedule_closes(&state, 3)
+    pacta_web::availability::schedule_closes(&state, 2)
         .await
         .map_err(|e| anyhow::anyhow!("cannot schedule the month closes: {}", e.message))?;
     pacta_web::availability::schedule_budget_checks(&state)

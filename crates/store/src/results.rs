@@ -75,6 +75,10 @@ fn local(at: i64) -> String {
     )
 }
 
+/// How many seconds of results at most lie between two checkpoints of a monitor: what a late
+/// result replays at most, beside the results of its own batch.
+pub const CHECKPOINT_EVERY: i64 = 3600;
+
 /// Rows per multi-row INSERT: well under both backends' limits on bound values.
 const CHUNK: usize = 500;
 
@@ -151,9 +155,9 @@ impl Db {
         let batch = sorted_batch(batch)?;
         let lock_sql = match self.kind() {
             DbKind::Postgres => {
-                "SELECT state FROM monitor_tracks WHERE monitor_seq = $1 FOR UPDATE"
+                "SELECT state, raw_from FROM monitor_tracks WHERE monitor_seq = $1 FOR UPDATE"
             }
-            DbKind::Sqlite => "SELECT state FROM monitor_tracks WHERE monitor_seq = $1",
+            DbKind::Sqlite => "SELECT state, raw_from FROM monitor_tracks WHERE monitor_seq = $1",
         };
         in_tx!(self, |tx| {
             let mut report = IngestReport::default();
@@ -174,7 +178,7 @@ impl Db {
             .bind(ORIGIN)
             .execute(&mut *tx)
             .await?;
-            let (state_doc,): (String,) = sqlx::query_as(lock_sql)
+            let (state_doc, raw_from): (String, Option<i64>) = sqlx::query_as(lock_sql)
                 .bind(seq)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -254,8 +258,9 @@ impl Db {
 
             upsert_rollups!(tx, seq, &fresh);
 
-            // The history: fed on from the stored state, or replayed from the last recovery
-            // before the earliest late result.
+            // The history: fed on from the stored state, or replayed from the latest point
+            // before the earliest late result whose state is known — a checkpoint, or the
+            // result that ended an outage — over the raw results after it.
             let earliest = fresh[0].at;
             let in_order = last.is_none_or(|l| earliest > l);
             let (mut tracker, removed_from, feed): (OutageTracker, Option<i64>, Vec<(i64, bool)>) =
@@ -266,16 +271,52 @@ impl Db {
                         fresh.iter().map(|r| (r.at, r.ok)).collect(),
                     )
                 } else {
-                    let restart: Option<(Option<i64>,)> = sqlx::query_as(
+                    if let Some(floor) = raw_from.filter(|&f| earliest <= f) {
+                        return Err(StoreError::Rejected(format!(
+                            "a result at {} is not after {}, before which this monitor's raw \
+                             results are not kept: it cannot be placed",
+                            local(earliest),
+                            local(floor)
+                        )));
+                    }
+                    let (recovery,): (Option<i64>,) = sqlx::query_as(
                         "SELECT MAX(recovered_at) FROM monitor_outages \
                          WHERE monitor_seq = $1 AND recovered_at < $2",
                     )
                     .bind(seq)
                     .bind(earliest)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let checkpoint: Option<(i64, String)> = sqlx::query_as(
+                        "SELECT at, state FROM monitor_checkpoints \
+                         WHERE monitor_seq = $1 AND at < $2 ORDER BY at DESC LIMIT 1",
+                    )
+                    .bind(seq)
+                    .bind(earliest)
                     .fetch_optional(&mut *tx)
                     .await?;
-                    let restart = restart.and_then(|(r,)| r);
-                    let after = restart.unwrap_or(ORIGIN - 1);
+                    let (tracker, after) = match (checkpoint, recovery) {
+                        (Some((at, doc)), r) if r.is_none_or(|r| r < at) => {
+                            let state: TrackerState =
+                                serde_json::from_str(&doc).map_err(|source| {
+                                    StoreError::Corrupt {
+                                        kind: "monitor checkpoint",
+                                        code: seq.to_string(),
+                                        source,
+                                    }
+                                })?;
+                            (OutageTracker::resume(rule, ORIGIN, state), at)
+                        }
+                        (_, r) => (history::replay_tracker(rule, r), r.unwrap_or(ORIGIN - 1)),
+                    };
+                    // Checkpoints after the restart are replayed over.
+                    sqlx::query(
+                        "DELETE FROM monitor_checkpoints WHERE monitor_seq = $1 AND at > $2",
+                    )
+                    .bind(seq)
+                    .bind(after)
+                    .execute(&mut *tx)
+                    .await?;
                     // Everything stored after `after` is replayed, the new results included.
                     let rows: Vec<(i64, bool)> = sqlx::query_as(
                         "SELECT at, ok FROM monitor_results WHERE monitor_seq = $1 AND at > $2 \
@@ -285,7 +326,7 @@ impl Db {
                     .bind(after)
                     .fetch_all(&mut *tx)
                     .await?;
-                    (history::replay_tracker(rule, restart), Some(after), rows)
+                    (tracker, Some(after), rows)
                 };
             // What stands before, to tell which outages this batch began or ended.
             let before: Vec<OutageRow> = sqlx::query_as(
@@ -355,6 +396,26 @@ impl Db {
                     b.push_bind(seq).push_bind(s).push_bind(e);
                 });
                 q.build().execute(&mut *tx).await?;
+            }
+            // A checkpoint when the last one is an hour of results old.
+            if let Some(last_at) = new_state.last_at {
+                let (newest,): (Option<i64>,) = sqlx::query_as(
+                    "SELECT MAX(at) FROM monitor_checkpoints WHERE monitor_seq = $1",
+                )
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+                if newest.is_none_or(|n| last_at - n >= CHECKPOINT_EVERY) {
+                    sqlx::query(
+                        "INSERT INTO monitor_checkpoints (monitor_seq, at, state) \
+                         VALUES ($1, $2, $3) ON CONFLICT (monitor_seq, at) DO NOTHING",
+                    )
+                    .bind(seq)
+                    .bind(last_at)
+                    .bind(serde_json::to_string(&new_state).unwrap_or_default())
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
             sqlx::query(
                 "UPDATE monitor_tracks SET state = $1, last_at = $2, covered_until = $3, \
@@ -564,15 +625,25 @@ impl Db {
                 });
                 q.build().execute(&mut *tx).await?;
             }
+            // No raw result stands for the seeded span: a late result in it cannot be placed,
+            // and one after it replays from the checkpoint at its end.
             sqlx::query(
-                "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, results) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, results, \
+                 raw_from) VALUES ($1, $2, $3, $4, $5, $3)",
             )
             .bind(seq)
             .bind(&state_doc)
             .bind(state.last_at)
             .bind(state.covered_until)
             .bind(results)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO monitor_checkpoints (monitor_seq, at, state) VALUES ($1, $2, $3)",
+            )
+            .bind(seq)
+            .bind(state.last_at)
+            .bind(&state_doc)
             .execute(&mut *tx)
             .await?;
             Ok(())

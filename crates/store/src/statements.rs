@@ -204,6 +204,13 @@ impl Db {
             .bind(&statement.month)
             .fetch_one(&mut *tx)
             .await?;
+            if last.is_none() {
+                return Err(StoreError::Rejected(format!(
+                    "subscription {} has no statement for {}: it was not in service then, so \
+                     there is nothing to amend",
+                    statement.subscription, statement.month
+                )));
+            }
             let stored = StoredStatement {
                 id: stamp.new_id().to_string(),
                 subscription: statement.subscription.clone(),

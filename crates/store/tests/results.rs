@@ -198,10 +198,20 @@ contract!(
             .unwrap();
             // Flapping, with gaps: distinct instants over ~10 minutes.
             let mut all: Vec<MonitorResult> = Vec::new();
+            // A unit of a minute, so that the stream spans hours and checkpoints (one an hour
+            // of results) are written and replayed from.
+            let unit = 60;
+            let rule = OutageRule::new(
+                1,
+                rule.failures_before_down,
+                rule.successes_before_up,
+                Some(rule.stale_after * unit),
+            )
+            .unwrap();
             let mut t = base;
             for _ in 0..(20 + dice.next(60)) {
                 let step = if dice.next(8) == 0 { 90 } else { 12 };
-                t += 1 + dice.next(step) as i64;
+                t += (1 + dice.next(step) as i64) * unit;
                 all.push(result(t, dice.next(10) < 6));
             }
             // Arriving mostly in order, some late.
@@ -221,8 +231,8 @@ contract!(
                 rest = &rest[k..];
             }
             for _ in 0..4 {
-                let from = base - 20 + dice.next(700) as i64;
-                let to = from + 1 + dice.next(700) as i64;
+                let from = base + (dice.next(720) as i64 - 20) * 60;
+                let to = from + 1 + dice.next(700 * 60) as i64;
                 assert_eq!(
                     stored(&db, seq, from, to).await,
                     expected(&rule, &all, from, to),
@@ -295,10 +305,20 @@ contract!(
             )
             .unwrap();
             let mut all: Vec<MonitorResult> = Vec::new();
+            // A unit of a minute, so that the stream spans hours and checkpoints (one an hour
+            // of results) are written and replayed from.
+            let unit = 60;
+            let rule = OutageRule::new(
+                1,
+                rule.failures_before_down,
+                rule.successes_before_up,
+                Some(rule.stale_after * unit),
+            )
+            .unwrap();
             let mut t = base;
             for _ in 0..(20 + dice.next(60)) {
                 let step = if dice.next(8) == 0 { 90 } else { 12 };
-                t += 1 + dice.next(step) as i64;
+                t += (1 + dice.next(step) as i64) * unit;
                 all.push(result(t, dice.next(10) < 6));
             }
             let k = dice.next(all.len() as u64 + 1) as usize;
@@ -325,8 +345,8 @@ contract!(
                     .unwrap();
             }
             for _ in 0..4 {
-                let from = base - 20 + dice.next(700) as i64;
-                let to = from + 1 + dice.next(700) as i64;
+                let from = base + (dice.next(720) as i64 - 20) * 60;
+                let to = from + 1 + dice.next(700 * 60) as i64;
                 let want = expected(&rule, &all, from, to);
                 assert_eq!(stored(&db, seeded, from, to).await, want, "case {case}");
                 assert_eq!(stored(&db, ingested, from, to).await, want, "case {case}");
@@ -387,5 +407,67 @@ contract!(
             db.seed_monitor_rollups(42, &[]).await,
             Err(StoreError::Rejected(_))
         ));
+    }
+);
+
+contract!(
+    a_late_result_after_a_seeded_history_keeps_it_and_one_inside_it_is_refused,
+    |db: Db| async move {
+        use pacta_core::sla::history::replay_tracker;
+        let rule = rule();
+        // Seeded: a result every 30 s over 2 hours, all ok (no raw rows for them).
+        let start = at("08:00:00");
+        let mut tracker = replay_tracker(rule, None);
+        let mut n = 0;
+        for t in (start..start + 7_200).step_by(30) {
+            tracker.push_secs(t, true).unwrap();
+            n += 1;
+        }
+        let (closed, gaps) = tracker.take_closed();
+        let outages: Vec<_> = closed
+            .into_iter()
+            .map(pacta_core::sla::history::StoredOutage::from)
+            .collect();
+        db.seed_monitor_history(9, &outages, &gaps, &tracker.state(), n)
+            .await
+            .unwrap();
+        // Raw results from 10:00, one of them missing; then the missing one, late.
+        let raw: Vec<MonitorResult> = (at("10:00:00")..at("10:30:00"))
+            .step_by(30)
+            .filter(|&t| t != at("10:10:00"))
+            .map(|t| result(t, true))
+            .collect();
+        db.ingest_results(9, rule, &raw, by("prober"), "m", |_| Vec::new())
+            .await
+            .unwrap();
+        let before = stored(&db, 9, at("08:00:00"), at("10:30:00")).await;
+        assert_eq!(before["unmonitored"], serde_json::json!([]), "{before}");
+        let report = db
+            .ingest_results(
+                9,
+                rule,
+                &[result(at("10:10:00"), false)],
+                by("prober"),
+                "m",
+                |_| Vec::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.late, 1);
+        let after = stored(&db, 9, at("08:00:00"), at("10:30:00")).await;
+        assert_eq!(after, before, "a late result keeps the seeded history");
+        // A result inside the seeded span cannot be placed: refused, nothing written.
+        let err = db
+            .ingest_results(
+                9,
+                rule,
+                &[result(at("09:00:10"), false)],
+                by("prober"),
+                "m",
+                |_| Vec::new(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Rejected(_)), "{err}");
     }
 );

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use pacta_core::sla::agreement::{
-    burn_rate, close_at, month_of, next_month, previous_month, subscription_statement, SubscriptionStatement,
+    burn_rate, close_at, month_of, next_month, previous_month, subscription_statement,
+    SubscriptionStatement,
 };
 use pacta_core::sla::availability::Target;
 use pacta_core::sla::outages::Outages;
@@ -260,7 +261,8 @@ pub async fn availability(
 ) -> ApiResult<Value> {
     let now = state.now();
     if let Some(month) = month {
-        let whole = month_period(month).map_err(|e| ApiError::invalid_field("month", e.to_string()))?;
+        let whole =
+            month_period(month).map_err(|e| ApiError::invalid_field("month", e.to_string()))?;
         if is_closed(state, month).await? {
             let versions = state.db.statements(Scope::All, &s.id, Some(month)).await?;
             let mut doc = match versions.last() {
@@ -269,9 +271,16 @@ pub async fn availability(
                 // Not in service that month: nothing was owed, and the close wrote nothing.
                 None => {
                     let history = lifecycle(state, s).await?;
-                    figures(state, &mut Inputs::default(), s, &history, whole, Some(month))
-                        .await?
-                        .doc
+                    figures(
+                        state,
+                        &mut Inputs::default(),
+                        s,
+                        &history,
+                        whole,
+                        Some(month),
+                    )
+                    .await?
+                    .doc
                 }
             };
             doc["provisional"] = json!(false);
@@ -285,15 +294,24 @@ pub async fn availability(
                 format!("{month} has not begun"),
             ));
         }
-        // Open: the month so far.
+        // Open: the month so far; its budget is the whole month's.
         let so_far = Interval {
             start: whole.start,
             end: whole.end.min(now),
         };
         let history = lifecycle(state, s).await?;
-        let mut doc = figures(state, &mut Inputs::default(), s, &history, so_far, Some(month))
+        let mut inputs = Inputs::default();
+        let done = figures(state, &mut inputs, s, &history, so_far, Some(month)).await?;
+        let allowed = figures(state, &mut inputs, s, &history, whole, Some(month))
             .await?
-            .doc;
+            .figures
+            .statement
+            .availability
+            .allowed_downtime_seconds;
+        let mut doc = done.doc;
+        let downtime = done.figures.statement.availability.downtime_seconds;
+        doc["allowed_downtime_seconds"] = json!(allowed);
+        doc["budget_left_seconds"] = json!(allowed - downtime);
         doc["provisional"] = json!(true);
         doc["closes_at"] = json!(instant(close_at(&whole).as_second()));
         doc["statements"] = json!([]);
@@ -302,6 +320,14 @@ pub async fn availability(
     let period = period.ok_or_else(|| {
         ApiError::invalid_field("month", "give a month (YYYY-MM), or from and to")
     })?;
+    // What has not happened yet is neither up nor down: the period ends at now at the latest.
+    if period.start > now {
+        return Err(ApiError::invalid_field("from", "the period has not begun"));
+    }
+    let period = Interval {
+        start: period.start,
+        end: period.end.min(now),
+    };
     let history = lifecycle(state, s).await?;
     let mut doc = figures(state, &mut Inputs::default(), s, &history, period, None)
         .await?
@@ -335,6 +361,7 @@ pub async fn close_month(state: &AppState, month: &str, stamp: Stamp<'_>) -> Api
         .collect();
     let mut inputs = Inputs::default();
     let mut statements = Vec::new();
+    let mut failed = Vec::new();
     let (lo, hi) = (whole.start.as_second(), whole.end.as_second());
     for (id, history) in &lifecycles {
         let Some(s) = subscriptions.get(id) else {
@@ -347,8 +374,7 @@ pub async fn close_month(state: &AppState, month: &str, stamp: Stamp<'_>) -> Api
         let f = match figures(state, &mut inputs, s, history, whole, Some(month)).await {
             Ok(f) => f,
             Err(e) => {
-                // One subscription whose agreement no longer computes does not hold up the rest.
-                tracing::error!(subscription = %id, error = %e.message, "no statement for this subscription");
+                failed.push(format!("{id}: {}", e.message));
                 continue;
             }
         };
@@ -361,11 +387,28 @@ pub async fn close_month(state: &AppState, month: &str, stamp: Stamp<'_>) -> Api
             fingerprint: f.fingerprint,
         });
     }
+    if !failed.is_empty() {
+        // A month is closed whole or not at all: a statement missing from a closed month would
+        // be computed live ever after. The job retries; the operator sees why.
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "close_failed",
+            format!(
+                "{month} is not closed: {} subscription(s) cannot be computed: {}",
+                failed.len(),
+                failed.join("; ")
+            ),
+        ));
+    }
     Ok(state.db.close_month(month, &statements, stamp).await?)
 }
 
 /// The `statements.close` job: closes its month and schedules the next month's close.
-pub async fn close_due(state: &AppState, month: &str, now: Timestamp) -> Result<JobOutcome, String> {
+pub async fn close_due(
+    state: &AppState,
+    month: &str,
+    now: Timestamp,
+) -> Result<JobOutcome, String> {
     let stamp = Stamp::new("pacta", now);
     close_month(state, month, stamp)
         .await
@@ -423,6 +466,21 @@ pub async fn amend(
             "an amendment needs a reason",
         ));
     }
+    if reason
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(ApiError::invalid_field(
+            "reason",
+            "a control character other than a tab or a line break",
+        ));
+    }
+    if stamp.actor.trim().is_empty() {
+        return Err(ApiError::invalid_field(
+            "author",
+            "an amendment needs an author",
+        ));
+    }
     if !is_closed(state, month).await? {
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
@@ -431,7 +489,15 @@ pub async fn amend(
         ));
     }
     let history = lifecycle(state, s).await?;
-    let f = figures(state, &mut Inputs::default(), s, &history, whole, Some(month)).await?;
+    let f = figures(
+        state,
+        &mut Inputs::default(),
+        s,
+        &history,
+        whole,
+        Some(month),
+    )
+    .await?;
     Ok(state
         .db
         .amend_statement(
@@ -466,70 +532,106 @@ pub async fn check_budgets(
     services: Option<&[String]>,
     now: Timestamp,
 ) -> ApiResult<usize> {
-    let month = month_of(now);
-    let whole = month_period(&month).map_err(|e| ApiError::internal_message(&e.to_string()))?;
-    let so_far = Interval {
-        start: whole.start,
-        end: now.min(whole.end),
-    };
+    // The current month; and the one before while it is not closed yet (results of its last
+    // minutes may come in the hour of grace).
+    let current = month_of(now);
+    let previous = previous_month(&current);
+    let mut months = vec![current];
+    if let Ok(p) = month_period(&previous) {
+        if now < close_at(&p) {
+            months.push(previous);
+        }
+    }
     let subscriptions = state
         .db
         .list_subscriptions(Scope::All, &SubscriptionFilter::default())
         .await?;
     let mut inputs = Inputs::default();
     let mut told = 0;
-    for s in subscriptions
-        .iter()
-        .filter(|s| matches!(s.state, State::Active | State::Suspended))
-        .filter(|s| services.is_none_or(|list| list.contains(&s.service)))
-    {
-        let sent = state.db.budget_alerts(&s.id, &month).await?;
-        if BUDGET_THRESHOLDS.iter().all(|t| sent.contains(t)) {
+    for month in &months {
+        let whole = month_period(month).map_err(|e| ApiError::internal_message(&e.to_string()))?;
+        let so_far = Interval {
+            start: whole.start,
+            end: now.min(whole.end),
+        };
+        for s in subscriptions
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.state,
+                    State::Active | State::Suspended | State::Terminated
+                )
+            })
+            .filter(|s| services.is_none_or(|list| list.contains(&s.service)))
+        {
+            told += check_budget(state, &mut inputs, s, month, whole, so_far, now).await?;
+        }
+    }
+    Ok(told)
+}
+
+/// [`check_budgets`] for one subscription and month.
+async fn check_budget(
+    state: &AppState,
+    inputs: &mut Inputs,
+    s: &Subscription,
+    month: &str,
+    whole: Interval,
+    so_far: Interval,
+    now: Timestamp,
+) -> ApiResult<usize> {
+    let sent = state.db.budget_alerts(&s.id, month).await?;
+    if BUDGET_THRESHOLDS.iter().all(|t| sent.contains(t)) {
+        return Ok(0);
+    }
+    let history = lifecycle(state, s).await?;
+    let (in_service, _) = pacta_core::sla::agreement::service_spans(&history);
+    let (lo, hi) = (whole.start.as_second(), whole.end.as_second());
+    if !in_service.iter().any(|&(a, b)| a < hi && b > lo) {
+        return Ok(0);
+    }
+    // The month's allowed downtime is of the whole month; the downtime is what happened.
+    let allowed = figures(state, inputs, s, &history, whole, Some(month))
+        .await?
+        .figures
+        .statement
+        .availability
+        .allowed_downtime_seconds;
+    if allowed <= 0 {
+        return Ok(0);
+    }
+    let done = figures(state, inputs, s, &history, so_far, Some(month)).await?;
+    let downtime = done.figures.statement.availability.downtime_seconds;
+    let mut told = 0;
+    for threshold in BUDGET_THRESHOLDS {
+        if sent.contains(&threshold) || downtime * 100 < threshold * allowed {
             continue;
         }
-        let history = lifecycle(state, s).await?;
-        // The month's allowed downtime is of the whole month; the downtime is what happened.
-        let allowed = figures(state, &mut inputs, s, &history, whole, Some(&month))
+        let mut recipients = crate::subscriptions::partner_admins(state, &s.partner).await?;
+        recipients.extend(crate::subscriptions::service_managers(state, &s.service).await?);
+        let target = done.doc["target"].as_str().unwrap_or("").to_owned();
+        let mails = crate::notify::budget_mails(
+            state,
+            s,
+            month,
+            threshold,
+            (downtime, allowed),
+            &target,
+            &recipients,
+        );
+        let alert = pacta_store::statements::BudgetAlert {
+            subscription: s.id.clone(),
+            month: month.to_owned(),
+            threshold,
+            downtime_seconds: downtime,
+            allowed_seconds: allowed,
+        };
+        if state
+            .db
+            .record_budget_alert(&alert, &mails, Stamp::new("pacta", now))
             .await?
-            .figures
-            .statement
-            .availability
-            .allowed_downtime_seconds;
-        if allowed <= 0 {
-            continue;
-        }
-        let done = figures(state, &mut inputs, s, &history, so_far, Some(&month)).await?;
-        let downtime = done.figures.statement.availability.downtime_seconds;
-        for threshold in BUDGET_THRESHOLDS {
-            if sent.contains(&threshold) || downtime * 100 < threshold * allowed {
-                continue;
-            }
-            let mut recipients = crate::subscriptions::partner_admins(state, &s.partner).await?;
-            recipients.extend(crate::subscriptions::service_managers(state, &s.service).await?);
-            let target = done.doc["target"].as_str().unwrap_or("").to_owned();
-            let mails = crate::notify::budget_mails(
-                state,
-                s,
-                &month,
-                threshold,
-                (downtime, allowed),
-                &target,
-                &recipients,
-            );
-            let alert = pacta_store::statements::BudgetAlert {
-                subscription: s.id.clone(),
-                month: month.clone(),
-                threshold,
-                downtime_seconds: downtime,
-                allowed_seconds: allowed,
-            };
-            if state
-                .db
-                .record_budget_alert(&alert, &mails, Stamp::new("pacta", now))
-                .await?
-            {
-                told += 1;
-            }
+        {
+            told += 1;
         }
     }
     Ok(told)
@@ -590,7 +692,11 @@ pub async fn downtime_changed(state: &AppState, service: &str) {
     // has run must still be looked at.
     let n = CHANGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let job = NewJob::new(BUDGET_JOB, &format!("{service}#{n}"), now);
-    if let Err(e) = state.db.enqueue_jobs(&[job], Stamp::new("pacta", now)).await {
+    if let Err(e) = state
+        .db
+        .enqueue_jobs(&[job], Stamp::new("pacta", now))
+        .await
+    {
         tracing::error!(%service, error = %e, "cannot schedule the budget check");
     }
     if let Err(e) = schedule_budget_checks(state).await {

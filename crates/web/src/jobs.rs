@@ -45,9 +45,7 @@ async fn execute(
             .await
             .map_err(store),
         SEND_JOB => send_mail(state, subject, now).await,
-        crate::availability::CLOSE_JOB => {
-            crate::availability::close_due(state, subject, now).await
-        }
+        crate::availability::CLOSE_JOB => crate::availability::close_due(state, subject, now).await,
         crate::availability::BUDGET_JOB => {
             crate::availability::budget_due(state, subject, now).await
         }

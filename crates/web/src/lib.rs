@@ -2,8 +2,8 @@
 //! at `/api/docs`), the operational endpoints `/healthz` and `/readyz`, and the pages ([`ui`]).
 
 pub mod api;
-pub mod availability;
 pub mod auth;
+pub mod availability;
 pub mod background;
 pub mod error;
 pub mod hashing;

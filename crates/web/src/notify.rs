@@ -245,7 +245,11 @@ pub fn budget_mails(
             let t = Tr(*lang);
             let service = snapshot
                 .service(&s.service)
-                .and_then(|v| v.name.resolve(*lang).map(|(_, n)| format!("{n} ({})", v.code)))
+                .and_then(|v| {
+                    v.name
+                        .resolve(*lang)
+                        .map(|(_, n)| format!("{n} ({})", v.code))
+                })
                 .unwrap_or_else(|| s.service.clone());
             let args = [
                 ("service", service),

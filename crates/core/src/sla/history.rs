@@ -20,9 +20,9 @@ use super::intervals::{clip, union, Span};
 use super::outages::{ClosedOutage, Outage, OutageRule, OutageTracker, Outages, TrackerState};
 use super::{ts, Interval};
 
-/// Where a stored history begins: 1900-01-01T00:00:00Z, the first instant Pacta accepts.
-/// Everything from here to a monitor's first result is unmonitored.
-pub const ORIGIN: i64 = -2_208_988_800;
+/// Where a stored history begins: 1899-12-31T00:00:00Z, before the first instant Pacta accepts
+/// (1900-01-01 in any offset). Everything from here to a monitor's first result is unmonitored.
+pub const ORIGIN: i64 = -2_209_075_200;
 
 /// An outage as stored: closed (both `end` and `recovered_at`) or still open (neither).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -106,4 +106,3 @@ pub fn json_of(out: &Output) -> Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
-

@@ -214,10 +214,22 @@ pub async fn amend_statement(
         }
     }
     let text = |k: &str| match fields.get(k) {
+        Some(Value::String(v))
+            if v.chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
+        {
+            Err((
+                k.to_owned(),
+                "a control character other than a tab or a line break".to_owned(),
+            ))
+        }
         Some(Value::String(v)) if !v.trim().is_empty() && v.chars().count() <= 2000 => {
             Ok(v.clone())
         }
-        Some(Value::String(_)) => Err((k.to_owned(), "must not be empty (at most 2000 characters)".to_owned())),
+        Some(Value::String(_)) => Err((
+            k.to_owned(),
+            "must not be empty (at most 2000 characters)".to_owned(),
+        )),
         Some(_) => Err((k.to_owned(), "expected a string".to_owned())),
         None => Err((k.to_owned(), "missing".to_owned())),
     };

@@ -2,9 +2,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod availability;
 pub mod catalogue;
 pub mod incidents;
-pub mod availability;
 pub mod monitors;
 pub mod partners;
 pub mod services;

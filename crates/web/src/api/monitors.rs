@@ -664,7 +664,7 @@ pub async fn post_results(
     if !issues.is_empty() {
         return Err(ApiError::invalid(issues));
     }
-    let report = ingest(&state, &caller, &m, &batch).await?;
+    let report = ingest(&state, &m, &batch, caller.stamp(&state)).await?;
     Ok(json_response(
         StatusCode::OK,
         json!({
@@ -676,15 +676,15 @@ pub async fn post_results(
     ))
 }
 
-/// Stores `batch` for `m`, with the mails of the outages it begins or ends.
+/// Stores `batch` for `m`, with the mails of the outages it begins or ends, and has the error
+/// budgets looked at when they do: what the API and `pacta monitor ingest` do alike.
 pub async fn ingest(
     state: &AppState,
-    caller: &Caller,
     m: &StoredMonitor,
     batch: &[pacta_core::monitor::CheckResult],
+    stamp: pacta_store::Stamp<'_>,
 ) -> ApiResult<pacta_store::results::IngestReport> {
     let managers = crate::subscriptions::service_managers(state, &m.service).await?;
-    let stamp = caller.stamp(state);
     let now = stamp.at.as_second();
     let report = state
         .db

@@ -49,10 +49,10 @@ impl World {
             &app,
             &["P-A", "P-B"],
             &[
-            ("admin", "admin@provider.example", None, "admin"),
-            ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
-            ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
-            ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
+                ("admin", "admin@provider.example", None, "admin"),
+                ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
+                ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
+                ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
             ],
         )
         .await;
@@ -135,7 +135,10 @@ impl World {
         self.call(
             who,
             "GET",
-            &format!("/api/v1/subscriptions/{}/availability?month=2026-10", self.sub),
+            &format!(
+                "/api/v1/subscriptions/{}/availability?month=2026-10",
+                self.sub
+            ),
             None,
         )
         .await
@@ -210,8 +213,10 @@ async fn a_month_from_results_to_statement_and_amendment(w: World) {
             "admin",
             "POST",
             "/api/v1/incidents",
-            Some(json!({"service": "WEB-HOSTING", "kind": "down", "title": "Web down",
-                        "start": "2026-10-20T03:00:00+02:00", "end": "2026-10-20T04:00:00+02:00"})),
+            Some(
+                json!({"service": "WEB-HOSTING", "kind": "down", "title": "Web down",
+                        "start": "2026-10-20T03:00:00+02:00", "end": "2026-10-20T04:00:00+02:00"}),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));
@@ -255,13 +260,10 @@ async fn a_month_from_results_to_statement_and_amendment(w: World) {
     let fingerprint = closed["fingerprint"].clone();
     assert!(fingerprint.as_str().unwrap().starts_with("sha256:"));
     // A second close writes nothing.
-    let again = pacta_web::availability::close_month(
-        &w.app.state,
-        "2026-10",
-        Stamp::new("pacta", t0()),
-    )
-    .await
-    .unwrap();
+    let again =
+        pacta_web::availability::close_month(&w.app.state, "2026-10", Stamp::new("pacta", t0()))
+            .await
+            .unwrap();
     assert_eq!(again, 0);
     // Late results for the closed month (the prober's buffer: failures in the gap) are stored
     // and change nothing of the statement.
@@ -282,12 +284,47 @@ async fn a_month_from_results_to_statement_and_amendment(w: World) {
     // floor(100000 × 2,656,800 / 2,682,000) / 1000 = 99.06; not met.
     let uri = format!("/api/v1/subscriptions/{}/statements", w.sub);
     for (who, body, status) in [
-        ("a-admin", json!({"month": "2026-10", "reason": "late results"}), StatusCode::FORBIDDEN),
-        ("admin", json!({"month": "2026-11", "reason": "too early"}), StatusCode::CONFLICT),
-        ("admin", json!({"month": "2026-10", "reason": " "}), StatusCode::UNPROCESSABLE_ENTITY),
-        ("admin", json!({"month": "2026-13", "reason": "x"}), StatusCode::UNPROCESSABLE_ENTITY),
-        ("admin", json!({"month": "2026-10", "reason": "x", "by": "me"}), StatusCode::UNPROCESSABLE_ENTITY),
-        ("b-admin", json!({"month": "2026-10", "reason": "x"}), StatusCode::NOT_FOUND),
+        (
+            "a-admin",
+            json!({"month": "2026-10", "reason": "late results"}),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "admin",
+            json!({"month": "2026-11", "reason": "too early"}),
+            StatusCode::CONFLICT,
+        ),
+        // September is closed, but the subscription was not in service: nothing to amend.
+        (
+            "admin",
+            json!({"month": "2026-09", "reason": "x"}),
+            StatusCode::CONFLICT,
+        ),
+        (
+            "admin",
+            json!({"month": "2026-10", "reason": "a\u{0}b"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "admin",
+            json!({"month": "2026-10", "reason": " "}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "admin",
+            json!({"month": "2026-13", "reason": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "admin",
+            json!({"month": "2026-10", "reason": "x", "by": "me"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "b-admin",
+            json!({"month": "2026-10", "reason": "x"}),
+            StatusCode::NOT_FOUND,
+        ),
     ] {
         let r = w.call(who, "POST", &uri, Some(body.clone())).await;
         assert_eq!(r.status, status, "{who} {body}: {}", text(&r));
@@ -325,9 +362,17 @@ async fn a_month_from_results_to_statement_and_amendment(w: World) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["month"].as_str().unwrap().to_owned(), i["amendment"].as_i64().unwrap()))
+        .map(|i| {
+            (
+                i["month"].as_str().unwrap().to_owned(),
+                i["amendment"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(months, [("2026-10".to_owned(), 0), ("2026-10".to_owned(), 1)]);
+    assert_eq!(
+        months,
+        [("2026-10".to_owned(), 0), ("2026-10".to_owned(), 1)]
+    );
     // November is open: live and provisional, the month so far (to now, 30 November 10:00).
     let nov = w
         .call(
@@ -343,6 +388,9 @@ async fn a_month_from_results_to_statement_and_amendment(w: World) {
     assert_eq!(nov["closes_at"], "2026-12-01T01:00:00+01:00");
     // The last October result (23:00 on the 31st) covers to 01:00 on 1 November; nothing after.
     assert_eq!(nov["unmonitored_seconds"], 29 * 86_400 + 9 * 3_600);
+    // Its budget is the whole month's: 30 days at 99.5 % allow 12,960 s; nothing was down.
+    assert_eq!(nov["allowed_downtime_seconds"], 12_960);
+    assert_eq!(nov["budget_left_seconds"], 12_960);
 }
 
 #[tokio::test]
@@ -374,9 +422,17 @@ async fn bad_periods_are_422_and_another_partner_gets_404() {
         "?from=2026-10-01T00:00:00Z",
         "?from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z",
         "?from=2026-10-01&to=2026-10-02T00:00:00Z",
+        "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     ] {
-        let r = w.call("admin", "GET", &format!("{base}{query}"), None).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {}", text(&r));
+        let r = w
+            .call("admin", "GET", &format!("{base}{query}"), None)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            text(&r)
+        );
     }
     // A period: live, provisional.
     let r = w
@@ -393,6 +449,18 @@ async fn bad_periods_are_422_and_another_partner_gets_404() {
     // No result yet: wholly unmonitored, and so incomplete.
     assert_eq!(r.json()["unmonitored_seconds"], 86_400);
     assert_eq!(r.json()["incomplete"], true);
+    // A period that reaches past now ends at now (30 November 10:00): what has not happened
+    // is neither up nor down.
+    let r = w
+        .call(
+            "a-viewer",
+            "GET",
+            &format!("{base}?from=2026-11-30T00:00:00%2B01:00&to=2026-12-31T00:00:00%2B01:00"),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["period_seconds"], 10 * 3_600, "{}", text(&r));
+    assert_eq!(r.json()["to"], "2026-11-30T10:00:00+01:00");
     for uri in [
         format!("{base}?month=2026-10"),
         format!("/api/v1/subscriptions/{}/statements", w.sub),
@@ -448,8 +516,10 @@ async fn the_error_budget_is_told_at_half_and_at_all_once_each() {
             "admin",
             "POST",
             "/api/v1/incidents",
-            Some(json!({"service": "WEB-HOSTING", "kind": "down", "title": "Down",
-                        "start": "2026-11-30T00:00:00+01:00", "end": "2026-11-30T02:00:00+01:00"})),
+            Some(
+                json!({"service": "WEB-HOSTING", "kind": "down", "title": "Down",
+                        "start": "2026-11-30T00:00:00+01:00", "end": "2026-11-30T02:00:00+01:00"}),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", text(&r));

@@ -1,11 +1,11 @@
 //! The web crate's integration tests: the API through the router, with a fresh database each.
 
 mod accounts_api;
-mod availability_api;
 mod admin_pages;
 mod api_reads;
 mod api_writes;
 mod auth;
+mod availability_api;
 mod incidents_api;
 mod isolation;
 mod login;

@@ -33,24 +33,24 @@ impl World {
             &app,
             &["P-A", "P-B"],
             &[
-            ("admin", "admin@provider.example", None, "admin"),
-            (
-                "sm-web",
-                "sm-web@provider.example",
-                None,
-                "service-manager:WEB-HOSTING",
-            ),
-            (
-                "sm-other",
-                "sm-other@provider.example",
-                None,
-                "service-manager:DIGITAL-WORKPLACE",
-            ),
-            ("agent", "agent@provider.example", None, "helpdesk-agent"),
-            ("prober", "prober@provider.example", None, "prober"),
-            ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
-            ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
-            ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
+                ("admin", "admin@provider.example", None, "admin"),
+                (
+                    "sm-web",
+                    "sm-web@provider.example",
+                    None,
+                    "service-manager:WEB-HOSTING",
+                ),
+                (
+                    "sm-other",
+                    "sm-other@provider.example",
+                    None,
+                    "service-manager:DIGITAL-WORKPLACE",
+                ),
+                ("agent", "agent@provider.example", None, "helpdesk-agent"),
+                ("prober", "prober@provider.example", None, "prober"),
+                ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
+                ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
+                ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
             ],
         )
         .await;
@@ -792,6 +792,16 @@ async fn bad_results_and_bad_windows_are_4xx_and_only_admin_and_prober_ingest() 
         fields.get("[1].latency").is_some() || fields.get("[1].at").is_some(),
         "{fields}"
     );
+    // A NUL or another control character in a detail: a 422, not a database error.
+    let r = post_results(
+        &w,
+        "prober",
+        &id,
+        json!([{"at": "2026-11-30T09:00:00+01:00", "ok": true, "detail": "a\u{0}b"}]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    assert!(text(&r).contains("[0].detail"), "{}", text(&r));
     let r = post_results(&w, "prober", &id, json!({"at": "x"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
     let r = post_results(
