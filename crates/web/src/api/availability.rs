@@ -48,10 +48,17 @@ pub struct StatementList(Value);
 #[allow(dead_code)] // a description only
 pub struct AvailabilityQuery {
     /// A month, `YYYY-MM` (Europe/Brussels); or `from` and `to` instead.
+    #[param(pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$")]
     month: Option<String>,
     /// The period's start, RFC 3339 (with `to`).
+    #[param(
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$"
+    )]
     from: Option<String>,
     /// The period's end, RFC 3339, not before `from`.
+    #[param(
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$"
+    )]
     to: Option<String>,
 }
 

@@ -718,8 +718,14 @@ pub async fn ingest(
 #[allow(dead_code)] // a description only
 pub struct WindowQuery {
     /// The window's start, RFC 3339 (required).
+    #[param(
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$"
+    )]
     from: String,
     /// The window's end, RFC 3339, after `from` (required).
+    #[param(
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$"
+    )]
     to: String,
 }
 
