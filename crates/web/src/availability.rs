@@ -520,8 +520,7 @@ pub async fn amend(
 pub const BUDGET_JOB: &str = "availability.budget";
 /// How often the budget job looks while an outage or a `down` incident is open.
 pub const BUDGET_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
-/// The thresholds told, in % of the month's allowed downtime.
-pub const BUDGET_THRESHOLDS: [i64; 2] = [50, 100];
+pub use pacta_core::sla::agreement::BUDGET_THRESHOLDS;
 
 /// Tells the partner admins and the service's managers of each subscription of `services` (all
 /// of them when `None`) in service this month whose downtime so far reached (≥) 50 % or 100 % of
@@ -603,8 +602,8 @@ async fn check_budget(
     let done = figures(state, inputs, s, &history, so_far, Some(month)).await?;
     let downtime = done.figures.statement.availability.downtime_seconds;
     let mut told = 0;
-    for threshold in BUDGET_THRESHOLDS {
-        if sent.contains(&threshold) || downtime * 100 < threshold * allowed {
+    for threshold in pacta_core::sla::agreement::budget_thresholds_reached(downtime, allowed) {
+        if sent.contains(&threshold) {
             continue;
         }
         let mut recipients = crate::subscriptions::partner_admins(state, &s.partner).await?;

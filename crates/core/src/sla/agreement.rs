@@ -173,6 +173,21 @@ pub fn burn_rate(downtime: i64, agreed: i64, target: &Target) -> Option<f64> {
     Some((rate * 1000.0).round() / 1000.0)
 }
 
+/// The error-budget thresholds told, in % of the month's allowed downtime.
+pub const BUDGET_THRESHOLDS: [i64; 2] = [50, 100];
+
+/// The thresholds of [`BUDGET_THRESHOLDS`] that `downtime` has reached (≥) of `allowed`, the
+/// month's allowed downtime: none when nothing is allowed (a 100 % target is never "half used").
+pub fn budget_thresholds_reached(downtime: i64, allowed: i64) -> Vec<i64> {
+    if allowed <= 0 {
+        return Vec::new();
+    }
+    BUDGET_THRESHOLDS
+        .into_iter()
+        .filter(|&t| i128::from(downtime) * 100 >= i128::from(t) * i128::from(allowed))
+        .collect()
+}
+
 /// The month (`YYYY-MM`, Europe/Brussels) that holds `at`.
 pub fn month_of(at: jiff::Timestamp) -> String {
     let local = at.to_zoned(crate::subscription::zone().clone());
@@ -370,6 +385,15 @@ mod tests {
         assert_eq!(month_of(ts(t("2026-11-01T00:00:00+01:00"))), "2026-11");
         assert_eq!(next_month("2026-12"), "2027-01");
         assert_eq!(previous_month("2027-01"), "2026-12");
+    }
+
+    #[test]
+    fn budget_thresholds_are_reached_at_half_and_at_all_never_when_nothing_is_allowed() {
+        assert_eq!(budget_thresholds_reached(6_479, 12_960), Vec::<i64>::new());
+        assert_eq!(budget_thresholds_reached(6_480, 12_960), [50]);
+        assert_eq!(budget_thresholds_reached(12_959, 12_960), [50]);
+        assert_eq!(budget_thresholds_reached(12_960, 12_960), [50, 100]);
+        assert_eq!(budget_thresholds_reached(3_600, 0), Vec::<i64>::new());
     }
 
     #[test]
