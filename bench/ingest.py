@@ -28,7 +28,8 @@ Environment: RUNS (5), BACKENDS (sqlite,postgres), VARIANTS (single,concurrent),
 BATCH (1000), PG_URL (postgres://postgres@127.0.0.1:5432), QUIET_WAIT (600: before each timed
 run, wait at most that many seconds for no rustc, cargo or chromium process: the machine is shared),
 QUIET_LOAD (unset; e.g. 1.0: also wait, within QUIET_WAIT, for the 1-minute load average under it),
-SKIP_BUILD=1 (no `cargo build --release -p pacta --bin pacta`), CARGO_TARGET_DIR, SERVER_LOG (the
+SKIP_BUILD=1 (no `cargo build --release -p pacta --bin pacta`), CARGO_TARGET_DIR, BINARIES
+(`base=PATH,new=PATH`: compare those binaries, runs interleaved in each round, nothing built), SERVER_LOG (the
 server's RUST_LOG, default warn; `warn,sqlx::query=debug` logs each statement's elapsed time). The binary is
 copied to a scratch directory first, so that another engineer's build cannot swap it mid-run.
 
@@ -333,7 +334,7 @@ def load():
 
 
 def run_single(binary, scratch, backend, i):
-    srv = Server(binary, scratch, backend, f"single-{i}")
+    srv = Server(binary, scratch, backend, f"single-{i}{os.path.basename(binary)[5:]}")
     try:
         api = Api(srv.base)
         monitor = create_monitor(api, 1)
@@ -376,7 +377,7 @@ def monitor_seqs(srv):
 
 
 def run_concurrent(binary, scratch, backend, i):
-    srv = Server(binary, scratch, backend, f"concurrent-{i}")
+    srv = Server(binary, scratch, backend, f"concurrent-{i}{os.path.basename(binary)[5:]}")
     try:
         api = Api(srv.base)
         monitors = [create_monitor(api, t + 1) for t in range(THREADS)]
@@ -423,40 +424,52 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.makedirs(OUT, exist_ok=True)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    if os.environ.get("SKIP_BUILD", "0") != "1":
+    # BINARIES="base=/tmp/a,new=/tmp/b": those binaries, runs interleaved, nothing built.
+    given = [b.split("=", 1) for b in os.environ.get("BINARIES", "").split(",") if b]
+    if not given and os.environ.get("SKIP_BUILD", "0") != "1":
         subprocess.run(["cargo", "build", "--release", "-p", "pacta", "--bin", "pacta"], cwd=ROOT, check=True)
-    built = os.path.join(target, "release", "pacta")
-    if not os.access(built, os.X_OK):
-        raise SystemExit(f"missing {built}")
+    sources = given or [["", os.path.join(target, "release", "pacta")]]
+    for _, built in sources:
+        if not os.access(built, os.X_OK):
+            raise SystemExit(f"missing {built}")
     scratch = tempfile.mkdtemp(prefix="pacta-ingest-bench.")
     try:
-        binary = os.path.join(scratch, "pacta")
-        shutil.copy2(built, binary)
-        log(f"== ingest: {BATCHES} × {BATCH} results; backends {BACKENDS}; variants {VARIANTS}; {RUNS} runs; "
-            f"binary {built} ({datetime.datetime.fromtimestamp(os.path.getmtime(built)).isoformat(timespec='seconds')})")
+        binaries = []
+        for label, built in sources:
+            binary = os.path.join(scratch, f"pacta{'-' + label if label else ''}")
+            shutil.copy2(built, binary)
+            binaries.append((label, binary))
+            log(f"== ingest: {BATCHES} × {BATCH} results; backends {BACKENDS}; variants {VARIANTS}; {RUNS} runs; "
+                f"binary {label or ''} {built} "
+                f"({datetime.datetime.fromtimestamp(os.path.getmtime(built)).isoformat(timespec='seconds')})")
         runs = []
         for i in range(1, RUNS + 1):
             for backend in BACKENDS:
                 for variant in VARIANTS:
-                    r = (run_single if variant == "single" else run_concurrent)(binary, scratch, backend, i)
-                    runs.append(r)
-                    extra = (f" | {r['bytes']:,} bytes → {r['bytes_per_day']:,} bytes/day, {r['bytes_per_result']} per result"
-                             if variant == "single" else "")
-                    log(f"run {i} {backend:8s} {variant:10s}: {r['results']:,} results in {r['seconds']:.3f} s → "
-                        f"{r['results_per_s']:,} results/s | load {r['load_before']} | CPU s {r['cpu_s']}{extra}")
+                    for label, binary in binaries:
+                        r = (run_single if variant == "single" else run_concurrent)(binary, scratch, backend, i)
+                        r["binary"] = label
+                        runs.append(r)
+                        extra = (f" | {r['bytes']:,} bytes → {r['bytes_per_day']:,} bytes/day, {r['bytes_per_result']} per result"
+                                 if variant == "single" else "")
+                        log(f"run {i} {label + ' ' if label else ''}{backend:8s} {variant:10s}: {r['results']:,} results "
+                            f"in {r['seconds']:.3f} s → "
+                            f"{r['results_per_s']:,} results/s | load {r['load_before']} | CPU s {r['cpu_s']}{extra}")
         summary = {}
-        for backend in BACKENDS:
-            for variant in VARIANTS:
-                rs = [r for r in runs if r["backend"] == backend and r["variant"] == variant]
-                if not rs:
-                    continue
-                med = statistics.median(r["results_per_s"] for r in rs)
-                s = {"median_results_per_s": round(med), "runs_results_per_s": [r["results_per_s"] for r in rs],
-                     "budget_results_per_s": BUDGET, "met": med >= BUDGET}
-                if variant == "single":
-                    s["median_bytes_per_day"] = round(statistics.median(r["bytes_per_day"] for r in rs))
-                    s["runs_bytes_per_day"] = [r["bytes_per_day"] for r in rs]
-                summary[f"{backend} {variant}"] = s
+        for label, _ in binaries:
+            for backend in BACKENDS:
+                for variant in VARIANTS:
+                    rs = [r for r in runs if r["backend"] == backend and r["variant"] == variant
+                          and r["binary"] == label]
+                    if not rs:
+                        continue
+                    med = statistics.median(r["results_per_s"] for r in rs)
+                    s = {"median_results_per_s": round(med), "runs_results_per_s": [r["results_per_s"] for r in rs],
+                         "budget_results_per_s": BUDGET, "met": med >= BUDGET}
+                    if variant == "single":
+                        s["median_bytes_per_day"] = round(statistics.median(r["bytes_per_day"] for r in rs))
+                        s["runs_bytes_per_day"] = [r["bytes_per_day"] for r in rs]
+                    summary[f"{label + ' ' if label else ''}{backend} {variant}"] = s
         doc = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "nproc": os.cpu_count(), "batches": BATCHES, "batch": BATCH, "summary": summary, "runs": runs}
         with open(os.path.join(OUT, "ingest.json"), "w") as f:

@@ -13,6 +13,7 @@ use pacta_core::sla::history::{self, StoredOutage, ORIGIN};
 use pacta_core::sla::intervals::Span;
 use pacta_core::sla::outages::{OutageRule, OutageTracker, Outages, TrackerState};
 
+use crate::monitor_rows::MonitorRows;
 use crate::outbox::NewMail;
 use crate::{in_tx, with_pool, Db, DbKind, Result, Stamp, StoreError};
 
@@ -79,44 +80,6 @@ fn local(at: i64) -> String {
 /// result replays at most, beside the results of its own batch.
 pub const CHECKPOINT_EVERY: i64 = 3600;
 
-/// Rows per multi-row INSERT: well under both backends' limits on bound values.
-const CHUNK: usize = 500;
-
-/// Adds the roll-ups of `$results` (stored now) to monitor `$seq`'s, inside `$tx`.
-macro_rules! upsert_rollups {
-    ($tx:expr, $seq:expr, $results:expr) => {{
-        let rollups = pacta_core::monitor::rollups($results);
-        for chunk in rollups.chunks(CHUNK) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO monitor_rollups (monitor_seq, grain, bucket, checks, ok, \
-                 latency_count, latency_sum, latency_max) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind($seq)
-                    .push_bind(r.grain as i16)
-                    .push_bind(r.bucket)
-                    .push_bind(r.checks)
-                    .push_bind(r.ok)
-                    .push_bind(r.latency_count)
-                    .push_bind(r.latency_sum)
-                    .push_bind(r.latency_max);
-            });
-            q.push(
-                " ON CONFLICT (monitor_seq, grain, bucket) DO UPDATE SET \
-                 checks = monitor_rollups.checks + excluded.checks, \
-                 ok = monitor_rollups.ok + excluded.ok, \
-                 latency_count = monitor_rollups.latency_count + excluded.latency_count, \
-                 latency_sum = monitor_rollups.latency_sum + excluded.latency_sum, \
-                 latency_max = CASE WHEN monitor_rollups.latency_max IS NULL \
-                   OR excluded.latency_max > monitor_rollups.latency_max \
-                   THEN COALESCE(excluded.latency_max, monitor_rollups.latency_max) \
-                   ELSE monitor_rollups.latency_max END",
-            );
-            q.build().execute(&mut *$tx).await?;
-        }
-    }};
-}
-
 /// Sorts and checks a batch: two different results at one instant are refused; identical ones
 /// are one.
 fn sorted_batch(batch: &[MonitorResult]) -> Result<Vec<MonitorResult>> {
@@ -164,24 +127,34 @@ impl Db {
             if batch.is_empty() {
                 return Ok(report);
             }
-            sqlx::query(
-                "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, results) \
-                 VALUES ($1, $2, NULL, $3, 0) ON CONFLICT (monitor_seq) DO NOTHING",
-            )
-            .bind(seq)
-            .bind(
-                serde_json::to_string(
-                    &OutageTracker::new(rule, pacta_core::sla::ts(ORIGIN)).state(),
-                )
-                .unwrap_or_default(),
-            )
-            .bind(ORIGIN)
-            .execute(&mut *tx)
-            .await?;
-            let (state_doc, raw_from): (String, Option<i64>) = sqlx::query_as(lock_sql)
+            // The monitor's track, locked on PostgreSQL; made on its first batch.
+            let track: Option<(String, Option<i64>)> = sqlx::query_as(lock_sql)
                 .bind(seq)
-                .fetch_one(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+            let (state_doc, raw_from) = match track {
+                Some(track) => track,
+                None => {
+                    sqlx::query(
+                        "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, \
+                         results) VALUES ($1, $2, NULL, $3, 0) ON CONFLICT (monitor_seq) DO NOTHING",
+                    )
+                    .bind(seq)
+                    .bind(
+                        serde_json::to_string(
+                            &OutageTracker::new(rule, pacta_core::sla::ts(ORIGIN)).state(),
+                        )
+                        .unwrap_or_default(),
+                    )
+                    .bind(ORIGIN)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query_as(lock_sql)
+                        .bind(seq)
+                        .fetch_one(&mut *tx)
+                        .await?
+                }
+            };
             let state: TrackerState =
                 serde_json::from_str(&state_doc).map_err(|source| StoreError::Corrupt {
                     kind: "monitor track",
@@ -242,21 +215,9 @@ impl Db {
                 .iter()
                 .filter(|r| last.is_some_and(|l| r.at < l))
                 .count();
-            for chunk in fresh.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO monitor_results (monitor_seq, at, ok, latency_ms, detail) ",
-                );
-                q.push_values(chunk, |mut b, r| {
-                    b.push_bind(seq)
-                        .push_bind(r.at)
-                        .push_bind(r.ok)
-                        .push_bind(r.latency_ms)
-                        .push_bind(r.detail.as_deref());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-
-            upsert_rollups!(tx, seq, &fresh);
+            tx.insert_results(seq, &fresh).await?;
+            tx.add_rollups(seq, &pacta_core::monitor::rollups(&fresh))
+                .await?;
 
             // The history: fed on from the stored state, or replayed from the latest point
             // before the earliest late result whose state is known — a checkpoint, or the
@@ -329,24 +290,15 @@ impl Db {
                     (tracker, Some(after), rows)
                 };
             // What stands before, to tell which outages this batch began or ended.
-            let before: Vec<OutageRow> = sqlx::query_as(
-                "SELECT start_at, down_at, end_at, recovered_at FROM monitor_outages \
-                 WHERE monitor_seq = $1 AND (recovered_at IS NULL OR recovered_at > $2)",
+            let before: Vec<(i64, Option<i64>)> = sqlx::query_as(
+                "DELETE FROM monitor_outages WHERE monitor_seq = $1 \
+                 AND (recovered_at IS NULL OR recovered_at > $2) RETURNING start_at, end_at",
             )
             .bind(seq)
             .bind(removed_from.unwrap_or(i64::MAX))
             .fetch_all(&mut *tx)
             .await?;
-            let before: BTreeSet<(i64, Option<i64>)> =
-                before.into_iter().map(|r| (r.0, r.2)).collect();
-            sqlx::query(
-                "DELETE FROM monitor_outages WHERE monitor_seq = $1 \
-                 AND (recovered_at IS NULL OR recovered_at > $2)",
-            )
-            .bind(seq)
-            .bind(removed_from.unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await?;
+            let before: BTreeSet<(i64, Option<i64>)> = before.into_iter().collect();
             if let Some(after) = removed_from {
                 sqlx::query("DELETE FROM monitor_gaps WHERE monitor_seq = $1 AND end_at > $2")
                     .bind(seq)
@@ -375,47 +327,23 @@ impl Db {
                     });
                 }
             }
-            for chunk in outages.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO monitor_outages (monitor_seq, start_at, down_at, end_at, recovered_at) ",
-                );
-                q.push_values(chunk, |mut b, o| {
-                    b.push_bind(seq)
-                        .push_bind(o.start)
-                        .push_bind(o.down_at)
-                        .push_bind(o.end)
-                        .push_bind(o.recovered_at);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            for chunk in gaps.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO monitor_gaps (monitor_seq, start_at, end_at) ",
-                );
-                q.push_values(chunk, |mut b, &(s, e)| {
-                    b.push_bind(seq).push_bind(s).push_bind(e);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            // A checkpoint when the last one is an hour of results old.
+            tx.insert_outages(seq, &outages).await?;
+            tx.insert_gaps(seq, &gaps).await?;
+            // A checkpoint when the last one is an hour of results old (none is after
+            // `last_at`: a replay deletes those after where it starts).
             if let Some(last_at) = new_state.last_at {
-                let (newest,): (Option<i64>,) = sqlx::query_as(
-                    "SELECT MAX(at) FROM monitor_checkpoints WHERE monitor_seq = $1",
+                sqlx::query(
+                    "INSERT INTO monitor_checkpoints (monitor_seq, at, state) \
+                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM monitor_checkpoints \
+                     WHERE monitor_seq = $1 AND at > $4) \
+                     ON CONFLICT (monitor_seq, at) DO NOTHING",
                 )
                 .bind(seq)
-                .fetch_one(&mut *tx)
+                .bind(last_at)
+                .bind(serde_json::to_string(&new_state).unwrap_or_default())
+                .bind(last_at - CHECKPOINT_EVERY)
+                .execute(&mut *tx)
                 .await?;
-                if newest.is_none_or(|n| last_at - n >= CHECKPOINT_EVERY) {
-                    sqlx::query(
-                        "INSERT INTO monitor_checkpoints (monitor_seq, at, state) \
-                         VALUES ($1, $2, $3) ON CONFLICT (monitor_seq, at) DO NOTHING",
-                    )
-                    .bind(seq)
-                    .bind(last_at)
-                    .bind(serde_json::to_string(&new_state).unwrap_or_default())
-                    .execute(&mut *tx)
-                    .await?;
-                }
             }
             sqlx::query(
                 "UPDATE monitor_tracks SET state = $1, last_at = $2, covered_until = $3, \
@@ -603,28 +531,8 @@ impl Db {
                     "monitor {seq} has a history already: only a monitor without one is seeded"
                 )));
             }
-            for chunk in outages.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO monitor_outages (monitor_seq, start_at, down_at, end_at, recovered_at) ",
-                );
-                q.push_values(chunk, |mut b, o| {
-                    b.push_bind(seq)
-                        .push_bind(o.start)
-                        .push_bind(o.down_at)
-                        .push_bind(o.end)
-                        .push_bind(o.recovered_at);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            for chunk in gaps.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO monitor_gaps (monitor_seq, start_at, end_at) ",
-                );
-                q.push_values(chunk, |mut b, &(s, e)| {
-                    b.push_bind(seq).push_bind(s).push_bind(e);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            tx.insert_outages(seq, &outages).await?;
+            tx.insert_gaps(seq, &gaps).await?;
             // No raw result stands for the seeded span: a late result in it cannot be placed,
             // and one after it replays from the checkpoint at its end.
             sqlx::query(
@@ -673,23 +581,7 @@ impl Db {
                     "monitor {seq} has roll-ups already: only a monitor without any is seeded"
                 )));
             }
-            for chunk in rollups.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO monitor_rollups (monitor_seq, grain, bucket, checks, ok, \
-                     latency_count, latency_sum, latency_max) ",
-                );
-                q.push_values(chunk, |mut b, r| {
-                    b.push_bind(seq)
-                        .push_bind(r.grain as i16)
-                        .push_bind(r.bucket)
-                        .push_bind(r.checks)
-                        .push_bind(r.ok)
-                        .push_bind(r.latency_count)
-                        .push_bind(r.latency_sum)
-                        .push_bind(r.latency_max);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            tx.add_rollups(seq, rollups).await?;
             Ok(())
         })
     }
