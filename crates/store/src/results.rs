@@ -531,8 +531,8 @@ impl Db {
                     "monitor {seq} has a history already: only a monitor without one is seeded"
                 )));
             }
-            tx.insert_outages(seq, &outages).await?;
-            tx.insert_gaps(seq, &gaps).await?;
+            tx.insert_outages(seq, outages).await?;
+            tx.insert_gaps(seq, gaps).await?;
             // No raw result stands for the seeded span: a late result in it cannot be placed,
             // and one after it replays from the checkpoint at its end.
             sqlx::query(
