@@ -13,6 +13,7 @@ mod dns;
 mod http;
 pub mod probe;
 pub mod resolve;
+pub mod scheduler;
 mod tcp;
 mod tls;
 pub mod trust;

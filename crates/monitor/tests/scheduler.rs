@@ -1,0 +1,333 @@
+//! The scheduler on tokio's paused time, with a clock that follows it: every assertion is about
+//! the instants results were recorded at, never about how long the test took.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use pacta_core::clock::{Clock, Now};
+use pacta_core::monitor::CheckResult;
+use pacta_core::sla::outages::{outages, OutageRule, ProbeResult};
+use pacta_monitor::scheduler::{
+    phase, BoxFuture, Checker, ResultSink, Scheduled, Scheduler, SinkError,
+};
+use pacta_monitor::{Failure, Verdict};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// Tokio's (paused) time as Pacta's clock, from a fixed start.
+struct TokioClock {
+    base: Timestamp,
+    start: tokio::time::Instant,
+}
+
+impl Now for TokioClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = jiff::SignedDuration::try_from(self.start.elapsed()).unwrap();
+        self.base.checked_add(elapsed).unwrap()
+    }
+}
+
+const START: &str = "2026-06-01T10:00:00Z";
+
+fn clock() -> Clock {
+    Arc::new(TokioClock {
+        base: START.parse().unwrap(),
+        start: tokio::time::Instant::now(),
+    })
+}
+
+/// A check that answers at once, or after hanging a while (and then fails, as a timeout).
+#[derive(Debug)]
+enum Fake {
+    Up,
+    Hangs(Duration),
+}
+
+#[derive(Default)]
+struct FakeChecker {
+    running: AtomicUsize,
+    most: AtomicUsize,
+}
+
+impl Checker for FakeChecker {
+    type Check = Fake;
+    fn check<'a>(&'a self, check: &'a Fake) -> BoxFuture<'a, Verdict> {
+        Box::pin(async move {
+            let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+            let verdict = match check {
+                Fake::Up => {
+                    // A check takes a little time, so that checks can overlap.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    Verdict::ok(Some(200))
+                }
+                Fake::Hangs(d) => {
+                    tokio::time::sleep(*d).await;
+                    Verdict::failed(Failure::Timeout, "no answer")
+                }
+            };
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            verdict
+        })
+    }
+}
+
+/// A store that records what it is given, and stalls while `stalled` is set.
+#[derive(Default)]
+struct MemorySink {
+    written: Mutex<Vec<(String, Vec<CheckResult>)>>,
+    stalled: Mutex<bool>,
+    writes: AtomicUsize,
+}
+
+impl MemorySink {
+    fn results(&self, monitor: &str) -> Vec<CheckResult> {
+        let mut all: Vec<CheckResult> = self
+            .written
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(m, _)| m == monitor)
+            .flat_map(|(_, rs)| rs.clone())
+            .collect();
+        all.sort_by_key(|r| r.at);
+        all
+    }
+}
+
+impl ResultSink for MemorySink {
+    fn write<'a>(
+        &'a self,
+        monitor: &'a str,
+        results: &'a [CheckResult],
+    ) -> BoxFuture<'a, Result<(), SinkError>> {
+        Box::pin(async move {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+            if *self.stalled.lock().unwrap() {
+                // A paused connection: no answer, ever (the scheduler's write timeout ends it).
+                std::future::pending::<()>().await;
+            }
+            self.written
+                .lock()
+                .unwrap()
+                .push((monitor.to_owned(), results.to_vec()));
+            Ok(())
+        })
+    }
+}
+
+fn scheduled(id: &str, interval: u64, check: Fake) -> Scheduled<Fake> {
+    Scheduled {
+        id: id.to_owned(),
+        interval: Duration::from_secs(interval),
+        revision: 1,
+        check: Arc::new(check),
+    }
+}
+
+fn start_secs() -> i64 {
+    START.parse::<Timestamp>().unwrap().as_second()
+}
+
+/// The instants a monitor is due at from the start: its phase, then every interval.
+fn slots(id: &str, interval: u64, n: usize) -> Vec<i64> {
+    let p = phase(id, Duration::from_secs(interval)).as_millis() as i64;
+    let start_ms = start_secs() * 1000;
+    let every = interval as i64 * 1000;
+    let first = start_ms + (p - start_ms).rem_euclid(every);
+    (0..n as i64).map(|k| (first + k * every) / 1000).collect()
+}
+
+async fn run_for(
+    scheduler: Scheduler<FakeChecker>,
+    monitors: Vec<Scheduled<Fake>>,
+    d: Duration,
+) -> Arc<pacta_monitor::scheduler::Stats> {
+    let (_tx, rx) = watch::channel(monitors);
+    let shutdown = CancellationToken::new();
+    let stats = scheduler.stats.clone();
+    let stop = shutdown.clone();
+    let run = tokio::spawn(async move { scheduler.run(rx, stop).await });
+    tokio::time::sleep(d).await;
+    shutdown.cancel();
+    run.await.unwrap();
+    stats
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hanging_check_does_not_move_the_others() {
+    let checker = Arc::new(FakeChecker::default());
+    let sink = Arc::new(MemorySink::default());
+    let scheduler = Scheduler::new(checker.clone(), sink.clone(), clock());
+    let monitors = vec![
+        scheduled("hangs", 30, Fake::Hangs(Duration::from_secs(25))),
+        scheduled("steady", 10, Fake::Up),
+        scheduled("other", 20, Fake::Up),
+    ];
+    run_for(scheduler, monitors, Duration::from_secs(300)).await;
+
+    let steady: Vec<i64> = sink.results("steady").iter().map(|r| r.at).collect();
+    let expected = slots("steady", 10, 30);
+    assert_eq!(steady, expected[..steady.len()].to_vec());
+    assert!(steady.len() >= 29, "{} results", steady.len());
+    assert!(sink.results("steady").iter().all(|r| r.ok));
+    let other: Vec<i64> = sink.results("other").iter().map(|r| r.at).collect();
+    assert_eq!(other, slots("other", 20, other.len()));
+    let hangs = sink.results("hangs");
+    assert_eq!(
+        hangs.iter().map(|r| r.at).collect::<Vec<_>>(),
+        slots("hangs", 30, hangs.len())
+    );
+    assert!(hangs
+        .iter()
+        .all(|r| !r.ok && r.detail.as_deref() == Some("timeout: no answer")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn at_most_the_configured_number_of_checks_run_at_once() {
+    let checker = Arc::new(FakeChecker::default());
+    let sink = Arc::new(MemorySink::default());
+    let mut scheduler = Scheduler::new(checker.clone(), sink.clone(), clock());
+    scheduler.config.concurrency = 2;
+    let monitors: Vec<Scheduled<Fake>> = (0..20)
+        .map(|n| scheduled(&format!("m{n}"), 10, Fake::Hangs(Duration::from_secs(1))))
+        .collect();
+    let stats = run_for(scheduler, monitors, Duration::from_secs(60)).await;
+    assert_eq!(checker.most.load(Ordering::SeqCst), 2);
+    assert!(stats.checks.load(Ordering::SeqCst) > 20);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stalled_store_delays_no_check_and_makes_no_outage() {
+    let checker = Arc::new(FakeChecker::default());
+    let sink = Arc::new(MemorySink::default());
+    let mut scheduler = Scheduler::new(checker.clone(), sink.clone(), clock());
+    scheduler.config.write_timeout = Duration::from_secs(5);
+    *sink.stalled.lock().unwrap() = true;
+    let (_tx, rx) = watch::channel(vec![scheduled("web", 10, Fake::Up)]);
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    let run = tokio::spawn(async move { scheduler.run(rx, stop).await });
+    // Three minutes without a store, then it is back.
+    tokio::time::sleep(Duration::from_secs(180)).await;
+    assert!(sink.writes.load(Ordering::SeqCst) > 0, "writes were tried");
+    assert!(sink.results("web").is_empty());
+    *sink.stalled.lock().unwrap() = false;
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    shutdown.cancel();
+    run.await.unwrap();
+
+    let web = sink.results("web");
+    let ats: Vec<i64> = web.iter().map(|r| r.at).collect();
+    assert_eq!(
+        ats,
+        slots("web", 10, ats.len()),
+        "every slot, at its instant"
+    );
+    assert!(ats.len() >= 29);
+    assert!(web.iter().all(|r| r.ok));
+    let found = rule_outages(&web);
+    assert!(found.outages.is_empty());
+    assert_eq!(
+        found.unmonitored.len(),
+        1,
+        "only the time before the first check"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn results_dropped_from_a_full_buffer_become_unmonitored_time() {
+    let checker = Arc::new(FakeChecker::default());
+    let sink = Arc::new(MemorySink::default());
+    let mut scheduler = Scheduler::new(checker.clone(), sink.clone(), clock());
+    scheduler.config.write_timeout = Duration::from_secs(5);
+    scheduler.config.max_buffered = 6;
+    *sink.stalled.lock().unwrap() = true;
+    let (_tx, rx) = watch::channel(vec![scheduled("web", 10, Fake::Up)]);
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    let stats = scheduler.stats.clone();
+    let run = tokio::spawn(async move { scheduler.run(rx, stop).await });
+    tokio::time::sleep(Duration::from_secs(300)).await;
+    *sink.stalled.lock().unwrap() = false;
+    tokio::time::sleep(Duration::from_secs(100)).await;
+    shutdown.cancel();
+    run.await.unwrap();
+
+    assert!(stats.dropped.load(Ordering::SeqCst) > 0);
+    let web = sink.results("web");
+    assert!(web.iter().all(|r| r.ok));
+    let found = rule_outages(&web);
+    assert!(found.outages.is_empty(), "{:?}", found.outages);
+    // The oldest results went: the stalled span before the ones kept is unmonitored.
+    let kept_from = web.first().unwrap().at;
+    assert!(
+        kept_from > start_secs() + 200,
+        "the first kept result is late in the stall"
+    );
+    assert_eq!(
+        found
+            .unmonitored
+            .first()
+            .map(|i| (i.start.as_second(), i.end.as_second())),
+        Some((start_secs(), kept_from)),
+        "the dropped span is unmonitored: {:?}",
+        found.unmonitored
+    );
+    let ats: Vec<i64> = web.iter().map(|r| r.at).collect();
+    assert!(
+        ats.windows(2).all(|w| w[1] - w[0] == 10),
+        "the rest every slot: {ats:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_changed_or_removed_monitor_is_rescheduled_or_stopped() {
+    let checker = Arc::new(FakeChecker::default());
+    let sink = Arc::new(MemorySink::default());
+    let scheduler = Scheduler::new(checker.clone(), sink.clone(), clock());
+    let (tx, rx) = watch::channel(vec![
+        scheduled("a", 10, Fake::Up),
+        scheduled("b", 10, Fake::Up),
+    ]);
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    let run = tokio::spawn(async move { scheduler.run(rx, stop).await });
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    // `a` now every 30 s; `b` deleted.
+    let mut a = scheduled("a", 30, Fake::Up);
+    a.revision = 2;
+    tx.send(vec![a]).unwrap();
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    shutdown.cancel();
+    run.await.unwrap();
+
+    let b = sink.results("b");
+    assert!(b.iter().all(|r| r.at < start_secs() + 61), "b stopped");
+    let a: Vec<i64> = sink.results("a").iter().map(|r| r.at).collect();
+    let later: Vec<i64> = a
+        .iter()
+        .copied()
+        .filter(|&t| t > start_secs() + 61)
+        .collect();
+    assert!(later.len() >= 3);
+    assert!(later.windows(2).all(|w| w[1] - w[0] == 30), "{later:?}");
+    let p = phase("a", Duration::from_secs(30)).as_secs() as i64;
+    assert!(later.iter().all(|t| (t - p).rem_euclid(30) == 0));
+}
+
+fn rule_outages(results: &[CheckResult]) -> pacta_core::sla::outages::Outages {
+    let rule = OutageRule::new(10, 3, 2, None).unwrap();
+    let probe: Vec<ProbeResult> = results
+        .iter()
+        .map(|r| ProbeResult {
+            at: Timestamp::from_second(r.at).unwrap(),
+            ok: r.ok,
+        })
+        .collect();
+    let from: Timestamp = START.parse().unwrap();
+    let to = Timestamp::from_second(results.last().unwrap().at + 20).unwrap();
+    outages(&rule, from, to, &probe).unwrap()
+}
