@@ -34,7 +34,7 @@ fn holds(value: &str, expected: &str) -> bool {
 }
 
 pub(crate) async fn check(prober: &Prober, t: &DnsTarget) -> Verdict {
-    let started = tokio::time::Instant::now();
+    let started = crate::monotonic::now();
     let resolver = match t.resolver {
         Some(addr) => match prober.resolvers.at(addr) {
             Ok(r) => r,

@@ -87,9 +87,7 @@ pub(crate) fn prepare(
 }
 
 pub(crate) async fn check(prober: &Prober, t: &HttpTarget) -> Verdict {
-    // A duration, not an instant of the domain: the monotonic clock (tokio's, so a paused
-    // test runtime controls it too).
-    let started = tokio::time::Instant::now();
+    let started = crate::monotonic::now();
     let sent = prober.http[t.client]
         .request(t.method.clone(), t.url.clone())
         .headers(t.headers.clone())

@@ -11,6 +11,7 @@
 
 mod dns;
 mod http;
+mod monotonic;
 pub mod probe;
 pub mod resolve;
 pub mod scheduler;
@@ -20,4 +21,6 @@ pub mod trust;
 pub mod verdict;
 
 pub use probe::{PrepareError, Prepared, Prober, ProberError, MAX_BODY};
+/// A certificate (DER), as trusted roots are given.
+pub use rustls::pki_types::CertificateDer;
 pub use verdict::{Failure, Outcome, Verdict};

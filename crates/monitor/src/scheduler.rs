@@ -21,7 +21,6 @@ use std::time::Duration;
 use pacta_core::clock::Clock;
 use pacta_core::monitor::CheckResult;
 use tokio::sync::{mpsc, watch, Semaphore};
-use tokio::time::Instant;
 
 use crate::verdict::Verdict;
 
@@ -248,13 +247,13 @@ async fn check_on_schedule<K: Checker>(
     let now_ms = clock.now().as_millisecond();
     let first = first_slot(now_ms, phase(&m.id, interval), interval);
     let mut due =
-        Instant::now() + Duration::from_millis(u64::try_from(first - now_ms).unwrap_or(0));
+        crate::monotonic::now() + Duration::from_millis(u64::try_from(first - now_ms).unwrap_or(0));
     loop {
         tokio::time::sleep_until(due).await;
         let Ok(permit) = permits.acquire().await else {
             return;
         };
-        let late = Instant::now().saturating_duration_since(due);
+        let late = crate::monotonic::now().saturating_duration_since(due);
         let late_ms = u64::try_from(late.as_millis()).unwrap_or(u64::MAX);
         stats.lateness_ms_sum.fetch_add(late_ms, Ordering::Relaxed);
         stats.lateness_ms_max.fetch_max(late_ms, Ordering::Relaxed);
@@ -274,7 +273,7 @@ async fn check_on_schedule<K: Checker>(
         due += interval;
         // A check that ran past its next slot: the slots it missed are skipped, not run in a
         // burst; the phase stays.
-        let now = Instant::now();
+        let now = crate::monotonic::now();
         while due < now {
             due += interval;
             stats.skipped.fetch_add(1, Ordering::Relaxed);

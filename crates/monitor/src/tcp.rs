@@ -31,7 +31,7 @@ pub(crate) async fn connect(prober: &Prober, host: &str, port: u16) -> Result<Tc
 }
 
 pub(crate) async fn check(prober: &Prober, host: &str, port: u16) -> Verdict {
-    let started = tokio::time::Instant::now();
+    let started = crate::monotonic::now();
     match connect(prober, host, port).await {
         Ok(_) => Verdict::ok(Some(millis(started.elapsed()))),
         Err(verdict) => verdict,

@@ -9,7 +9,7 @@ use crate::probe::Prober;
 use crate::verdict::{millis, Failure, Verdict};
 
 pub(crate) async fn check(prober: &Prober, host: &str, port: u16, warning_days: i64) -> Verdict {
-    let started = tokio::time::Instant::now();
+    let started = crate::monotonic::now();
     let name = match ServerName::try_from(host.to_owned()) {
         Ok(name) => name,
         Err(e) => return Verdict::failed(Failure::Tls, format!("`{host}`: {e}")),

@@ -5,6 +5,7 @@ mod catalogue_cmd;
 mod cli_support;
 mod config;
 mod demo_history;
+mod demo_targets;
 mod monitor_cmd;
 mod partner_cmd;
 mod render_pdf;

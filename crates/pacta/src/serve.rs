@@ -31,6 +31,10 @@ pub struct ServeArgs {
     /// moves it forward and runs the jobs due by then. No job runs by itself.
     #[arg(long, value_name = "T")]
     pub test_clock: Option<String>,
+    /// Check no monitor in this process (another process, `pacta worker`, does; or nobody).
+    /// Under `--test-clock` nothing is ever probed: results come by ingest.
+    #[arg(long)]
+    pub no_probes: bool,
 }
 
 pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::Result<ExitCode> {
@@ -62,6 +66,19 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         crate::demo_history::load_demo_history(&db, clock.now()).await?;
         print_demo_logins(&public_url);
     }
+    let shutdown = CancellationToken::new();
+    // The demo probes something real: its endpoints, unless nothing is probed here.
+    let probing = test_clock.is_none() && !args.no_probes;
+    let demo_targets = if args.demo && probing {
+        let targets =
+            crate::demo_targets::DemoTargets::start(clock.clone(), shutdown.clone()).await?;
+        targets
+            .retarget_all(&db, Stamp::new("demo", clock.now()))
+            .await?;
+        Some(targets)
+    } else {
+        None
+    };
     if settings.admin_token.is_none() {
         tracing::info!("PACTA_ADMIN_TOKEN is not set: no bootstrap admin token; sign in as a user (`pacta user add EMAIL --name NAME --admin`)");
     }
@@ -72,9 +89,26 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         .with_mailer(mailer);
     let state = match test_clock {
         Some(c) => state.with_test_clock(c),
-        None => state.with_background(vec![std::sync::Arc::new(
-            pacta_web::jobs::JobRunner::default(),
-        )]),
+        None => {
+            let mut tasks: Vec<std::sync::Arc<dyn pacta_web::background::Task>> =
+                vec![std::sync::Arc::new(pacta_web::jobs::JobRunner::default())];
+            if args.no_probes {
+                tracing::info!("--no-probes: this process checks no monitor");
+            } else {
+                let mut probes = pacta_web::probes::Probes::default();
+                if let Some(demo) = &demo_targets {
+                    probes.extra_roots.push(demo.root.clone());
+                    let (name, value) = crate::demo_targets::DEMO_SECRET;
+                    probes.secrets = std::sync::Arc::new(move |wanted: &str| {
+                        std::env::var(wanted)
+                            .ok()
+                            .or_else(|| (wanted == name).then(|| value.to_owned()))
+                    });
+                }
+                tasks.push(std::sync::Arc::new(probes));
+            }
+            state.with_background(tasks)
+        }
     };
     // Every month closes at 01:00 on the 1st; a process that was down then closes it now.
     pacta_web::availability::schedule_closes(&state, 2)
@@ -83,7 +117,6 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
     pacta_web::availability::schedule_budget_checks(&state)
         .await
         .map_err(|e| anyhow::anyhow!("cannot schedule the budget checks: {}", e.message))?;
-    let shutdown = CancellationToken::new();
     cancel_on_signal(shutdown.clone())?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -38,9 +38,11 @@ fn only_the_clock_module_reads_the_system_time() {
         "Local::now(",
     ];
     let clock = crates.join("core/src/clock.rs");
+    // The probes' stopwatch and timers: monotonic time, never an instant of the domain.
+    let monotonic = crates.join("monitor/src/monotonic.rs");
     let mut found = Vec::new();
     for file in &files {
-        if *file == clock {
+        if *file == clock || *file == monotonic {
             continue;
         }
         let text = std::fs::read_to_string(file).unwrap();

@@ -10,6 +10,7 @@ pub mod hashing;
 pub mod jobs;
 pub mod mail;
 pub mod notify;
+pub mod probes;
 pub mod snapshot;
 pub mod state;
 pub mod subscriptions;

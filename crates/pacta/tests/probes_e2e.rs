@@ -1,0 +1,116 @@
+//! `pacta serve --demo` on the system clock probes something real (issue 11, points 3 and 4):
+//! the demo monitors are pointed at the demo's own endpoints, and their results reach the store
+//! through the ingest. Waits for results to appear (polling with a deadline); asserts nothing
+//! about how long that took.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{db_dir, free_port, http, Server, TOKEN};
+use pacta_core::monitor::Check;
+use pacta_store::monitors::MonitorFilter;
+use pacta_store::{Db, Scope};
+
+fn serve_live(url: &str, extra: &[&str]) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_pacta"))
+        .args(["--database-url", url, "serve", "--demo"])
+        .args(extra)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("PACTA_DATABASE_URL")
+        .env_remove("PACTA_SMTP_URL")
+        .env("PACTA_ADMIN_TOKEN", TOKEN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child, port };
+    for _ in 0..900 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && http(port, "GET", "/readyz", None).0 == 200
+        {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("pacta serve did not start");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_probes_its_own_endpoints_and_stores_the_results() {
+    let (dir, url) = db_dir("probes-demo");
+    let server = serve_live(&url, &[]);
+    let db = Db::open_existing(&url).await.unwrap();
+    let monitors = db
+        .list_monitors(Scope::All, &MonitorFilter::default())
+        .await
+        .unwrap();
+    // Every demo monitor now watches a local endpoint, none a `.invalid` host.
+    for m in &monitors {
+        match &m.monitor.check {
+            Check::Http(h) => assert!(
+                h.url.starts_with("http://127.0.0.1:"),
+                "{}: {}",
+                m.monitor.code,
+                h.url
+            ),
+            Check::Tcp(t) => assert_eq!(t.host, "127.0.0.1"),
+            Check::Tls(t) => assert_eq!(t.host, "localhost"),
+            Check::Dns(d) => assert!(d.resolver.as_deref().unwrap().starts_with("127.0.0.1:")),
+        }
+    }
+    let https: Vec<i64> = monitors
+        .iter()
+        .filter(|m| matches!(m.monitor.check, Check::Http(_)))
+        .map(|m| m.seq)
+        .collect();
+    assert!(https.len() >= 10);
+    // The demo's history ends where the server started; probed results come after it, one per
+    // 30 s per monitor on phases spread over the interval.
+    let started = jiff::Timestamp::now().as_second() - 5;
+    let mut probed = Vec::new();
+    for _ in 0..120 {
+        probed.clear();
+        for &seq in &https {
+            probed.extend(
+                db.monitor_results(seq, started, started + 3600, 100)
+                    .await
+                    .unwrap(),
+            );
+        }
+        if probed.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(probed.len() >= 3, "probed results stored: {probed:?}");
+    assert!(
+        probed.iter().all(|r| r.ok && r.latency_ms.is_some()),
+        "the demo's endpoints answer (the flaky one only fails from minute 2): {probed:?}"
+    );
+    db.close().await;
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_probes_leaves_the_demo_monitors_as_they_are() {
+    let (dir, url) = db_dir("probes-off");
+    let server = serve_live(&url, &["--no-probes"]);
+    let db = Db::open_existing(&url).await.unwrap();
+    let monitors = db
+        .list_monitors(Scope::All, &MonitorFilter::default())
+        .await
+        .unwrap();
+    assert!(!monitors.is_empty());
+    assert!(monitors.iter().all(|m| match &m.monitor.check {
+        Check::Http(h) => h.url.contains(".invalid"),
+        _ => true,
+    }));
+    db.close().await;
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,178 @@
+//! The probes of `pacta serve` (issue 11, point 3): every monitor of the store, checked by the
+//! monitor crate's scheduler, its results written through the very ingest of
+//! `POST /api/v1/monitors/{id}/results` — so outages, their mails and the error-budget checks
+//! follow from probed results exactly as from ingested ones. Not under `serve --test-clock`
+//! (results then come by ingest) nor `serve --no-probes`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use pacta_core::monitor::CheckResult;
+use pacta_monitor::scheduler::{BoxFuture, ResultSink, Scheduled, Scheduler, SinkError};
+use pacta_monitor::{Prepared, Prober};
+use pacta_store::monitors::{MonitorFilter, StoredMonitor};
+use pacta_store::{Scope, Stamp};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::background::{Task, TaskFuture};
+use crate::state::AppState;
+
+/// Who the audit names for probed results.
+pub const PROBER: &str = "prober";
+
+/// Reads a header secret (`${env:NAME}`) by its name.
+pub type SecretSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The probing task.
+pub struct Probes {
+    /// How often the monitors are read again (added, changed and deleted ones take effect).
+    pub refresh_every: Duration,
+    /// Roots trusted beside Mozilla's (a private CA of the services monitored; the demo's).
+    pub extra_roots: Vec<pacta_monitor::CertificateDer<'static>>,
+    /// Where header secrets come from: the process's environment.
+    pub secrets: SecretSource,
+}
+
+impl Default for Probes {
+    fn default() -> Probes {
+        Probes {
+            refresh_every: Duration::from_secs(5),
+            extra_roots: Vec::new(),
+            secrets: Arc::new(|name: &str| std::env::var(name).ok()),
+        }
+    }
+}
+
+/// The monitors as the sink knows them (by id): the ingest needs the stored monitor.
+type Known = Arc<RwLock<HashMap<String, StoredMonitor>>>;
+
+/// Writes results through the ingest of the API.
+struct IngestSink {
+    state: AppState,
+    known: Known,
+}
+
+impl ResultSink for IngestSink {
+    fn write<'a>(
+        &'a self,
+        monitor: &'a str,
+        results: &'a [CheckResult],
+    ) -> BoxFuture<'a, Result<(), SinkError>> {
+        Box::pin(async move {
+            let stored = self
+                .known
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(monitor)
+                .cloned();
+            let Some(m) = stored else {
+                return Err(SinkError::Refused("the monitor was deleted".into()));
+            };
+            let stamp = Stamp::new(PROBER, self.state.now());
+            match crate::api::monitors::ingest(&self.state, &m, results, stamp).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.status.is_client_error() => Err(SinkError::Refused(e.message)),
+                Err(e) => Err(SinkError::Unavailable(e.message)),
+            }
+        })
+    }
+}
+
+/// A revision of a monitor's settings (the store's, bumped by every change): a change
+/// restarts its schedule.
+fn revision(m: &StoredMonitor) -> u64 {
+    u64::try_from(m.revision).unwrap_or(0)
+}
+
+/// The monitors to run, prepared; each that cannot be is logged once per revision.
+fn prepare_all(
+    prober: &Prober,
+    monitors: &[StoredMonitor],
+    secrets: &SecretSource,
+    reported: &mut HashMap<String, u64>,
+) -> Vec<Scheduled<Prepared>> {
+    let env = |name: &str| secrets(name);
+    let mut out = Vec::with_capacity(monitors.len());
+    for m in monitors {
+        let rev = revision(m);
+        match prober.prepare(&m.monitor, &env) {
+            Ok(prepared) => out.push(Scheduled {
+                id: m.id.clone(),
+                interval: Duration::from_secs(u64::try_from(m.monitor.interval.0).unwrap_or(60)),
+                revision: rev,
+                check: Arc::new(prepared),
+            }),
+            Err(e) => {
+                if reported.insert(m.id.clone(), rev) != Some(rev) {
+                    tracing::warn!(monitor = %m.monitor.code, error = %e, "monitor not checked: its time stays unmonitored until this is fixed");
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Task for Probes {
+    fn name(&self) -> &'static str {
+        "probes"
+    }
+
+    fn run(&self, state: AppState, shutdown: CancellationToken) -> TaskFuture {
+        let refresh_every = self.refresh_every;
+        let extra_roots = self.extra_roots.clone();
+        let secrets = self.secrets.clone();
+        Box::pin(async move {
+            let prober = match Prober::new(state.clock().clone(), &extra_roots) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, "the probes cannot start: no monitor is checked");
+                    return;
+                }
+            };
+            let known: Known = Arc::default();
+            let sink = Arc::new(IngestSink {
+                state: state.clone(),
+                known: known.clone(),
+            });
+            let scheduler = Scheduler::new(Arc::new(prober.clone()), sink, state.clock().clone());
+            let (tx, rx) = watch::channel(Vec::new());
+            let refresh = async {
+                let mut reported = HashMap::new();
+                let mut last: Vec<(String, u64)> = Vec::new();
+                loop {
+                    match state
+                        .db
+                        .list_monitors(Scope::All, &MonitorFilter::default())
+                        .await
+                    {
+                        Ok(monitors) => {
+                            let now: Vec<(String, u64)> = monitors
+                                .iter()
+                                .map(|m| (m.id.clone(), revision(m)))
+                                .collect();
+                            if now != last {
+                                let scheduled =
+                                    prepare_all(&prober, &monitors, &secrets, &mut reported);
+                                tracing::info!(monitors = scheduled.len(), "probing");
+                                *known.write().unwrap_or_else(|p| p.into_inner()) =
+                                    monitors.into_iter().map(|m| (m.id.clone(), m)).collect();
+                                let _ = tx.send(scheduled);
+                                last = now;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot read the monitors: probing the ones known")
+                        }
+                    }
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(refresh_every) => {}
+                    }
+                }
+            };
+            tokio::join!(scheduler.run(rx, shutdown.clone()), refresh);
+        })
+    }
+}
