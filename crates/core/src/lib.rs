@@ -8,6 +8,7 @@ pub mod incident;
 pub mod jobs;
 pub mod monitor;
 pub mod partner;
+pub mod retention;
 pub mod sla;
 pub mod subscription;
 pub mod text;

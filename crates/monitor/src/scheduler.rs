@@ -122,18 +122,17 @@ pub struct Stats {
     pub lateness_ms_max: AtomicU64,
 }
 
-/// The phase of a monitor within its interval: the same for the same id in every process and
-/// at every start (FNV-1a of the id), so that checks of many monitors spread evenly.
+/// The phase of a monitor within its interval, in whole seconds (so a result's instant, in
+/// seconds, is its slot's): the same for the same id in every process and at every start
+/// (FNV-1a of the id), so that checks of many monitors spread evenly and a monitor taken over
+/// by another prober keeps its slots.
 pub fn phase(id: &str, interval: Duration) -> Duration {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in id.bytes() {
         hash ^= u64::from(b);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    let ms = u64::try_from(interval.as_millis())
-        .unwrap_or(u64::MAX)
-        .max(1);
-    Duration::from_millis(hash % ms)
+    Duration::from_secs(hash % interval.as_secs().max(1))
 }
 
 /// The first instant (unix ms) at or after `now_ms` whose offset from the epoch is the

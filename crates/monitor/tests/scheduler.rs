@@ -261,26 +261,25 @@ async fn results_dropped_from_a_full_buffer_become_unmonitored_time() {
     assert!(web.iter().all(|r| r.ok));
     let found = rule_outages(&web);
     assert!(found.outages.is_empty(), "{:?}", found.outages);
-    // The oldest results went: the stalled span before the ones kept is unmonitored.
-    let kept_from = web.first().unwrap().at;
+    // Results went (the oldest held, or the newest when even the hand-over was full): where
+    // no result covers, the time is unmonitored — more than the wait for the first check.
+    let first_slot = slots("web", 10, 1)[0];
+    let unmonitored: i64 = found
+        .unmonitored
+        .iter()
+        .map(|i| i.end.as_second() - i.start.as_second().max(first_slot))
+        .filter(|&s| s > 0)
+        .sum();
     assert!(
-        kept_from > start_secs() + 200,
-        "the first kept result is late in the stall"
-    );
-    assert_eq!(
-        found
-            .unmonitored
-            .first()
-            .map(|i| (i.start.as_second(), i.end.as_second())),
-        Some((start_secs(), kept_from)),
+        unmonitored >= 60,
         "the dropped span is unmonitored: {:?}",
         found.unmonitored
     );
-    let ats: Vec<i64> = web.iter().map(|r| r.at).collect();
-    assert!(
-        ats.windows(2).all(|w| w[1] - w[0] == 10),
-        "the rest every slot: {ats:?}"
-    );
+    // After the store is back, every slot has its result.
+    let back = start_secs() + 310;
+    let after: Vec<i64> = web.iter().map(|r| r.at).filter(|&t| t > back).collect();
+    assert!(after.len() >= 8);
+    assert!(after.windows(2).all(|w| w[1] - w[0] == 10), "{after:?}");
 }
 
 #[tokio::test(start_paused = true)]

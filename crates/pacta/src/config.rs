@@ -23,6 +23,8 @@ struct FileConfig {
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    probe_lease_ttl: Option<u64>,
+    raw_results_days: Option<i64>,
 }
 
 /// The sender of Pacta's mails when `mail_from` is not set.
@@ -42,6 +44,12 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// The sender of Pacta's mails (`PACTA_MAIL_FROM`, `mail_from`).
     pub mail_from: String,
+    /// Seconds a prober's leases on its monitors run unrenewed (`PACTA_PROBE_LEASE_TTL`,
+    /// `probe_lease_ttl`; default 30): a prober that dies loses its monitors to the others then.
+    pub probe_lease_ttl: u64,
+    /// Days monitors' raw results are kept (`PACTA_RAW_RESULTS_DAYS`, `raw_results_days`;
+    /// default 7); roll-ups, outages and statements outlive them.
+    pub raw_results_days: i64,
 }
 
 impl fmt::Debug for Settings {
@@ -54,6 +62,8 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact))
             .field("mail_from", &self.mail_from)
+            .field("probe_lease_ttl", &self.probe_lease_ttl)
+            .field("raw_results_days", &self.raw_results_days)
             .finish()
     }
 }
@@ -87,6 +97,38 @@ impl Settings {
             mail_from: env("PACTA_MAIL_FROM")
                 .or(file.mail_from)
                 .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+            probe_lease_ttl: match env("PACTA_PROBE_LEASE_TTL") {
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=3600).contains(s))
+                    .with_context(|| {
+                        format!("PACTA_PROBE_LEASE_TTL `{v}`: a whole number of seconds, 1 to 3600")
+                    })?,
+                None => match file.probe_lease_ttl {
+                    Some(s) if !(1..=3600).contains(&s) => {
+                        anyhow::bail!("probe_lease_ttl {s}: a whole number of seconds, 1 to 3600")
+                    }
+                    Some(s) => s,
+                    None => 30,
+                },
+            },
+            raw_results_days: match env("PACTA_RAW_RESULTS_DAYS") {
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .with_context(|| {
+                        format!("PACTA_RAW_RESULTS_DAYS `{v}`: a whole number of days, 1 to 3650")
+                    })?,
+                None => match file.raw_results_days {
+                    Some(d) if !(1..=3650).contains(&d) => {
+                        anyhow::bail!("raw_results_days {d}: a whole number of days, 1 to 3650")
+                    }
+                    Some(d) => d,
+                    None => pacta_core::retention::DEFAULT_RAW_DAYS,
+                },
+            },
         })
     }
 

@@ -13,6 +13,7 @@ mod serve;
 mod sla_cmd;
 mod statement_cmd;
 mod subscription_cmd;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +55,9 @@ pub enum LogFormat {
 pub enum Command {
     /// Serve the API (and, later, the pages) over HTTP until SIGTERM or Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Check the monitors and nothing else (no API, no pages, no jobs): one of several probers
+    /// that share the monitors on PostgreSQL; `--listen ADDR` answers `/healthz`.
+    Worker(worker::WorkerArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Read, import and export the catalogue (catalogue as code).
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
             runtime.block_on(async move {
                 let result = match command {
                     Command::Serve(args) => serve::run(&settings, args, clock).await,
+                    Command::Worker(args) => worker::run(&settings, args, clock).await,
                     Command::Migrate => migrate(&settings).await,
                     Command::Catalogue(cmd) => catalogue_cmd::run(&settings, cmd, clock).await,
                     Command::Partner(cmd) => Ok(partner_cmd::run(&settings, cmd, clock).await),

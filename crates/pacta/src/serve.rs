@@ -86,7 +86,8 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         .await
         .context("cannot load the catalogue")?
         .with_public_url(&public_url)
-        .with_mailer(mailer);
+        .with_mailer(mailer)
+        .with_raw_results_days(settings.raw_results_days);
     let state = match test_clock {
         Some(c) => state.with_test_clock(c),
         None => {
@@ -95,7 +96,8 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
             if args.no_probes {
                 tracing::info!("--no-probes: this process checks no monitor");
             } else {
-                let mut probes = pacta_web::probes::Probes::default();
+                let mut probes = pacta_web::probes::Probes::new(state.now());
+                probes.lease_ttl = std::time::Duration::from_secs(settings.probe_lease_ttl);
                 if let Some(demo) = &demo_targets {
                     probes.extra_roots.push(demo.root.clone());
                     let (name, value) = crate::demo_targets::DEMO_SECRET;
@@ -117,6 +119,9 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
     pacta_web::availability::schedule_budget_checks(&state)
         .await
         .map_err(|e| anyhow::anyhow!("cannot schedule the budget checks: {}", e.message))?;
+    pacta_web::retention::schedule_retention(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot schedule the retention job: {}", e.message))?;
     cancel_on_signal(shutdown.clone())?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -437,7 +442,7 @@ fn print_demo_logins(public_url: &str) {
 
 /// Cancels `shutdown` at SIGTERM or Ctrl-C. The handlers are installed before the server
 /// announces itself, so that a signal sent right after "listening" is never missed.
-fn cancel_on_signal(shutdown: CancellationToken) -> anyhow::Result<()> {
+pub(crate) fn cancel_on_signal(shutdown: CancellationToken) -> anyhow::Result<()> {
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot install the SIGTERM handler")?;

@@ -1606,3 +1606,80 @@ contract!(
             .is_empty());
     }
 );
+
+contract!(
+    probers_share_the_shards_and_take_over_a_dead_ones,
+    |db: Db| async move {
+        use pacta_store::probe_leases::SHARDS;
+        let all: Vec<i64> = (0..SHARDS).collect();
+        let t = 1_000_000;
+        // Alone, a prober holds every shard, and keeps them while it renews.
+        let a = db.claim_probe_shards("a", t, 30).await.unwrap();
+        assert_eq!((a.shards.clone(), a.others.clone()), (all.clone(), vec![]));
+        assert_eq!(
+            db.claim_probe_shards("a", t + 10, 30).await.unwrap().shards,
+            all
+        );
+        // A second prober: nothing is free yet.
+        let b = db.claim_probe_shards("b", t + 11, 30).await.unwrap();
+        assert_eq!(b.shards, Vec::<i64>::new());
+        assert_eq!(b.others, vec!["a".to_owned()]);
+        match db.kind() {
+            pacta_store::DbKind::Postgres => {
+                // `a` sees `b` and gives back half; `b` takes it.
+                let a = db.claim_probe_shards("a", t + 12, 30).await.unwrap();
+                assert_eq!(a.shards, (0..SHARDS / 2).collect::<Vec<_>>());
+                let b = db.claim_probe_shards("b", t + 13, 30).await.unwrap();
+                assert_eq!(b.shards, (SHARDS / 2..SHARDS).collect::<Vec<_>>());
+                // `a` stops: its shards are free at once.
+                db.release_probe_shards("a").await.unwrap();
+                let b = db.claim_probe_shards("b", t + 14, 30).await.unwrap();
+                assert_eq!((b.shards, b.others), (all.clone(), vec![]));
+                // `c` joins, then `b` dies: its leases run out at t + 14 + 30.
+                let c = db.claim_probe_shards("c", t + 15, 30).await.unwrap();
+                assert!(c.shards.is_empty());
+                assert_eq!(
+                    db.claim_probe_shards("b", t + 16, 30)
+                        .await
+                        .unwrap()
+                        .shards
+                        .len(),
+                    32
+                );
+                let c = db.claim_probe_shards("c", t + 17, 30).await.unwrap();
+                assert_eq!(c.shards.len(), 32);
+                // Before `b`'s lease expires, `c` holds only its half ...
+                let c = db.claim_probe_shards("c", t + 40, 30).await.unwrap();
+                assert_eq!(c.shards.len(), 32);
+                assert_eq!(c.others, vec!["b".to_owned()]);
+                // ... after it, all of them.
+                let c = db.claim_probe_shards("c", t + 47, 30).await.unwrap();
+                assert_eq!((c.shards, c.others), (all.clone(), vec![]));
+            }
+            pacta_store::DbKind::Sqlite => {
+                // One prober at a time: `b` waits while `a`'s lease runs ...
+                let b = db.claim_probe_shards("b", t + 39, 30).await.unwrap();
+                assert!(b.shards.is_empty());
+                assert_eq!(
+                    db.claim_probe_shards("a", t + 39, 30).await.unwrap().shards,
+                    all
+                );
+                // ... and takes everything once `a` stops renewing (lease to t + 69).
+                let b = db.claim_probe_shards("b", t + 70, 30).await.unwrap();
+                assert_eq!((b.shards, b.others), (all.clone(), vec![]));
+                // `a` comes back: it waits in turn.
+                assert!(db
+                    .claim_probe_shards("a", t + 71, 30)
+                    .await
+                    .unwrap()
+                    .shards
+                    .is_empty());
+                db.release_probe_shards("b").await.unwrap();
+                assert_eq!(
+                    db.claim_probe_shards("a", t + 72, 30).await.unwrap().shards,
+                    all
+                );
+            }
+        }
+    }
+);

@@ -471,3 +471,131 @@ contract!(
         assert!(matches!(err, StoreError::Rejected(_)), "{err}");
     }
 );
+
+contract!(
+    pruning_keeps_the_history_and_late_results_after_the_floor_are_placed,
+    |db: Db| async move {
+        use pacta_core::monitor::Grain;
+        use pacta_core::retention::Cutoffs;
+        let mut dice = Dice(23);
+        let base = 1_800_000_000;
+        for case in 0..6i64 {
+            let seq = 700 + case;
+            let rule = OutageRule::new(
+                1,
+                1 + dice.next(3) as u32,
+                1 + dice.next(3) as u32,
+                Some(1800),
+            )
+            .unwrap();
+            // Two to three days of results a few minutes apart, with failure runs and gaps.
+            let mut all: Vec<MonitorResult> = Vec::new();
+            let mut t = base;
+            while t < base + 2 * 86_400 + dice.next(86_400) as i64 {
+                let step = if dice.next(40) == 0 {
+                    7200
+                } else {
+                    60 * (1 + dice.next(8) as i64)
+                };
+                t += step;
+                all.push(result(t, dice.next(10) < 7));
+            }
+            let end = all.last().unwrap().at;
+            let cut_raw = base + 86_400 + dice.next(20_000) as i64;
+            // Some results after the cutoff arrive late, after the pruning.
+            let (late, on_time): (Vec<MonitorResult>, Vec<MonitorResult>) = all
+                .iter()
+                .cloned()
+                .partition(|r| r.at > cut_raw + 3600 && dice.next(6) == 0);
+            for chunk in on_time.chunks(40) {
+                db.ingest_results(seq, rule, chunk, by("prober"), "m", |_| Vec::new())
+                    .await
+                    .unwrap();
+            }
+            let windows: Vec<(i64, i64)> = (0..6)
+                .map(|_| {
+                    let from = base + dice.next(3 * 86_400) as i64 - 3600;
+                    (from, from + 1 + dice.next(86_400) as i64)
+                })
+                .collect();
+            let before: Vec<serde_json::Value> = {
+                let mut v = Vec::new();
+                for &(from, to) in &windows {
+                    v.push(stored(&db, seq, from, to).await);
+                }
+                v
+            };
+            let cut = Cutoffs {
+                raw: cut_raw,
+                minutes: cut_raw + 3600,
+                hours: base + 7200,
+            };
+            let pruned = db.prune_monitor(seq, &cut).await.unwrap();
+            assert!(
+                pruned.results > 0 && pruned.rollups > 0,
+                "case {case}: {pruned:?}"
+            );
+            // The history answers every window as before.
+            for (&(from, to), want) in windows.iter().zip(&before) {
+                assert_eq!(&stored(&db, seq, from, to).await, want, "case {case}");
+            }
+            // Raw results up to a floor at or before the cutoff are gone; those after it stay.
+            let kept = db.monitor_results(seq, 0, end + 1, 100_000).await.unwrap();
+            let first_kept = kept.first().unwrap().at;
+            assert!(first_kept > base + 3600, "case {case}");
+            assert!(
+                on_time
+                    .iter()
+                    .filter(|r| r.at > cut_raw)
+                    .all(|r| kept.contains(r)),
+                "case {case}: every result after the cutoff is kept"
+            );
+            assert_eq!(
+                kept.len() as u64 + pruned.results,
+                on_time.len() as u64,
+                "case {case}"
+            );
+            // Late results after the floor are placed exactly, as the rule over all results.
+            for chunk in late.chunks(3) {
+                db.ingest_results(seq, rule, chunk, by("prober"), "m", |_| Vec::new())
+                    .await
+                    .unwrap();
+            }
+            for &(from, to) in &windows {
+                assert_eq!(
+                    stored(&db, seq, from, to).await,
+                    expected(&rule, &all, from, to),
+                    "case {case}"
+                );
+            }
+            // A late result at or before the floor cannot be placed.
+            let refused = db
+                .ingest_results(
+                    seq,
+                    rule,
+                    &[result(base + 30, true)],
+                    by("prober"),
+                    "m",
+                    |_| Vec::new(),
+                )
+                .await;
+            assert!(
+                matches!(refused, Err(StoreError::Rejected(_))),
+                "case {case}"
+            );
+            // Roll-ups: minutes before their cutoff and hours before theirs are gone, days stay.
+            let of = |grain| db.monitor_rollups(seq, grain, 0, end + 86_400);
+            let minutes = of(Grain::Minute).await.unwrap();
+            assert!(!minutes.is_empty() && minutes.iter().all(|r| r.bucket >= cut.minutes));
+            let hours = of(Grain::Hour).await.unwrap();
+            assert!(!hours.is_empty() && hours.iter().all(|r| r.bucket >= cut.hours));
+            let days = of(Grain::Day).await.unwrap();
+            assert!(days.iter().any(|r| r.bucket < base + 86_400), "days stay");
+            // Pruning again removes nothing more.
+            assert_eq!(
+                db.prune_monitor(seq, &cut).await.unwrap(),
+                pacta_store::retention::Pruned::default()
+            );
+        }
+    }
+);

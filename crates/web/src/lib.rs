@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod mail;
 pub mod notify;
 pub mod probes;
+pub mod retention;
 pub mod snapshot;
 pub mod state;
 pub mod subscriptions;

@@ -12,6 +12,7 @@ use pacta_core::monitor::CheckResult;
 use pacta_monitor::scheduler::{BoxFuture, ResultSink, Scheduled, Scheduler, SinkError};
 use pacta_monitor::{Prepared, Prober};
 use pacta_store::monitors::{MonitorFilter, StoredMonitor};
+use pacta_store::probe_leases::shard_of;
 use pacta_store::{Scope, Stamp};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -25,22 +26,39 @@ pub const PROBER: &str = "prober";
 /// Reads a header secret (`${env:NAME}`) by its name.
 pub type SecretSource = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
+/// What the probes of this process are doing, for `/healthz` and `/metrics`.
+#[derive(Debug, Default, Clone)]
+pub struct ProbeStatus {
+    pub shards: Arc<RwLock<Vec<i64>>>,
+    pub stats: Arc<RwLock<Option<Arc<pacta_monitor::scheduler::Stats>>>>,
+}
+
 /// The probing task.
 pub struct Probes {
     /// How often the monitors are read again (added, changed and deleted ones take effect).
     pub refresh_every: Duration,
+    /// How long this prober's leases on its monitors run without being renewed: a prober that
+    /// dies loses its monitors to the others after that (`PACTA_PROBE_LEASE_TTL`).
+    pub lease_ttl: Duration,
+    /// This prober's name among the probers (process id and start).
+    pub holder: String,
     /// Roots trusted beside Mozilla's (a private CA of the services monitored; the demo's).
     pub extra_roots: Vec<pacta_monitor::CertificateDer<'static>>,
     /// Where header secrets come from: the process's environment.
     pub secrets: SecretSource,
+    pub status: ProbeStatus,
 }
 
-impl Default for Probes {
-    fn default() -> Probes {
+impl Probes {
+    /// The probes of this process, named by its id and `start` (its clock's instant).
+    pub fn new(start: jiff::Timestamp) -> Probes {
         Probes {
             refresh_every: Duration::from_secs(5),
+            lease_ttl: Duration::from_secs(30),
+            holder: format!("{}-{}", std::process::id(), start.as_millisecond()),
             extra_roots: Vec::new(),
             secrets: Arc::new(|name: &str| std::env::var(name).ok()),
+            status: ProbeStatus::default(),
         }
     }
 }
@@ -121,8 +139,11 @@ impl Task for Probes {
 
     fn run(&self, state: AppState, shutdown: CancellationToken) -> TaskFuture {
         let refresh_every = self.refresh_every;
+        let lease_ttl = self.lease_ttl;
+        let holder = self.holder.clone();
         let extra_roots = self.extra_roots.clone();
         let secrets = self.secrets.clone();
+        let status = self.status.clone();
         Box::pin(async move {
             let prober = match Prober::new(state.clock().clone(), &extra_roots) {
                 Ok(p) => p,
@@ -137,42 +158,85 @@ impl Task for Probes {
                 known: known.clone(),
             });
             let scheduler = Scheduler::new(Arc::new(prober.clone()), sink, state.clock().clone());
+            *status.stats.write().unwrap_or_else(|p| p.into_inner()) =
+                Some(scheduler.stats.clone());
             let (tx, rx) = watch::channel(Vec::new());
+            // The leases are renewed three times per lease at least, the monitors read as often.
+            let every = refresh_every
+                .min(lease_ttl / 3)
+                .max(Duration::from_millis(100));
+            let ttl = i64::try_from(lease_ttl.as_secs()).unwrap_or(30).max(1);
             let refresh = async {
                 let mut reported = HashMap::new();
                 let mut last: Vec<(String, u64)> = Vec::new();
+                let mut waiting_told = false;
                 loop {
-                    match state
-                        .db
-                        .list_monitors(Scope::All, &MonitorFilter::default())
-                        .await
-                    {
-                        Ok(monitors) => {
-                            let now: Vec<(String, u64)> = monitors
-                                .iter()
-                                .map(|m| (m.id.clone(), revision(m)))
-                                .collect();
-                            if now != last {
-                                let scheduled =
-                                    prepare_all(&prober, &monitors, &secrets, &mut reported);
-                                tracing::info!(monitors = scheduled.len(), "probing");
-                                *known.write().unwrap_or_else(|p| p.into_inner()) =
-                                    monitors.into_iter().map(|m| (m.id.clone(), m)).collect();
-                                let _ = tx.send(scheduled);
-                                last = now;
+                    let now = state.now().as_second();
+                    match state.db.claim_probe_shards(&holder, now, ttl).await {
+                        Ok(leases) => {
+                            if state.db.kind() == pacta_store::DbKind::Sqlite
+                                && leases.shards.is_empty()
+                                && !waiting_told
+                            {
+                                tracing::warn!(other = %leases.others.join(", "), "SQLite allows one prober process and another one probes the monitors: this one checks none, and takes over if that one stops");
+                                waiting_told = true;
+                            }
+                            if !leases.shards.is_empty() {
+                                waiting_told = false;
+                            }
+                            *status.shards.write().unwrap_or_else(|p| p.into_inner()) =
+                                leases.shards.clone();
+                            let held: std::collections::BTreeSet<i64> =
+                                leases.shards.into_iter().collect();
+                            match state
+                                .db
+                                .list_monitors(Scope::All, &MonitorFilter::default())
+                                .await
+                            {
+                                Ok(monitors) => {
+                                    let mine: Vec<StoredMonitor> = monitors
+                                        .into_iter()
+                                        .filter(|m| held.contains(&shard_of(m.seq)))
+                                        .collect();
+                                    let now: Vec<(String, u64)> =
+                                        mine.iter().map(|m| (m.id.clone(), revision(m))).collect();
+                                    if now != last {
+                                        let scheduled =
+                                            prepare_all(&prober, &mine, &secrets, &mut reported);
+                                        tracing::info!(
+                                            monitors = scheduled.len(),
+                                            shards = held.len(),
+                                            "probing"
+                                        );
+                                        *known.write().unwrap_or_else(|p| p.into_inner()) =
+                                            mine.into_iter().map(|m| (m.id.clone(), m)).collect();
+                                        let _ = tx.send(scheduled);
+                                        last = now;
+                                    }
+                                }
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "cannot read the monitors: probing the ones known")
+                                }
                             }
                         }
                         Err(e) => {
-                            tracing::warn!(error = %e, "cannot read the monitors: probing the ones known")
+                            // Without a renewed lease another prober may take these monitors
+                            // over: checking them on would double their results.
+                            tracing::warn!(error = %e, "cannot renew the probe leases");
                         }
                     }
                     tokio::select! {
                         _ = shutdown.cancelled() => return,
-                        _ = tokio::time::sleep(refresh_every) => {}
+                        _ = tokio::time::sleep(every) => {}
                     }
                 }
             };
             tokio::join!(scheduler.run(rx, shutdown.clone()), refresh);
+            // Stopped: what was held is written (the scheduler's last flush); the shards go
+            // back at once, for another prober to take.
+            if let Err(e) = state.db.release_probe_shards(&holder).await {
+                tracing::warn!(error = %e, "cannot give back the probe leases: they expire");
+            }
         })
     }
 }

@@ -46,6 +46,8 @@ pub struct AppState {
     mailer: crate::mail::Mailer,
     /// Published versions of services, as read once: a version never changes.
     versions: Arc<Mutex<VersionCache>>,
+    /// Days raw results are kept (`raw_results_days`); the retention job prunes the rest.
+    raw_results_days: i64,
 }
 
 impl AppState {
@@ -73,7 +75,19 @@ impl AppState {
             mailer: crate::mail::Mailer::new(None, "pacta@localhost")
                 .unwrap_or_else(|e| unreachable!("a plain address is a mailbox: {e}")),
             versions: Arc::default(),
+            raw_results_days: pacta_core::retention::DEFAULT_RAW_DAYS,
         })
+    }
+
+    /// Keeps raw results `days` days (at least one).
+    pub fn with_raw_results_days(mut self, days: i64) -> AppState {
+        self.raw_results_days = days.max(1);
+        self
+    }
+
+    /// Days raw results are kept.
+    pub fn raw_results_days(&self) -> i64 {
+        self.raw_results_days
     }
 
     /// The same state on a test clock (`serve --test-clock`): "now" is what it shows, and

@@ -12,6 +12,7 @@ mod login;
 mod monitoring_pages;
 mod monitors_api;
 mod openapi;
+mod retention_job;
 mod seams;
 mod subscriptions_api;
 mod support;
