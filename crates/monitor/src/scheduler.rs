@@ -14,12 +14,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use pacta_core::clock::Clock;
 use pacta_core::monitor::CheckResult;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::verdict::Verdict;
@@ -105,21 +107,35 @@ impl Default for SchedulerConfig {
     }
 }
 
-/// What the scheduler has done, for the operator (and `/metrics`).
-#[derive(Debug, Default)]
+/// What the scheduler has done, for the operator (`/healthz`, `/metrics`): Prometheus metrics,
+/// registered by whoever exposes them.
+#[derive(Debug, Clone)]
 pub struct Stats {
-    pub checks: AtomicU64,
-    pub written: AtomicU64,
+    pub checks: Counter,
+    pub written: Counter,
     /// Results dropped: the buffer was full, or the store refused them.
-    pub dropped: AtomicU64,
+    pub dropped: Counter,
     /// Results waiting to be written.
-    pub buffered: AtomicU64,
-    /// Ticks skipped because a monitor's previous check was still running.
-    pub skipped: AtomicU64,
-    /// The sum and the maximum of the lateness of checks (ms): how long after its planned
-    /// instant a check started.
-    pub lateness_ms_sum: AtomicU64,
-    pub lateness_ms_max: AtomicU64,
+    pub buffered: Gauge,
+    /// Slots skipped because a monitor's previous check was still running.
+    pub skipped: Counter,
+    /// How long after its slot each check started (seconds).
+    pub lateness: Histogram,
+}
+
+impl Default for Stats {
+    fn default() -> Stats {
+        Stats {
+            checks: Counter::default(),
+            written: Counter::default(),
+            dropped: Counter::default(),
+            buffered: Gauge::default(),
+            skipped: Counter::default(),
+            lateness: Histogram::new([
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+        }
+    }
 }
 
 /// The phase of a monitor within its interval, in whole seconds (so a result's instant, in
@@ -253,19 +269,17 @@ async fn check_on_schedule<K: Checker>(
             return;
         };
         let late = crate::monotonic::now().saturating_duration_since(due);
-        let late_ms = u64::try_from(late.as_millis()).unwrap_or(u64::MAX);
-        stats.lateness_ms_sum.fetch_add(late_ms, Ordering::Relaxed);
-        stats.lateness_ms_max.fetch_max(late_ms, Ordering::Relaxed);
+        stats.lateness.observe(late.as_secs_f64());
         let at = clock.now().as_second();
         let verdict = checker.check(&m.check).await;
         drop(permit);
-        stats.checks.fetch_add(1, Ordering::Relaxed);
+        stats.checks.inc();
         match tx.try_send((id.clone(), verdict.to_result(at))) {
             Ok(()) => {
-                stats.buffered.fetch_add(1, Ordering::Relaxed);
+                stats.buffered.inc();
             }
             Err(mpsc::error::TrySendError::Full(_)) => {
-                stats.dropped.fetch_add(1, Ordering::Relaxed);
+                stats.dropped.inc();
             }
             Err(mpsc::error::TrySendError::Closed(_)) => return,
         }
@@ -275,16 +289,14 @@ async fn check_on_schedule<K: Checker>(
         let now = crate::monotonic::now();
         while due < now {
             due += interval;
-            stats.skipped.fetch_add(1, Ordering::Relaxed);
+            stats.skipped.inc();
         }
     }
 }
 
-/// Takes `n` from a counter, never below zero.
-fn less(counter: &AtomicU64, n: u64) {
-    let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
-        Some(v.saturating_sub(n))
-    });
+/// Takes `n` from the results waiting.
+fn less(waiting: &Gauge, n: u64) {
+    waiting.dec_by(i64::try_from(n).unwrap_or(i64::MAX));
 }
 
 /// The writer: gathers results per monitor and writes each monitor's as one batch, every
@@ -342,13 +354,13 @@ async fn flush(
             };
         match written {
             Ok(()) => {
-                stats.written.fetch_add(n, Ordering::Relaxed);
+                stats.written.inc_by(n);
                 less(&stats.buffered, n);
                 held.remove(&id);
             }
             Err(SinkError::Refused(why)) => {
                 tracing::warn!(monitor = %id, results = n, %why, "results refused by the store: dropped");
-                stats.dropped.fetch_add(n, Ordering::Relaxed);
+                stats.dropped.inc_by(n);
                 less(&stats.buffered, n);
                 held.remove(&id);
             }
@@ -356,7 +368,7 @@ async fn flush(
                 tracing::warn!(monitor = %id, results = n, %why, "cannot write results now: held for the next try");
                 if last {
                     let all: u64 = held.values().map(|rs| rs.len() as u64).sum();
-                    stats.dropped.fetch_add(all, Ordering::Relaxed);
+                    stats.dropped.inc_by(all);
                     less(&stats.buffered, all);
                     held.clear();
                 }
@@ -383,7 +395,7 @@ async fn flush(
             }
         }
         total -= 1;
-        stats.dropped.fetch_add(1, Ordering::Relaxed);
+        stats.dropped.inc();
         less(&stats.buffered, 1);
     }
 }

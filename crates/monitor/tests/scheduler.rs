@@ -196,7 +196,7 @@ async fn at_most_the_configured_number_of_checks_run_at_once() {
         .collect();
     let stats = run_for(scheduler, monitors, Duration::from_secs(60)).await;
     assert_eq!(checker.most.load(Ordering::SeqCst), 2);
-    assert!(stats.checks.load(Ordering::SeqCst) > 20);
+    assert!(stats.checks.get() > 20);
 }
 
 #[tokio::test(start_paused = true)]
@@ -256,7 +256,7 @@ async fn results_dropped_from_a_full_buffer_become_unmonitored_time() {
     shutdown.cancel();
     run.await.unwrap();
 
-    assert!(stats.dropped.load(Ordering::SeqCst) > 0);
+    assert!(stats.dropped.get() > 0);
     let web = sink.results("web");
     assert!(web.iter().all(|r| r.ok));
     let found = rule_outages(&web);

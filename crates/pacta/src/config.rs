@@ -25,6 +25,8 @@ struct FileConfig {
     mail_from: Option<String>,
     probe_lease_ttl: Option<u64>,
     raw_results_days: Option<i64>,
+    metrics_token: Option<String>,
+    metrics_listen: Option<String>,
 }
 
 /// The sender of Pacta's mails when `mail_from` is not set.
@@ -50,6 +52,12 @@ pub struct Settings {
     /// Days monitors' raw results are kept (`PACTA_RAW_RESULTS_DAYS`, `raw_results_days`;
     /// default 7); roll-ups, outages and statements outlive them.
     pub raw_results_days: i64,
+    /// The bearer token that reads `/metrics` beside an admin's (`PACTA_METRICS_TOKEN`,
+    /// `metrics_token`).
+    pub metrics_token: Option<String>,
+    /// A separate address that answers `/metrics` to anyone who reaches it
+    /// (`PACTA_METRICS_LISTEN`, `metrics_listen`).
+    pub metrics_listen: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -64,6 +72,11 @@ impl fmt::Debug for Settings {
             .field("mail_from", &self.mail_from)
             .field("probe_lease_ttl", &self.probe_lease_ttl)
             .field("raw_results_days", &self.raw_results_days)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
+            .field("metrics_listen", &self.metrics_listen)
             .finish()
     }
 }
@@ -129,6 +142,8 @@ impl Settings {
                     None => pacta_core::retention::DEFAULT_RAW_DAYS,
                 },
             },
+            metrics_token: env("PACTA_METRICS_TOKEN").or(file.metrics_token),
+            metrics_listen: env("PACTA_METRICS_LISTEN").or(file.metrics_listen),
         })
     }
 

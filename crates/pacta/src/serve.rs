@@ -87,7 +87,8 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         .context("cannot load the catalogue")?
         .with_public_url(&public_url)
         .with_mailer(mailer)
-        .with_raw_results_days(settings.raw_results_days);
+        .with_raw_results_days(settings.raw_results_days)
+        .with_metrics_token(settings.metrics_token.as_deref());
     let state = match test_clock {
         Some(c) => state.with_test_clock(c),
         None => {
@@ -123,6 +124,7 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         .await
         .map_err(|e| anyhow::anyhow!("cannot schedule the retention job: {}", e.message))?;
     cancel_on_signal(shutdown.clone())?;
+    serve_metrics(settings, &state, &shutdown).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -133,6 +135,32 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
     db.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `/metrics` on the separate `metrics_listen` address, when one is set, until `shutdown`.
+pub(crate) async fn serve_metrics(
+    settings: &Settings,
+    state: &AppState,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let Some(addr) = &settings.metrics_listen else {
+        return Ok(());
+    };
+    let addr: std::net::SocketAddr = addr.parse().with_context(|| {
+        format!("metrics_listen `{addr}` is not an address such as 127.0.0.1:9091")
+    })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for /metrics"))?;
+    tracing::info!(address = %listener.local_addr()?, "answering /metrics");
+    let app = pacta_web::metrics::open_router(state.clone());
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await;
+    });
+    Ok(())
 }
 
 /// Loads the demo catalogue, but only into an empty catalogue.

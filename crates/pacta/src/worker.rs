@@ -4,7 +4,6 @@
 //! answers `GET /healthz` with what this worker holds and has done.
 
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,14 +34,14 @@ async fn healthz(State(status): State<ProbeStatus>) -> Json<serde_json::Value> {
         .read()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
-    let count = |f: fn(&pacta_monitor::scheduler::Stats) -> u64| stats.as_deref().map_or(0, f);
+    let count = |f: fn(&pacta_monitor::scheduler::Stats) -> i64| stats.as_deref().map_or(0, f);
     Json(serde_json::json!({
         "status": "ok",
         "shards": shards,
-        "checks": count(|s| s.checks.load(Ordering::Relaxed)),
-        "written": count(|s| s.written.load(Ordering::Relaxed)),
-        "dropped": count(|s| s.dropped.load(Ordering::Relaxed)),
-        "buffered": count(|s| s.buffered.load(Ordering::Relaxed)),
+        "checks": count(|s| i64::try_from(s.checks.get()).unwrap_or(i64::MAX)),
+        "written": count(|s| i64::try_from(s.written.get()).unwrap_or(i64::MAX)),
+        "dropped": count(|s| i64::try_from(s.dropped.get()).unwrap_or(i64::MAX)),
+        "buffered": count(|s| s.buffered.get()),
     }))
 }
 
@@ -65,7 +64,8 @@ pub async fn run(settings: &Settings, args: WorkerArgs, clock: Clock) -> anyhow:
         .await
         .context("cannot load the catalogue")?
         .with_public_url(&settings.public_url(None)?)
-        .with_mailer(settings.mailer()?);
+        .with_mailer(settings.mailer()?)
+        .with_metrics_token(settings.metrics_token.as_deref());
     let mut probes = Probes::new(state.now());
     probes.lease_ttl = Duration::from_secs(settings.probe_lease_ttl);
     let status = probes.status.clone();
@@ -85,6 +85,7 @@ pub async fn run(settings: &Settings, args: WorkerArgs, clock: Clock) -> anyhow:
                 .await;
         });
     }
+    crate::serve::serve_metrics(settings, &state, &shutdown).await?;
     pacta_web::background::run(state, shutdown).await;
     db.close().await;
     tracing::info!("stopped");

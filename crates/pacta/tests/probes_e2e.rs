@@ -13,6 +13,26 @@ use pacta_core::monitor::Check;
 use pacta_store::monitors::MonitorFilter;
 use pacta_store::{Db, Scope};
 
+const METRICS_TOKEN: &str = "e2e-metrics";
+
+/// `GET /metrics` with the metrics token.
+fn metrics(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /metrics HTTP/1.0\r\nHost: localhost\r\nAuthorization: Bearer {METRICS_TOKEN}\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200"),
+        "{out}"
+    );
+    out
+}
+
 fn serve_live(url: &str, extra: &[&str]) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_pacta"))
@@ -22,6 +42,7 @@ fn serve_live(url: &str, extra: &[&str]) -> Server {
         .env_remove("PACTA_DATABASE_URL")
         .env_remove("PACTA_SMTP_URL")
         .env("PACTA_ADMIN_TOKEN", TOKEN)
+        .env("PACTA_METRICS_TOKEN", METRICS_TOKEN)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -91,6 +112,29 @@ async fn the_demo_probes_its_own_endpoints_and_stores_the_results() {
         probed.iter().all(|r| r.ok && r.latency_ms.is_some()),
         "the demo's endpoints answer (the flaky one only fails from minute 2): {probed:?}"
     );
+    // The metrics show the probes at work: latencies of http checks, monitors up, results
+    // written, and the build.
+    let mut text = String::new();
+    for _ in 0..40 {
+        text = metrics(server.port);
+        if text.contains("pacta_probe_results_written_total") && text.contains("pacta_monitor_up{")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        text.contains("pacta_probe_latency_seconds_bucket{"),
+        "{text}"
+    );
+    assert!(text.contains("kind=\"http\""), "{text}");
+    assert!(text.contains("pacta_monitor_up{"), "{text}");
+    assert!(text.contains("pacta_probe_checks_total"), "{text}");
+    assert!(
+        text.contains("pacta_probe_scheduling_lateness_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("pacta_build_info{"), "{text}");
     db.close().await;
     drop(server);
     let _ = std::fs::remove_dir_all(dir);

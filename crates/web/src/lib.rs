@@ -9,6 +9,7 @@ pub mod error;
 pub mod hashing;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod notify;
 pub mod probes;
 pub mod retention;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", spec))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::metrics))
         .merge(ui::router())
         .fallback(not_found)
         .with_state(state)

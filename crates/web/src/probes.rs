@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::background::{Task, TaskFuture};
+use crate::metrics::{KindLabels, MonitorLabels};
 use crate::state::AppState;
 
 /// Who the audit names for probed results.
@@ -90,7 +91,27 @@ impl ResultSink for IngestSink {
             };
             let stamp = Stamp::new(PROBER, self.state.now());
             match crate::api::monitors::ingest(&self.state, &m, results, stamp).await {
-                Ok(_) => Ok(()),
+                Ok(_) => {
+                    let metrics = self.state.metrics();
+                    let latency = metrics.probe_latency.get_or_create(&KindLabels {
+                        kind: m.monitor.kind().code().to_owned(),
+                    });
+                    for r in results {
+                        if let Some(ms) = r.latency_ms {
+                            latency.observe(f64::from(ms) / 1000.0);
+                        }
+                    }
+                    if let Some(last) = results.last() {
+                        metrics
+                            .monitor_up
+                            .get_or_create(&MonitorLabels {
+                                monitor: m.monitor.code.clone(),
+                                service: m.service.clone(),
+                            })
+                            .set(i64::from(last.ok));
+                    }
+                    Ok(())
+                }
                 Err(e) if e.status.is_client_error() => Err(SinkError::Refused(e.message)),
                 Err(e) => Err(SinkError::Unavailable(e.message)),
             }
@@ -160,6 +181,7 @@ impl Task for Probes {
             let scheduler = Scheduler::new(Arc::new(prober.clone()), sink, state.clock().clone());
             *status.stats.write().unwrap_or_else(|p| p.into_inner()) =
                 Some(scheduler.stats.clone());
+            state.metrics().register_probes(&scheduler.stats);
             let (tx, rx) = watch::channel(Vec::new());
             // The leases are renewed three times per lease at least, the monitors read as often.
             let every = refresh_every

@@ -48,6 +48,10 @@ pub struct AppState {
     versions: Arc<Mutex<VersionCache>>,
     /// Days raw results are kept (`raw_results_days`); the retention job prunes the rest.
     raw_results_days: i64,
+    /// The process's Prometheus metrics.
+    metrics: Arc<crate::metrics::Metrics>,
+    /// The bearer token that reads `/metrics` (`metrics_token`), beside an admin's.
+    metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -76,6 +80,8 @@ impl AppState {
                 .unwrap_or_else(|e| unreachable!("a plain address is a mailbox: {e}")),
             versions: Arc::default(),
             raw_results_days: pacta_core::retention::DEFAULT_RAW_DAYS,
+            metrics: Arc::default(),
+            metrics_token: None,
         })
     }
 
@@ -88,6 +94,20 @@ impl AppState {
     /// Days raw results are kept.
     pub fn raw_results_days(&self) -> i64 {
         self.raw_results_days
+    }
+
+    /// `/metrics` also answers this bearer token.
+    pub fn with_metrics_token(mut self, token: Option<&str>) -> AppState {
+        self.metrics_token = token.filter(|t| !t.is_empty()).map(Arc::from);
+        self
+    }
+
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token.as_deref()
+    }
+
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
     }
 
     /// The same state on a test clock (`serve --test-clock`): "now" is what it shows, and
