@@ -92,8 +92,10 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
     let state = match test_clock {
         Some(c) => state.with_test_clock(c),
         None => {
-            let mut tasks: Vec<std::sync::Arc<dyn pacta_web::background::Task>> =
-                vec![std::sync::Arc::new(pacta_web::jobs::JobRunner::default())];
+            let mut tasks: Vec<std::sync::Arc<dyn pacta_web::background::Task>> = vec![
+                std::sync::Arc::new(pacta_web::jobs::JobRunner::default()),
+                std::sync::Arc::new(pacta_web::catalogue_watch::CatalogueWatch::default()),
+            ];
             if args.no_probes {
                 tracing::info!("--no-probes: this process checks no monitor");
             } else {

@@ -70,7 +70,10 @@ pub async fn run(settings: &Settings, args: WorkerArgs, clock: Clock) -> anyhow:
     probes.lease_ttl = Duration::from_secs(settings.probe_lease_ttl);
     let status = probes.status.clone();
     tracing::info!(prober = %probes.holder, lease_ttl_s = settings.probe_lease_ttl, "worker started");
-    let state = state.with_background(vec![Arc::new(probes)]);
+    let state = state.with_background(vec![
+        Arc::new(probes),
+        Arc::new(pacta_web::catalogue_watch::CatalogueWatch::default()),
+    ]);
     let shutdown = CancellationToken::new();
     crate::serve::cancel_on_signal(shutdown.clone())?;
     if let Some(listener) = health {

@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{db_dir, free_port, http, Server, TOKEN};
+use common::{db_dir, serve_live, Server};
 use pacta_core::monitor::Check;
 use pacta_store::monitors::MonitorFilter;
 use pacta_store::{Db, Scope};
@@ -33,37 +32,16 @@ fn metrics(port: u16) -> String {
     out
 }
 
-fn serve_live(url: &str, extra: &[&str]) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_pacta"))
-        .args(["--database-url", url, "serve", "--demo"])
-        .args(extra)
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("PACTA_DATABASE_URL")
-        .env_remove("PACTA_SMTP_URL")
-        .env("PACTA_ADMIN_TOKEN", TOKEN)
-        .env("PACTA_METRICS_TOKEN", METRICS_TOKEN)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server { child, port };
-    for _ in 0..900 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-            && http(port, "GET", "/readyz", None).0 == 200
-        {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("pacta serve did not start");
+fn serve_demo(url: &str, extra: &[&str]) -> Server {
+    let mut args = vec!["--demo"];
+    args.extend_from_slice(extra);
+    serve_live(url, &args, &[("PACTA_METRICS_TOKEN", METRICS_TOKEN)])
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_probes_its_own_endpoints_and_stores_the_results() {
     let (dir, url) = db_dir("probes-demo");
-    let server = serve_live(&url, &[]);
+    let server = serve_demo(&url, &[]);
     let db = Db::open_existing(&url).await.unwrap();
     let monitors = db
         .list_monitors(Scope::All, &MonitorFilter::default())
@@ -143,7 +121,7 @@ async fn the_demo_probes_its_own_endpoints_and_stores_the_results() {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_probes_leaves_the_demo_monitors_as_they_are() {
     let (dir, url) = db_dir("probes-off");
-    let server = serve_live(&url, &["--no-probes"]);
+    let server = serve_demo(&url, &["--no-probes"]);
     let db = Db::open_existing(&url).await.unwrap();
     let monitors = db
         .list_monitors(Scope::All, &MonitorFilter::default())

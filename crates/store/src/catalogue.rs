@@ -526,3 +526,16 @@ impl Db {
         Ok(n)
     }
 }
+
+impl Db {
+    /// The catalogue's revision (it increments with every write to the catalogue): what another
+    /// process compares with its snapshot's to tell that the catalogue changed.
+    pub async fn catalogue_revision(&self) -> Result<i64> {
+        let row: Option<(i64,)> = crate::with_pool!(self, |pool| {
+            sqlx::query_as("SELECT revision FROM catalogue_revision WHERE id = 1")
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map_or(0, |(r,)| r))
+    }
+}

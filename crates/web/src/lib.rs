@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod availability;
 pub mod background;
+pub mod catalogue_watch;
 pub mod error;
 pub mod hashing;
 pub mod jobs;

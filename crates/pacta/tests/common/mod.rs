@@ -57,6 +57,34 @@ pub fn db_dir(name: &str) -> (PathBuf, String) {
     (dir, url)
 }
 
+/// `pacta serve ARGS` on the system clock (no test clock), with the admin token and `envs`.
+pub fn serve_live(url: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_pacta"))
+        .args(["--database-url", url, "serve"])
+        .args(args)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("PACTA_DATABASE_URL")
+        .env_remove("PACTA_SMTP_URL")
+        .env("PACTA_ADMIN_TOKEN", TOKEN)
+        .env("RUST_LOG", "warn")
+        .envs(envs.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child, port };
+    for _ in 0..900 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && http(port, "GET", "/readyz", None).0 == 200
+        {
+            return server;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("pacta serve did not start");
+}
+
 pub fn serve(url: &str, clock: &str) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_pacta"))
