@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{db_dir, http, serve_live};
+use common::{db_dir, http, serve_live, until};
 use pacta_store::monitors::MonitorFilter;
 use pacta_store::{Db, Scope};
 use serde_json::{json, Value};
@@ -65,16 +65,6 @@ fn add_monitor(port: u16, code: &str, target: u16) -> String {
 
 async fn seq_of(db: &Db, id: &str) -> i64 {
     db.monitor(Scope::All, id).await.unwrap().unwrap().seq
-}
-
-async fn until(secs: u64, what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..secs * 5 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("not within {secs} s: {what}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

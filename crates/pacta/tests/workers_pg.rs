@@ -9,9 +9,8 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use common::{cli, free_port};
+use common::{cli, free_port, until};
 use pacta_store::monitors::MonitorFilter;
 use pacta_store::{Db, Scope};
 use serde_json::Value;
@@ -86,17 +85,6 @@ fn health(w: &Worker) -> Option<Value> {
 
 fn shards(w: &Worker) -> Option<u64> {
     health(w).and_then(|h| h["shards"].as_u64())
-}
-
-/// Waits (at most `secs` seconds) until `done` holds.
-async fn until(secs: u64, what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..secs * 5 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("not within {secs} s: {what}");
 }
 
 /// The instants of each monitor's results (by seq).

@@ -134,3 +134,15 @@ pub fn json_of(out: &Output) -> Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// Waits until `done` holds, looking five times a second, at most `secs` seconds; then fails
+/// with `what`. A deadline, never an assertion about how long it took.
+pub async fn until(secs: u64, what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..secs * 5 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("not within {secs} s: {what}");
+}
