@@ -52,14 +52,17 @@ pub enum SinkError {
     Refused(String),
 }
 
+/// One monitor's results as the writer hands them over: its id, and its results in time order.
+pub type MonitorResults = (Arc<str>, Vec<CheckResult>);
+
 /// Where results go: the ingest of the availability issue.
 pub trait ResultSink: Send + Sync + 'static {
-    /// Writes `results` (in time order) of the monitor `monitor`.
+    /// Writes the results of several monitors — one transaction is what makes thousands of
+    /// monitors cheap — and answers one outcome per entry, in their order.
     fn write<'a>(
         &'a self,
-        monitor: &'a str,
-        results: &'a [CheckResult],
-    ) -> BoxFuture<'a, Result<(), SinkError>>;
+        batch: &'a [MonitorResults],
+    ) -> BoxFuture<'a, Vec<Result<(), SinkError>>>;
 }
 
 /// One monitor as the scheduler runs it.
@@ -94,6 +97,8 @@ pub struct SchedulerConfig {
     pub max_buffered: usize,
     /// A write that takes longer counts as failed (and is tried again).
     pub write_timeout: Duration,
+    /// Monitors written in one call of the sink, at most: bounds a transaction.
+    pub monitors_per_write: usize,
 }
 
 impl Default for SchedulerConfig {
@@ -103,6 +108,7 @@ impl Default for SchedulerConfig {
             flush_every: Duration::from_secs(1),
             max_buffered: 200_000,
             write_timeout: Duration::from_secs(30),
+            monitors_per_write: 1_000,
         }
     }
 }
@@ -337,44 +343,65 @@ async fn flush(
     last: bool,
 ) {
     let ids: Vec<Arc<str>> = held.keys().cloned().collect();
-    for id in ids {
-        let Some(results) = held.get_mut(&id) else {
-            continue;
-        };
-        results.sort_by_key(|r| r.at);
-        results.dedup_by_key(|r| r.at);
-        let n = results.len() as u64;
-        let written =
-            match tokio::time::timeout(config.write_timeout, sink.write(&id, results)).await {
-                Ok(written) => written,
-                Err(_) => Err(SinkError::Unavailable(format!(
+    for chunk in ids.chunks(config.monitors_per_write.max(1)) {
+        let batch: Vec<MonitorResults> = chunk
+            .iter()
+            .filter_map(|id| {
+                let mut results = held.remove(id)?;
+                results.sort_by_key(|r| r.at);
+                results.dedup_by_key(|r| r.at);
+                Some((id.clone(), results))
+            })
+            .collect();
+        let outcomes = match tokio::time::timeout(config.write_timeout, sink.write(&batch)).await {
+            Ok(outcomes) if outcomes.len() == batch.len() => outcomes,
+            Ok(outcomes) => vec![
+                Err(SinkError::Unavailable(format!(
+                    "the store answered {} outcomes for {} monitors",
+                    outcomes.len(),
+                    batch.len()
+                )));
+                batch.len()
+            ],
+            Err(_) => vec![
+                Err(SinkError::Unavailable(format!(
                     "no answer from the store within {} s",
                     config.write_timeout.as_secs()
-                ))),
-            };
-        match written {
-            Ok(()) => {
-                stats.written.inc_by(n);
-                less(&stats.buffered, n);
-                held.remove(&id);
-            }
-            Err(SinkError::Refused(why)) => {
-                tracing::warn!(monitor = %id, results = n, %why, "results refused by the store: dropped");
-                stats.dropped.inc_by(n);
-                less(&stats.buffered, n);
-                held.remove(&id);
-            }
-            Err(SinkError::Unavailable(why)) => {
-                tracing::warn!(monitor = %id, results = n, %why, "cannot write results now: held for the next try");
-                if last {
-                    let all: u64 = held.values().map(|rs| rs.len() as u64).sum();
-                    stats.dropped.inc_by(all);
-                    less(&stats.buffered, all);
-                    held.clear();
+                )));
+                batch.len()
+            ],
+        };
+        let mut unavailable = false;
+        for ((id, results), outcome) in batch.into_iter().zip(outcomes) {
+            let n = results.len() as u64;
+            match outcome {
+                Ok(()) => {
+                    stats.written.inc_by(n);
+                    less(&stats.buffered, n);
                 }
-                // The rest waits too: the store is not there.
-                break;
+                Err(SinkError::Refused(why)) => {
+                    tracing::warn!(monitor = %id, results = n, %why, "results refused by the store: dropped");
+                    stats.dropped.inc_by(n);
+                    less(&stats.buffered, n);
+                }
+                Err(SinkError::Unavailable(why)) => {
+                    if !unavailable {
+                        tracing::warn!(monitor = %id, results = n, %why, "cannot write results now: held for the next try");
+                    }
+                    unavailable = true;
+                    held.insert(id, results);
+                }
             }
+        }
+        if unavailable {
+            if last {
+                let all: u64 = held.values().map(|rs| rs.len() as u64).sum();
+                stats.dropped.inc_by(all);
+                less(&stats.buffered, all);
+                held.clear();
+            }
+            // The rest waits too: the store is not there.
+            break;
         }
     }
     // Over the bound, the oldest results go first: the span they covered becomes unmonitored.

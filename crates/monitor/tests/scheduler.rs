@@ -10,7 +10,7 @@ use pacta_core::clock::{Clock, Now};
 use pacta_core::monitor::CheckResult;
 use pacta_core::sla::outages::{outages, OutageRule, ProbeResult};
 use pacta_monitor::scheduler::{
-    phase, BoxFuture, Checker, ResultSink, Scheduled, Scheduler, SinkError,
+    phase, BoxFuture, Checker, MonitorResults, ResultSink, Scheduled, Scheduler, SinkError,
 };
 use pacta_monitor::{Failure, Verdict};
 use tokio::sync::watch;
@@ -80,6 +80,10 @@ struct MemorySink {
     written: Mutex<Vec<(String, Vec<CheckResult>)>>,
     stalled: Mutex<bool>,
     writes: AtomicUsize,
+    /// Monitors whose results it refuses.
+    refuses: Mutex<Vec<String>>,
+    /// The most monitors given in one write.
+    most_per_write: AtomicUsize,
 }
 
 impl MemorySink {
@@ -100,20 +104,27 @@ impl MemorySink {
 impl ResultSink for MemorySink {
     fn write<'a>(
         &'a self,
-        monitor: &'a str,
-        results: &'a [CheckResult],
-    ) -> BoxFuture<'a, Result<(), SinkError>> {
+        batch: &'a [MonitorResults],
+    ) -> BoxFuture<'a, Vec<Result<(), SinkError>>> {
         Box::pin(async move {
             self.writes.fetch_add(1, Ordering::SeqCst);
             if *self.stalled.lock().unwrap() {
                 // A paused connection: no answer, ever (the scheduler's write timeout ends it).
                 std::future::pending::<()>().await;
             }
-            self.written
-                .lock()
-                .unwrap()
-                .push((monitor.to_owned(), results.to_vec()));
-            Ok(())
+            self.most_per_write.fetch_max(batch.len(), Ordering::SeqCst);
+            let refuses = self.refuses.lock().unwrap().clone();
+            let mut written = self.written.lock().unwrap();
+            batch
+                .iter()
+                .map(|(monitor, results)| {
+                    if refuses.iter().any(|r| **r == **monitor) {
+                        return Err(SinkError::Refused("conflicts with stored results".into()));
+                    }
+                    written.push((monitor.to_string(), results.clone()));
+                    Ok(())
+                })
+                .collect()
         })
     }
 }
@@ -197,6 +208,37 @@ async fn at_most_the_configured_number_of_checks_run_at_once() {
     let stats = run_for(scheduler, monitors, Duration::from_secs(60)).await;
     assert_eq!(checker.most.load(Ordering::SeqCst), 2);
     assert!(stats.checks.get() > 20);
+}
+
+#[tokio::test(start_paused = true)]
+async fn many_monitors_go_in_bounded_writes_and_a_refusal_drops_only_its_own() {
+    let checker = Arc::new(FakeChecker::default());
+    let sink = Arc::new(MemorySink::default());
+    sink.refuses.lock().unwrap().push("m7".into());
+    let mut scheduler = Scheduler::new(checker.clone(), sink.clone(), clock());
+    scheduler.config.monitors_per_write = 4;
+    // A hundred monitors every 10 s: some ten results come to the writer each second.
+    let monitors: Vec<Scheduled<Fake>> = (0..100)
+        .map(|n| scheduled(&format!("m{n}"), 10, Fake::Up))
+        .collect();
+    let stats = run_for(scheduler, monitors, Duration::from_secs(120)).await;
+    let most = sink.most_per_write.load(Ordering::SeqCst);
+    assert!(
+        (2..=4).contains(&most),
+        "at most 4 monitors a write, several at once: {most}"
+    );
+    assert!(sink.results("m7").is_empty());
+    let mut written = 0;
+    for n in (0..100).filter(|&n| n != 7) {
+        let id = format!("m{n}");
+        let ats: Vec<i64> = sink.results(&id).iter().map(|r| r.at).collect();
+        assert_eq!(ats, slots(&id, 10, ats.len()), "{id}");
+        assert!(ats.len() >= 11, "{id}: {} results", ats.len());
+        written += ats.len() as u64;
+    }
+    assert_eq!(stats.written.get(), written);
+    assert_eq!(stats.dropped.get(), stats.checks.get() - written);
+    assert!(stats.dropped.get() >= 11, "m7's results are dropped");
 }
 
 #[tokio::test(start_paused = true)]

@@ -102,6 +102,27 @@ fn sorted_batch(batch: &[MonitorResult]) -> Result<Vec<MonitorResult>> {
     Ok(out)
 }
 
+/// One monitor's part of an ingest.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestItem<'a> {
+    /// The monitor's `seq`.
+    pub seq: i64,
+    pub rule: OutageRule,
+    /// Its results, in any order.
+    pub batch: &'a [MonitorResult],
+    /// The monitor's id, as the audit trail names it.
+    pub code: &'a str,
+}
+
+/// How an ingest is written in the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AuditAs {
+    /// A row per monitor (the API's ingest: someone sent these results).
+    EachMonitor,
+    /// One row for the whole write (the probes: many monitors a second).
+    OneRow,
+}
+
 impl Db {
     /// Stores `batch` for the monitor `seq` under `rule` and brings its outage history up to
     /// date, with the mails `mails` writes for the outages that began or ended (queued in the
@@ -115,7 +136,50 @@ impl Db {
         audit_code: &str,
         mails: impl Fn(&[OutageEvent]) -> Vec<NewMail>,
     ) -> Result<IngestReport> {
-        let batch = sorted_batch(batch)?;
+        let item = IngestItem {
+            seq,
+            rule,
+            batch,
+            code: audit_code,
+        };
+        let mut reports = self
+            .ingest_items(&[item], stamp, AuditAs::EachMonitor, |_, events| {
+                mails(events)
+            })
+            .await?;
+        Ok(reports.pop().unwrap_or_default())
+    }
+
+    /// Stores the results of several monitors in one transaction, each exactly as
+    /// [`Db::ingest_results`] would, with one audit row for the whole: what the probes write
+    /// every second. `mails(i, events)` writes the mails of `items[i]`'s outage events. The
+    /// reports come in the order of `items`. All or nothing: one monitor's refusal
+    /// ([`StoreError::Rejected`]) writes none.
+    pub async fn ingest_results_of_many(
+        &self,
+        items: &[IngestItem<'_>],
+        stamp: Stamp<'_>,
+        mails: impl Fn(usize, &[OutageEvent]) -> Vec<NewMail>,
+    ) -> Result<Vec<IngestReport>> {
+        self.ingest_items(items, stamp, AuditAs::OneRow, mails)
+            .await
+    }
+
+    async fn ingest_items(
+        &self,
+        items: &[IngestItem<'_>],
+        stamp: Stamp<'_>,
+        audit_as: AuditAs,
+        mails: impl Fn(usize, &[OutageEvent]) -> Vec<NewMail>,
+    ) -> Result<Vec<IngestReport>> {
+        // Tracks are locked in `seq` order, so two writers of overlapping monitors never
+        // wait on each other in a circle.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by_key(|&k| items[k].seq);
+        let batches: Vec<Vec<MonitorResult>> = items
+            .iter()
+            .map(|item| sorted_batch(item.batch))
+            .collect::<Result<_>>()?;
         let lock_sql = match self.kind() {
             DbKind::Postgres => {
                 "SELECT state, raw_from FROM monitor_tracks WHERE monitor_seq = $1 FOR UPDATE"
@@ -123,109 +187,121 @@ impl Db {
             DbKind::Sqlite => "SELECT state, raw_from FROM monitor_tracks WHERE monitor_seq = $1",
         };
         in_tx!(self, |tx| {
-            let mut report = IngestReport::default();
-            if batch.is_empty() {
-                return Ok(report);
-            }
-            // The monitor's track, locked on PostgreSQL; made on its first batch.
-            let track: Option<(String, Option<i64>)> = sqlx::query_as(lock_sql)
-                .bind(seq)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let (state_doc, raw_from) = match track {
-                Some(track) => track,
-                None => {
-                    sqlx::query(
-                        "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, \
-                         results) VALUES ($1, $2, NULL, $3, 0) ON CONFLICT (monitor_seq) DO NOTHING",
+            let mut reports: Vec<IngestReport> = vec![IngestReport::default(); items.len()];
+            let mut span: Option<(i64, i64)> = None;
+            for &k in &order {
+                let IngestItem {
+                    seq, rule, code, ..
+                } = items[k];
+                let batch = &batches[k];
+                let mut report = IngestReport::default();
+                if batch.is_empty() {
+                    reports[k] = report;
+                    continue;
+                }
+                // The monitor's track, locked on PostgreSQL; made on its first batch.
+                let track: Option<(String, Option<i64>)> = sqlx::query_as(lock_sql)
+                    .bind(seq)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let (state_doc, raw_from) = match track {
+                    Some(track) => track,
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO monitor_tracks (monitor_seq, state, last_at, covered_until, \
+                             results) VALUES ($1, $2, NULL, $3, 0) ON CONFLICT (monitor_seq) DO NOTHING",
+                        )
+                        .bind(seq)
+                        .bind(
+                            serde_json::to_string(
+                                &OutageTracker::new(rule, pacta_core::sla::ts(ORIGIN)).state(),
+                            )
+                            .unwrap_or_default(),
+                        )
+                        .bind(ORIGIN)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query_as(lock_sql)
+                            .bind(seq)
+                            .fetch_one(&mut *tx)
+                            .await?
+                    }
+                };
+                let state: TrackerState =
+                    serde_json::from_str(&state_doc).map_err(|source| StoreError::Corrupt {
+                        kind: "monitor track",
+                        code: seq.to_string(),
+                        source,
+                    })?;
+
+                // Which of the batch are stored already: identical → a retry; different → refused.
+                let mut fresh: Vec<MonitorResult> = Vec::with_capacity(batch.len());
+                let last = state.last_at;
+                let older: Vec<&MonitorResult> = match last {
+                    Some(l) => batch.iter().filter(|r| r.at <= l).collect(),
+                    None => Vec::new(),
+                };
+                let mut stored: BTreeMap<i64, MonitorResult> = BTreeMap::new();
+                if let (Some(first), Some(lastold)) = (older.first(), older.last()) {
+                    let rows: Vec<(i64, bool, Option<i32>, Option<String>)> = sqlx::query_as(
+                        "SELECT at, ok, latency_ms, detail FROM monitor_results \
+                         WHERE monitor_seq = $1 AND at >= $2 AND at <= $3",
                     )
                     .bind(seq)
-                    .bind(
-                        serde_json::to_string(
-                            &OutageTracker::new(rule, pacta_core::sla::ts(ORIGIN)).state(),
-                        )
-                        .unwrap_or_default(),
-                    )
-                    .bind(ORIGIN)
-                    .execute(&mut *tx)
+                    .bind(first.at)
+                    .bind(lastold.at)
+                    .fetch_all(&mut *tx)
                     .await?;
-                    sqlx::query_as(lock_sql)
-                        .bind(seq)
-                        .fetch_one(&mut *tx)
-                        .await?
-                }
-            };
-            let state: TrackerState =
-                serde_json::from_str(&state_doc).map_err(|source| StoreError::Corrupt {
-                    kind: "monitor track",
-                    code: seq.to_string(),
-                    source,
-                })?;
-
-            // Which of the batch are stored already: identical → a retry; different → refused.
-            let mut fresh: Vec<MonitorResult> = Vec::with_capacity(batch.len());
-            let last = state.last_at;
-            let older: Vec<&MonitorResult> = match last {
-                Some(l) => batch.iter().filter(|r| r.at <= l).collect(),
-                None => Vec::new(),
-            };
-            let mut stored: BTreeMap<i64, MonitorResult> = BTreeMap::new();
-            if let (Some(first), Some(lastold)) = (older.first(), older.last()) {
-                let rows: Vec<(i64, bool, Option<i32>, Option<String>)> = sqlx::query_as(
-                    "SELECT at, ok, latency_ms, detail FROM monitor_results \
-                     WHERE monitor_seq = $1 AND at >= $2 AND at <= $3",
-                )
-                .bind(seq)
-                .bind(first.at)
-                .bind(lastold.at)
-                .fetch_all(&mut *tx)
-                .await?;
-                stored = rows
-                    .into_iter()
-                    .map(|(at, ok, latency_ms, detail)| {
-                        (
-                            at,
-                            MonitorResult {
+                    stored = rows
+                        .into_iter()
+                        .map(|(at, ok, latency_ms, detail)| {
+                            (
                                 at,
-                                ok,
-                                latency_ms,
-                                detail,
-                            },
-                        )
-                    })
-                    .collect();
-            }
-            for r in &batch {
-                match stored.get(&r.at) {
-                    Some(s) if s == r => report.duplicates += 1,
-                    Some(_) => {
-                        return Err(StoreError::Rejected(format!(
-                            "a different result of this monitor at {} is stored already",
-                            local(r.at)
-                        )))
-                    }
-                    None => fresh.push(r.clone()),
+                                MonitorResult {
+                                    at,
+                                    ok,
+                                    latency_ms,
+                                    detail,
+                                },
+                            )
+                        })
+                        .collect();
                 }
-            }
-            if fresh.is_empty() {
-                return Ok(report);
-            }
-            report.stored = fresh.len();
-            report.late = fresh
-                .iter()
-                .filter(|r| last.is_some_and(|l| r.at < l))
-                .count();
-            tx.insert_results(seq, &fresh).await?;
-            tx.add_rollups(seq, &pacta_core::monitor::rollups(&fresh))
-                .await?;
+                for r in batch {
+                    match stored.get(&r.at) {
+                        Some(s) if s == r => report.duplicates += 1,
+                        Some(_) => {
+                            return Err(StoreError::Rejected(format!(
+                                "a different result of this monitor at {} is stored already",
+                                local(r.at)
+                            )))
+                        }
+                        None => fresh.push(r.clone()),
+                    }
+                }
+                if fresh.is_empty() {
+                    reports[k] = report;
+                    continue;
+                }
+                report.stored = fresh.len();
+                report.late = fresh
+                    .iter()
+                    .filter(|r| last.is_some_and(|l| r.at < l))
+                    .count();
+                tx.insert_results(seq, &fresh).await?;
+                tx.add_rollups(seq, &pacta_core::monitor::rollups(&fresh))
+                    .await?;
 
-            // The history: fed on from the stored state, or replayed from the latest point
-            // before the earliest late result whose state is known — a checkpoint, or the
-            // result that ended an outage — over the raw results after it.
-            let earliest = fresh[0].at;
-            let in_order = last.is_none_or(|l| earliest > l);
-            let (mut tracker, removed_from, feed): (OutageTracker, Option<i64>, Vec<(i64, bool)>) =
-                if in_order {
+                // The history: fed on from the stored state, or replayed from the latest point
+                // before the earliest late result whose state is known — a checkpoint, or the
+                // result that ended an outage — over the raw results after it.
+                let earliest = fresh[0].at;
+                let in_order = last.is_none_or(|l| earliest > l);
+                let (mut tracker, removed_from, feed): (
+                    OutageTracker,
+                    Option<i64>,
+                    Vec<(i64, bool)>,
+                ) = if in_order {
                     (
                         OutageTracker::resume(rule, ORIGIN, state),
                         None,
@@ -235,14 +311,14 @@ impl Db {
                     if let Some(floor) = raw_from.filter(|&f| earliest <= f) {
                         return Err(StoreError::Rejected(format!(
                             "a result at {} is not after {}, before which this monitor's raw \
-                             results are not kept: it cannot be placed",
+                                 results are not kept: it cannot be placed",
                             local(earliest),
                             local(floor)
                         )));
                     }
                     let (recovery,): (Option<i64>,) = sqlx::query_as(
                         "SELECT MAX(recovered_at) FROM monitor_outages \
-                         WHERE monitor_seq = $1 AND recovered_at < $2",
+                             WHERE monitor_seq = $1 AND recovered_at < $2",
                     )
                     .bind(seq)
                     .bind(earliest)
@@ -250,7 +326,7 @@ impl Db {
                     .await?;
                     let checkpoint: Option<(i64, String)> = sqlx::query_as(
                         "SELECT at, state FROM monitor_checkpoints \
-                         WHERE monitor_seq = $1 AND at < $2 ORDER BY at DESC LIMIT 1",
+                             WHERE monitor_seq = $1 AND at < $2 ORDER BY at DESC LIMIT 1",
                     )
                     .bind(seq)
                     .bind(earliest)
@@ -281,7 +357,7 @@ impl Db {
                     // Everything stored after `after` is replayed, the new results included.
                     let rows: Vec<(i64, bool)> = sqlx::query_as(
                         "SELECT at, ok FROM monitor_results WHERE monitor_seq = $1 AND at > $2 \
-                         ORDER BY at",
+                             ORDER BY at",
                     )
                     .bind(seq)
                     .bind(after)
@@ -289,96 +365,126 @@ impl Db {
                     .await?;
                     (tracker, Some(after), rows)
                 };
-            // What stands before, to tell which outages this batch began or ended.
-            let before: Vec<(i64, Option<i64>)> = sqlx::query_as(
-                "DELETE FROM monitor_outages WHERE monitor_seq = $1 \
-                 AND (recovered_at IS NULL OR recovered_at > $2) RETURNING start_at, end_at",
-            )
-            .bind(seq)
-            .bind(removed_from.unwrap_or(i64::MAX))
-            .fetch_all(&mut *tx)
-            .await?;
-            let before: BTreeSet<(i64, Option<i64>)> = before.into_iter().collect();
-            if let Some(after) = removed_from {
-                sqlx::query("DELETE FROM monitor_gaps WHERE monitor_seq = $1 AND end_at > $2")
-                    .bind(seq)
-                    .bind(after)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for (at, ok) in feed {
-                tracker
-                    .push_secs(at, ok)
-                    .map_err(|e| StoreError::Rejected(e.to_string()))?;
-            }
-            let (closed, gaps) = tracker.take_closed();
-            let new_state = tracker.state();
-            let mut outages: Vec<StoredOutage> =
-                closed.into_iter().map(StoredOutage::from).collect();
-            outages.extend(history::open_outage(&new_state));
-            for o in &outages {
-                if !before.contains(&(o.start, o.end)) {
-                    report.events.push(match o.end {
-                        Some(end) => OutageEvent::Ended {
-                            start: o.start,
-                            end,
-                        },
-                        None => OutageEvent::Started { start: o.start },
-                    });
-                }
-            }
-            tx.insert_outages(seq, &outages).await?;
-            tx.insert_gaps(seq, &gaps).await?;
-            // A checkpoint when the last one is an hour of results old (none is after
-            // `last_at`: a replay deletes those after where it starts).
-            if let Some(last_at) = new_state.last_at {
-                sqlx::query(
-                    "INSERT INTO monitor_checkpoints (monitor_seq, at, state) \
-                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM monitor_checkpoints \
-                     WHERE monitor_seq = $1 AND at > $4) \
-                     ON CONFLICT (monitor_seq, at) DO NOTHING",
+                // What stands before, to tell which outages this batch began or ended.
+                let before: Vec<(i64, Option<i64>)> = sqlx::query_as(
+                    "DELETE FROM monitor_outages WHERE monitor_seq = $1 \
+                     AND (recovered_at IS NULL OR recovered_at > $2) RETURNING start_at, end_at",
                 )
                 .bind(seq)
-                .bind(last_at)
+                .bind(removed_from.unwrap_or(i64::MAX))
+                .fetch_all(&mut *tx)
+                .await?;
+                let before: BTreeSet<(i64, Option<i64>)> = before.into_iter().collect();
+                if let Some(after) = removed_from {
+                    sqlx::query("DELETE FROM monitor_gaps WHERE monitor_seq = $1 AND end_at > $2")
+                        .bind(seq)
+                        .bind(after)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for (at, ok) in feed {
+                    tracker
+                        .push_secs(at, ok)
+                        .map_err(|e| StoreError::Rejected(e.to_string()))?;
+                }
+                let (closed, gaps) = tracker.take_closed();
+                let new_state = tracker.state();
+                let mut outages: Vec<StoredOutage> =
+                    closed.into_iter().map(StoredOutage::from).collect();
+                outages.extend(history::open_outage(&new_state));
+                for o in &outages {
+                    if !before.contains(&(o.start, o.end)) {
+                        report.events.push(match o.end {
+                            Some(end) => OutageEvent::Ended {
+                                start: o.start,
+                                end,
+                            },
+                            None => OutageEvent::Started { start: o.start },
+                        });
+                    }
+                }
+                tx.insert_outages(seq, &outages).await?;
+                tx.insert_gaps(seq, &gaps).await?;
+                // A checkpoint when the last one is an hour of results old (none is after
+                // `last_at`: a replay deletes those after where it starts).
+                if let Some(last_at) = new_state.last_at {
+                    sqlx::query(
+                        "INSERT INTO monitor_checkpoints (monitor_seq, at, state) \
+                         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM monitor_checkpoints \
+                         WHERE monitor_seq = $1 AND at > $4) \
+                         ON CONFLICT (monitor_seq, at) DO NOTHING",
+                    )
+                    .bind(seq)
+                    .bind(last_at)
+                    .bind(serde_json::to_string(&new_state).unwrap_or_default())
+                    .bind(last_at - CHECKPOINT_EVERY)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query(
+                    "UPDATE monitor_tracks SET state = $1, last_at = $2, covered_until = $3, \
+                     results = results + $4 WHERE monitor_seq = $5",
+                )
                 .bind(serde_json::to_string(&new_state).unwrap_or_default())
-                .bind(last_at - CHECKPOINT_EVERY)
+                .bind(new_state.last_at)
+                .bind(new_state.covered_until)
+                .bind(report.stored as i64)
+                .bind(seq)
                 .execute(&mut *tx)
                 .await?;
+
+                if audit_as == AuditAs::EachMonitor {
+                    audit_write!(
+                        tx,
+                        stamp,
+                        "ingest",
+                        "monitor",
+                        code,
+                        None::<String>,
+                        None::<String>,
+                        Some(
+                            serde_json::json!({
+                                "stored": report.stored,
+                                "duplicates": report.duplicates,
+                                "late": report.late,
+                                "from": pacta_core::sla::ts(fresh[0].at).to_string(),
+                                "to": pacta_core::sla::ts(fresh[fresh.len() - 1].at).to_string(),
+                            })
+                            .to_string()
+                        )
+                    );
+                }
+                let (from, to) = (fresh[0].at, fresh[fresh.len() - 1].at);
+                span = Some(span.map_or((from, to), |(f, t)| (f.min(from), t.max(to))));
+                for mail in mails(k, &report.events) {
+                    queue_mail!(tx, stamp, &mail);
+                }
+                reports[k] = report;
             }
-            sqlx::query(
-                "UPDATE monitor_tracks SET state = $1, last_at = $2, covered_until = $3, \
-                 results = results + $4 WHERE monitor_seq = $5",
-            )
-            .bind(serde_json::to_string(&new_state).unwrap_or_default())
-            .bind(new_state.last_at)
-            .bind(new_state.covered_until)
-            .bind(report.stored as i64)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?;
-            audit_write!(
-                tx,
-                stamp,
-                "ingest",
-                "monitor",
-                audit_code,
-                None::<String>,
-                None::<String>,
-                Some(
-                    serde_json::json!({
-                        "stored": report.stored,
-                        "duplicates": report.duplicates,
-                        "late": report.late,
-                        "from": pacta_core::sla::ts(fresh[0].at).to_string(),
-                        "to": pacta_core::sla::ts(fresh[fresh.len() - 1].at).to_string(),
-                    })
-                    .to_string()
-                )
-            );
-            for mail in mails(&report.events) {
-                queue_mail!(tx, stamp, &mail);
+            if let (AuditAs::OneRow, Some((from, to))) = (audit_as, span) {
+                let sum = |f: fn(&IngestReport) -> usize| reports.iter().map(f).sum::<usize>();
+                audit_write!(
+                    tx,
+                    stamp,
+                    "ingest",
+                    "monitors",
+                    "probes",
+                    None::<String>,
+                    None::<String>,
+                    Some(
+                        serde_json::json!({
+                            "monitors": reports.iter().filter(|r| r.stored > 0).count(),
+                            "stored": sum(|r| r.stored),
+                            "duplicates": sum(|r| r.duplicates),
+                            "late": sum(|r| r.late),
+                            "from": pacta_core::sla::ts(from).to_string(),
+                            "to": pacta_core::sla::ts(to).to_string(),
+                        })
+                        .to_string()
+                    )
+                );
             }
-            Ok(report)
+            Ok(reports)
         })
     }
 

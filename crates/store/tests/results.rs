@@ -5,7 +5,8 @@
 use pacta_core::sla::instant::parse_instant;
 use pacta_core::sla::outages::{outages, OutageRule, ProbeResult};
 use pacta_core::sla::ts;
-use pacta_store::results::{MonitorResult, OutageEvent};
+use pacta_store::audit::AuditFilter;
+use pacta_store::results::{IngestItem, MonitorResult, OutageEvent};
 use pacta_store::testing::{fresh_postgres, fresh_sqlite};
 use pacta_store::{Db, Stamp, StoreError};
 
@@ -166,6 +167,136 @@ contract!(
             .ingest_results(1, rule(), &twice, by("prober"), "m", |_| Vec::new())
             .await
             .is_err());
+    }
+);
+
+contract!(
+    several_monitors_in_one_write_end_as_each_written_alone,
+    |db: Db| async move {
+        // Monitor 21 goes down and up, 22 stays up, 23 goes down; the same streams are written
+        // to 31, 32, 33 one monitor at a time.
+        let streams: Vec<Vec<MonitorResult>> = ["+---+-++", "++++++++", "++++----"]
+            .iter()
+            .map(|pattern| {
+                pattern
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| result(at("10:00:00") + 30 * i as i64, c == '+'))
+                    .collect()
+            })
+            .collect();
+        for half in [0..4, 4..8] {
+            // Not in seq order: the reports follow the items all the same.
+            let order = [2usize, 0, 1];
+            let items: Vec<IngestItem<'_>> = order
+                .iter()
+                .map(|&k| IngestItem {
+                    seq: 21 + k as i64,
+                    rule: rule(),
+                    batch: &streams[k][half.clone()],
+                    code: "m",
+                })
+                .collect();
+            let reports = db
+                .ingest_results_of_many(&items, by("prober"), |j, _| {
+                    assert!(j < 3);
+                    Vec::new()
+                })
+                .await
+                .unwrap();
+            assert_eq!(reports.len(), 3);
+            let reports: Vec<_> = (0..3)
+                .map(|k| reports[order.iter().position(|&o| o == k).unwrap()].clone())
+                .collect();
+            for (k, s) in streams.iter().enumerate() {
+                let alone = db
+                    .ingest_results(
+                        31 + k as i64,
+                        rule(),
+                        &s[half.clone()],
+                        by("api"),
+                        "m",
+                        |_| Vec::new(),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(reports[k], alone, "monitor {k}, results {half:?}");
+            }
+        }
+        for k in 0..3 {
+            let together = stored(&db, 21 + k, at("09:00:00"), at("11:00:00")).await;
+            let alone = stored(&db, 31 + k, at("09:00:00"), at("11:00:00")).await;
+            assert_eq!(together, alone, "monitor {k}");
+            assert_eq!(
+                together,
+                expected(
+                    &rule(),
+                    &streams[k as usize],
+                    at("09:00:00"),
+                    at("11:00:00")
+                )
+            );
+        }
+        assert_eq!(
+            stored(&db, 21, at("09:00:00"), at("11:00:00")).await["outages"][0]["end"],
+            "2026-10-12T10:03:00+02:00"
+        );
+        // One audit row per write of several monitors, one per monitor written alone.
+        let audit = |actor: &str| {
+            let db = db.clone();
+            let actor = actor.to_owned();
+            async move {
+                db.audit_entries(&AuditFilter {
+                    actor: Some(actor),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+            }
+        };
+        let together = audit("prober").await;
+        assert_eq!(together.len(), 2);
+        assert_eq!(
+            (together[0].kind.as_str(), together[0].code.as_str()),
+            ("monitors", "probes")
+        );
+        assert!(together[0]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains(r#""stored":12"#));
+        assert_eq!(audit("api").await.len(), 6);
+
+        // One monitor's refused results refuse the whole write: nothing of the others lands.
+        let mut changed = streams[0][7].clone();
+        changed.ok = !changed.ok;
+        let later = [result(at("10:04:00"), true)];
+        let conflict = [changed];
+        let items = [
+            IngestItem {
+                seq: 22,
+                rule: rule(),
+                batch: &later,
+                code: "m",
+            },
+            IngestItem {
+                seq: 21,
+                rule: rule(),
+                batch: &conflict,
+                code: "m",
+            },
+        ];
+        let err = db
+            .ingest_results_of_many(&items, by("prober"), |_, _| Vec::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Rejected(_)), "{err}");
+        let rows = db
+            .monitor_results(22, at("09:00:00"), at("11:00:00"), 100)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 8, "the other monitor's result is not written");
+        assert_eq!(audit("prober").await.len(), 2);
     }
 );
 

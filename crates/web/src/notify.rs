@@ -167,6 +167,9 @@ pub fn outage_mails(
     now: i64,
 ) -> Vec<NewMail> {
     use pacta_store::results::OutageEvent;
+    if events.is_empty() {
+        return Vec::new();
+    }
     let (id, code, name) = monitor;
     let snapshot = state.snapshot();
     let local = |s: i64| {

@@ -9,7 +9,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use pacta_core::monitor::CheckResult;
-use pacta_monitor::scheduler::{BoxFuture, ResultSink, Scheduled, Scheduler, SinkError};
+use pacta_monitor::scheduler::{
+    BoxFuture, MonitorResults, ResultSink, Scheduled, Scheduler, SinkError,
+};
 use pacta_monitor::{Prepared, Prober};
 use pacta_store::monitors::{MonitorFilter, StoredMonitor};
 use pacta_store::probe_leases::shard_of;
@@ -73,48 +75,106 @@ struct IngestSink {
     known: Known,
 }
 
+/// Where the probes write the results of `monitors`: the ingest of the API, several monitors in
+/// one transaction; a monitor not among them (deleted) is refused.
+pub fn ingest_sink(state: AppState, monitors: Vec<StoredMonitor>) -> Arc<dyn ResultSink> {
+    let known = monitors.into_iter().map(|m| (m.id.clone(), m)).collect();
+    Arc::new(IngestSink {
+        state,
+        known: Arc::new(RwLock::new(known)),
+    })
+}
+
+impl IngestSink {
+    /// The latency histogram and up/down gauge of a monitor whose results were written.
+    fn record(&self, m: &StoredMonitor, results: &[CheckResult]) {
+        let metrics = self.state.metrics();
+        let latency = metrics.probe_latency.get_or_create(&KindLabels {
+            kind: m.monitor.kind().code().to_owned(),
+        });
+        for r in results {
+            if let Some(ms) = r.latency_ms {
+                latency.observe(f64::from(ms) / 1000.0);
+            }
+        }
+        if let Some(last) = results.last() {
+            metrics
+                .monitor_up
+                .get_or_create(&MonitorLabels {
+                    monitor: m.monitor.code.clone(),
+                    service: m.service.clone(),
+                })
+                .set(i64::from(last.ok));
+        }
+    }
+
+    /// Writes one monitor's results alone: how the monitor whose results are refused is told
+    /// from the others.
+    async fn write_one(&self, m: &StoredMonitor, results: &[CheckResult]) -> Result<(), SinkError> {
+        let stamp = Stamp::new(PROBER, self.state.now());
+        match crate::api::monitors::ingest(&self.state, m, results, stamp).await {
+            Ok(_) => {
+                self.record(m, results);
+                Ok(())
+            }
+            Err(e) if e.status.is_client_error() => Err(SinkError::Refused(e.message)),
+            Err(e) => Err(SinkError::Unavailable(e.message)),
+        }
+    }
+}
+
 impl ResultSink for IngestSink {
     fn write<'a>(
         &'a self,
-        monitor: &'a str,
-        results: &'a [CheckResult],
-    ) -> BoxFuture<'a, Result<(), SinkError>> {
+        batch: &'a [MonitorResults],
+    ) -> BoxFuture<'a, Vec<Result<(), SinkError>>> {
         Box::pin(async move {
-            let stored = self
-                .known
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(monitor)
-                .cloned();
-            let Some(m) = stored else {
-                return Err(SinkError::Refused("the monitor was deleted".into()));
+            let known: Vec<Option<StoredMonitor>> = {
+                let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+                batch
+                    .iter()
+                    .map(|(id, _)| known.get(&**id).cloned())
+                    .collect()
             };
-            let stamp = Stamp::new(PROBER, self.state.now());
-            match crate::api::monitors::ingest(&self.state, &m, results, stamp).await {
-                Ok(_) => {
-                    let metrics = self.state.metrics();
-                    let latency = metrics.probe_latency.get_or_create(&KindLabels {
-                        kind: m.monitor.kind().code().to_owned(),
-                    });
-                    for r in results {
-                        if let Some(ms) = r.latency_ms {
-                            latency.observe(f64::from(ms) / 1000.0);
-                        }
-                    }
-                    if let Some(last) = results.last() {
-                        metrics
-                            .monitor_up
-                            .get_or_create(&MonitorLabels {
-                                monitor: m.monitor.code.clone(),
-                                service: m.service.clone(),
-                            })
-                            .set(i64::from(last.ok));
-                    }
-                    Ok(())
-                }
-                Err(e) if e.status.is_client_error() => Err(SinkError::Refused(e.message)),
-                Err(e) => Err(SinkError::Unavailable(e.message)),
+            let mut outcomes: Vec<Result<(), SinkError>> = known
+                .iter()
+                .map(|m| match m {
+                    Some(_) => Ok(()),
+                    None => Err(SinkError::Refused("the monitor was deleted".into())),
+                })
+                .collect();
+            let items: Vec<(usize, &StoredMonitor, &[CheckResult])> = known
+                .iter()
+                .zip(batch)
+                .enumerate()
+                .filter_map(|(k, (m, (_, results)))| Some((k, m.as_ref()?, results.as_slice())))
+                .collect();
+            if items.is_empty() {
+                return outcomes;
             }
+            let together: Vec<(&StoredMonitor, &[CheckResult])> =
+                items.iter().map(|&(_, m, rs)| (m, rs)).collect();
+            let stamp = Stamp::new(PROBER, self.state.now());
+            match crate::api::monitors::ingest_many(&self.state, &together, stamp).await {
+                Ok(_) => {
+                    for (_, m, results) in &items {
+                        self.record(m, results);
+                    }
+                }
+                // Some monitor's results are refused, and so were all: each alone now, so
+                // only that monitor's are lost.
+                Err(e) if e.status.is_client_error() => {
+                    for &(k, m, results) in &items {
+                        outcomes[k] = self.write_one(m, results).await;
+                    }
+                }
+                Err(e) => {
+                    for &(k, _, _) in &items {
+                        outcomes[k] = Err(SinkError::Unavailable(e.message.clone()));
+                    }
+                }
+            }
+            outcomes
         })
     }
 }

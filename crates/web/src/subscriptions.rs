@@ -341,8 +341,13 @@ pub(crate) async fn service_managers(state: &AppState, service: &str) -> ApiResu
         .db
         .list_users(Scope::All, &UserFilter::default())
         .await?;
+    Ok(managers_among(&staff, service))
+}
+
+/// [`service_managers`] among `people` already read: for many services at once.
+pub(crate) fn managers_among(people: &[pacta_core::access::User], service: &str) -> Vec<Recipient> {
     let pick = |role: Role| -> Vec<Recipient> {
-        staff
+        people
             .iter()
             .filter(|u| u.partner.is_none() && !u.disabled)
             .filter(|u| {
@@ -354,11 +359,11 @@ pub(crate) async fn service_managers(state: &AppState, service: &str) -> ApiResu
             .collect()
     };
     let managers = pick(Role::ServiceManager);
-    Ok(if managers.is_empty() {
+    if managers.is_empty() {
         pick(Role::Admin)
     } else {
         managers
-    })
+    }
 }
 
 /// The partner admins of `partner` (enabled).

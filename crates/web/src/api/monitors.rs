@@ -712,6 +712,63 @@ pub async fn ingest(
     Ok(report)
 }
 
+/// The probes' write: the results of several monitors in one transaction (one audit row),
+/// each as [`ingest`] would store it — its outages, their mails and the budget checks. The
+/// reports come in the order of `items`; one monitor's refused results refuse the whole
+/// (nothing written), which the caller answers by writing each alone.
+pub async fn ingest_many(
+    state: &AppState,
+    items: &[(&StoredMonitor, &[pacta_core::monitor::CheckResult])],
+    stamp: pacta_store::Stamp<'_>,
+) -> ApiResult<Vec<pacta_store::results::IngestReport>> {
+    // The staff are read once for every service of the write, not once per monitor.
+    let staff = state
+        .db
+        .list_users(Scope::All, &pacta_store::accounts::UserFilter::default())
+        .await?;
+    let mut managers: std::collections::HashMap<&str, Vec<crate::subscriptions::Recipient>> =
+        std::collections::HashMap::new();
+    for (m, _) in items {
+        managers
+            .entry(m.service.as_str())
+            .or_insert_with(|| crate::subscriptions::managers_among(&staff, &m.service));
+    }
+    let now = stamp.at.as_second();
+    let store_items: Vec<pacta_store::results::IngestItem<'_>> = items
+        .iter()
+        .map(|(m, batch)| pacta_store::results::IngestItem {
+            seq: m.seq,
+            rule: m.monitor.outage_rule(),
+            batch,
+            code: &m.id,
+        })
+        .collect();
+    let reports = state
+        .db
+        .ingest_results_of_many(&store_items, stamp, |k, events| {
+            let m = items[k].0;
+            crate::notify::outage_mails(
+                state,
+                (&m.id, &m.monitor.code, &m.monitor.name),
+                &m.service,
+                events,
+                managers.get(m.service.as_str()).map_or(&[], Vec::as_slice),
+                now,
+            )
+        })
+        .await?;
+    let changed: BTreeSet<&str> = items
+        .iter()
+        .zip(&reports)
+        .filter(|((m, _), r)| !r.events.is_empty() && m.monitor.counts_for_availability)
+        .map(|((m, _), _)| m.service.as_str())
+        .collect();
+    for service in changed {
+        crate::availability::downtime_changed(state, service).await;
+    }
+    Ok(reports)
+}
+
 /// The window of an outages read.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use pacta_core::subscription::State;
+use pacta_monitor::scheduler::SinkError;
 use pacta_store::audit::AuditFilter;
 use pacta_store::subscriptions::{Effects, NewSubscription, Step};
 use pacta_store::Stamp;
@@ -771,6 +772,133 @@ async fn results_are_ingested_placed_by_their_instant_and_give_the_rules_outages
         return;
     };
     ingest_and_read_outages(World::new(app).await).await;
+}
+
+/// Results of 30 November 2026 as the probes hand them over.
+fn probed(list: &[(&str, bool)]) -> Vec<pacta_core::monitor::CheckResult> {
+    list.iter()
+        .map(|(hms, ok)| pacta_core::monitor::CheckResult {
+            at: pacta_core::sla::instant::parse_instant(&format!("2026-11-30T{hms}+01:00"))
+                .unwrap()
+                .as_second(),
+            ok: *ok,
+            latency_ms: Some(20),
+            detail: None,
+        })
+        .collect()
+}
+
+async fn probes_write_many_at_once(w: World) {
+    use std::sync::Arc;
+    let (a, b) = (
+        w.made(rule_body("probe-a")).await,
+        w.made(rule_body("probe-b")).await,
+    );
+    let stored = |id: &str| {
+        let db = w.app.state.db.clone();
+        let id = id.to_owned();
+        async move {
+            db.monitor(pacta_store::Scope::All, &id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let sink = pacta_web::probes::ingest_sink(
+        w.app.state.clone(),
+        vec![stored(&a).await, stored(&b).await],
+    );
+    let batch: Vec<(Arc<str>, Vec<_>)> = vec![
+        (
+            Arc::from(a.as_str()),
+            probed(&[
+                ("09:00:00", true),
+                ("09:00:30", false),
+                ("09:01:00", false),
+                ("09:01:30", false),
+            ]),
+        ),
+        (
+            Arc::from(b.as_str()),
+            probed(&[("09:00:10", true), ("09:00:40", true)]),
+        ),
+        (Arc::from("mon-deleted"), probed(&[("09:00:10", true)])),
+    ];
+    let outcomes = sink.write(&batch).await;
+    assert_eq!(outcomes[..2], [Ok(()), Ok(())]);
+    assert!(
+        matches!(outcomes[2], Err(SinkError::Refused(_))),
+        "{outcomes:?}"
+    );
+    // Both monitors' results are stored in one write, audited once; a's outage is mailed.
+    let audit = w
+        .app
+        .state
+        .db
+        .audit_entries(&AuditFilter::default())
+        .await
+        .unwrap();
+    let ingests: Vec<_> = audit.iter().filter(|e| e.action == "ingest").collect();
+    assert_eq!(ingests.len(), 1, "{ingests:?}");
+    assert_eq!(
+        (ingests[0].actor.as_str(), ingests[0].kind.as_str()),
+        ("prober", "monitors")
+    );
+    let mails = w.app.state.db.outbox().await.unwrap();
+    assert!(mails
+        .iter()
+        .any(|m| m.kind == "outage.started" && m.to == "sm-web@provider.example"));
+    let window = "from=2026-11-30T09:00:00%2B01:00&to=2026-11-30T09:02:00%2B01:00";
+    let r = w
+        .get("admin", &format!("/api/v1/monitors/{a}/outages?{window}"))
+        .await;
+    assert_eq!(
+        r.json()["outages"],
+        json!([{"start": "2026-11-30T09:00:30+01:00", "end": null}])
+    );
+
+    // b's next results conflict with what the API was sent meanwhile: b's are refused, a's
+    // are written all the same.
+    let r = post_results(&w, "prober", &b, results(&[("09:01:10", true)])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    let batch: Vec<(Arc<str>, Vec<_>)> = vec![
+        (
+            Arc::from(a.as_str()),
+            probed(&[("09:02:00", true), ("09:02:30", true)]),
+        ),
+        (Arc::from(b.as_str()), probed(&[("09:01:10", false)])),
+    ];
+    let outcomes = sink.write(&batch).await;
+    assert_eq!(outcomes[0], Ok(()));
+    assert!(
+        matches!(outcomes[1], Err(SinkError::Refused(_))),
+        "{outcomes:?}"
+    );
+    let window = "from=2026-11-30T09:00:00%2B01:00&to=2026-11-30T09:03:00%2B01:00";
+    let r = w
+        .get("admin", &format!("/api/v1/monitors/{a}/outages?{window}"))
+        .await;
+    assert_eq!(
+        r.json()["outages"],
+        json!([{"start": "2026-11-30T09:00:30+01:00", "end": "2026-11-30T09:02:00+01:00"}])
+    );
+    let mails = w.app.state.db.outbox().await.unwrap();
+    assert!(mails
+        .iter()
+        .any(|m| m.kind == "outage.ended" && m.to == "sm-web@provider.example"));
+}
+
+#[tokio::test]
+async fn the_probes_write_many_monitors_at_once_and_a_refused_one_alone_sqlite() {
+    probes_write_many_at_once(World::new(TestApp::new().await).await).await;
+}
+
+#[tokio::test]
+async fn the_probes_write_many_monitors_at_once_and_a_refused_one_alone_postgres() {
+    let Some(app) = TestApp::postgres_with_catalogue(&small_catalogue()).await else {
+        return;
+    };
+    probes_write_many_at_once(World::new(app).await).await;
 }
 
 #[tokio::test]
