@@ -174,6 +174,15 @@ def main():
         outages = db.execute("SELECT COUNT(*) FROM monitor_outages").fetchone()[0]
         results = db.execute("SELECT COUNT(*) FROM monitor_results").fetchone()[0]
         failures = db.execute("SELECT COUNT(*) FROM monitor_results WHERE NOT ok").fetchone()[0]
+        # Storage: every page of each result table and its indexes (dbstat), per row.
+        storage = {}
+        for table in ("monitor_results", "monitor_rollups"):
+            rows = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            size = db.execute(
+                "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN "
+                "(SELECT name FROM sqlite_master WHERE tbl_name = ?)", (table,)).fetchone()[0]
+            storage[table] = {"rows": rows, "bytes": size,
+                              "bytes_per_row": round(size / rows, 1) if rows else None}
         db.close()
         secs = end - start
         doc = {
@@ -192,6 +201,7 @@ def main():
             "monitors_checked_in_span": checked,
             "requests_at_target": len(target.arrivals),
             "results_stored": results, "failed_results": failures, "false_outages": outages,
+            "sqlite_storage": storage,
             "load_avg": os.getloadavg(),
         }
         with open(os.path.join(OUT, f"probes-{MONITORS}.json"), "w") as f:

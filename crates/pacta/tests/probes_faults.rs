@@ -100,14 +100,14 @@ async fn a_locked_database_and_a_restart_neither_make_nor_double_an_outage() {
                 .outages
         }
     };
-    until(40, "both monitors checked", async || {
+    until(90, "both monitors checked", async || {
         !results(up).await.is_empty() && !results(flaky).await.is_empty()
     })
     .await;
 
     // The flaky target goes down: an outage opens.
     down.store(true, Ordering::SeqCst);
-    until(60, "an open outage of flaky", async || {
+    until(120, "an open outage of flaky", async || {
         outages(flaky).await.iter().any(|o| o.end.is_none())
     })
     .await;
@@ -127,7 +127,7 @@ async fn a_locked_database_and_a_restart_neither_make_nor_double_an_outage() {
     locker.close().await;
     let unlocked_at = jiff::Timestamp::now().as_second();
     until(
-        30,
+        90,
         "the results taken during the lock are written",
         async || results(up).await.iter().any(|r| r.at > unlocked_at),
     )
@@ -154,7 +154,7 @@ async fn a_locked_database_and_a_restart_neither_make_nor_double_an_outage() {
         .start;
     drop(server);
     let server = serve_live(&url, &["--demo"], &[]);
-    until(40, "flaky checked again after the restart", async || {
+    until(90, "flaky checked again after the restart", async || {
         results(flaky)
             .await
             .last()
@@ -162,7 +162,7 @@ async fn a_locked_database_and_a_restart_neither_make_nor_double_an_outage() {
     })
     .await;
     down.store(false, Ordering::SeqCst);
-    until(40, "the outage closed", async || {
+    until(90, "the outage closed", async || {
         outages(flaky).await.iter().all(|o| o.end.is_some())
     })
     .await;

@@ -74,6 +74,16 @@ async fn metrics_answer_the_metrics_token_and_admins_only() {
     let (status, body, _) = get_metrics(&app, Some(&agent)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(!body.contains("pacta_"));
+    // A partner's people, even its admin, never: the labels name every partner's monitors.
+    let partner = crate::support::people(
+        &app,
+        &["P-A"],
+        &[("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin")],
+    )
+    .await;
+    let (status, body, _) = get_metrics(&app, Some(&partner["a-admin"])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(!body.contains("pacta_"));
     let (status, _, _) = get_metrics(&app, Some("not-the-token")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
