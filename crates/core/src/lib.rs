@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod incident;
 pub mod jobs;
+pub mod maintenance;
 pub mod monitor;
 pub mod partner;
 pub mod retention;

@@ -15,6 +15,7 @@ pub mod catalogue;
 pub mod credentials;
 mod db;
 pub mod incidents;
+pub mod maintenance;
 mod monitor_rows;
 pub mod monitors;
 pub mod partners;

@@ -13,7 +13,7 @@ use pacta_core::sla::agreement::{
 };
 use pacta_core::sla::availability::Target;
 use pacta_core::sla::outages::Outages;
-use pacta_core::sla::statement::{month_period, Incident, IncidentKind};
+use pacta_core::sla::statement::{month_period, Incident, IncidentKind, MaintenanceWindow};
 use pacta_core::sla::Interval;
 use pacta_core::subscription::State;
 use pacta_store::jobs::NewJob;
@@ -39,6 +39,59 @@ pub struct Inputs {
     windows: HashMap<(i64, i64, i64), Outages>,
     incidents: HashMap<(String, i64, i64), Vec<Incident>>,
     targets: HashMap<String, Target>,
+    /// The maintenance windows of a service, every consultation included.
+    maintenance: HashMap<String, Vec<pacta_store::maintenance::StoredWindow>>,
+}
+
+/// The occurrences of the service's maintenance that meet `period`, each with `s`'s partner's
+/// consent at `now` (issue 12, point 4): through the consultation of the occurrence's round,
+/// by the `consent` op. A window the partner was not consulted on does not appear: it is
+/// agreed time.
+async fn maintenance_of(
+    state: &AppState,
+    inputs: &mut Inputs,
+    s: &Subscription,
+    period: Interval,
+) -> ApiResult<
+    Vec<(
+        String,
+        pacta_core::maintenance::Occurrence,
+        pacta_core::sla::consent::Consent,
+    )>,
+> {
+    let key = s.service.clone();
+    if !inputs.maintenance.contains_key(&key) {
+        let windows = state
+            .db
+            .list_maintenance(
+                Scope::All,
+                &pacta_store::maintenance::MaintenanceFilter {
+                    service: Some(s.service.clone()),
+                    partner: None,
+                },
+            )
+            .await?;
+        inputs.maintenance.insert(key.clone(), windows);
+    }
+    let now = state.now();
+    let mut out = Vec::new();
+    for w in &inputs.maintenance[&key] {
+        for o in &w.occurrences {
+            let occurrence = o.occurrence;
+            if occurrence.end <= period.start || occurrence.start >= period.end {
+                continue;
+            }
+            let Some(c) = w.consultation(&s.partner, o.round) else {
+                continue;
+            };
+            let decided =
+                pacta_core::maintenance::consultation::consents(&[occurrence], &c.rule(), now)
+                    .map_err(|e| ApiError::internal_message(&e.to_string()))?;
+            out.push((w.id.clone(), occurrence, decided[0].consent));
+        }
+    }
+    out.sort_by_key(|(id, o, _)| (o.start, id.clone()));
+    Ok(out)
 }
 
 /// A subscription's figures over a period.
@@ -168,8 +221,19 @@ pub async fn figures(
             .collect();
         inputs.incidents.insert(incident_key.clone(), down);
     }
+    let maintenance = maintenance_of(state, inputs, s, period).await?;
+    let windows: Vec<MaintenanceWindow> = maintenance
+        .iter()
+        .map(|&(_, o, consent)| MaintenanceWindow {
+            window: Interval {
+                start: o.start,
+                end: o.end,
+            },
+            consent,
+        })
+        .collect();
     let incidents = &inputs.incidents[&incident_key];
-    let figures = subscription_statement(period, history, &target, &answers, incidents, &[])
+    let figures = subscription_statement(period, history, &target, &answers, incidents, &windows)
         .map_err(|e| ApiError::internal_message(&e.to_string()))?;
     let inputs_doc = json!({
         "period": [lo, hi],
@@ -177,7 +241,7 @@ pub async fn figures(
         "target": target.to_string(),
         "monitors": fingerprint_monitors,
         "incidents": incidents.iter().map(|i| json!([i.start.as_second(), i.end.map(|e| e.as_second())])).collect::<Vec<_>>(),
-        "maintenance": [],
+        "maintenance": maintenance.iter().map(|(id, o, c)| json!([id, o.start.as_second(), o.end.as_second(), c.code()])).collect::<Vec<_>>(),
     });
     let fingerprint = format!(
         "sha256:{:x}",
@@ -207,6 +271,17 @@ pub async fn figures(
     doc["monitors"] = json!(monitors
         .iter()
         .map(|m| m.monitor.code.clone())
+        .collect::<Vec<_>>());
+    // Each window of the period and how this partner agreed to it.
+    doc["maintenance"] = json!(maintenance
+        .iter()
+        .map(|(id, o, c)| json!({
+            "window": id,
+            "start": instant(o.start.as_second()),
+            "end": instant(o.end.as_second()),
+            "consent": c.code(),
+            "excluded": c.excludes(),
+        }))
         .collect::<Vec<_>>());
     doc["fingerprint"] = json!(fingerprint);
     Ok(Figures {

@@ -26,8 +26,10 @@ use crate::state::AppState;
 /// `period_seconds`, `unmonitored_seconds`, `excluded_maintenance_seconds`, `incomplete`) with
 /// `subscription`, `partner`, `service`, `month`, `from`, `to`, `in_service` (the part of the
 /// period the subscription was in service, over which the figures are), `target`,
-/// `suspended_seconds`, `burn_rate`, `monitors` (the counting monitors' codes), `fingerprint`
-/// (of the inputs), `provisional` (true while the month is open, and for any `from`&`to`),
+/// `suspended_seconds`, `burn_rate`, `monitors` (the counting monitors' codes), `maintenance`
+/// (each occurrence of the service's maintenance in the period on which the partner was
+/// consulted: `{"window", "start", "end", "consent", "excluded"}`), `fingerprint` (of the
+/// inputs), `provisional` (true while the month is open, and for any `from`&`to`),
 /// `amendment` and `statements` (the original and every amendment of a closed month).
 #[derive(ToSchema)]
 #[schema(value_type = Object)]

@@ -576,3 +576,119 @@ async fn no_budget_is_told_when_nothing_is_allowed() {
         .unwrap();
     assert_eq!(told, 0);
 }
+
+/// A window of WEB-HOSTING on which P-A is consulted (on five days' notice, silence is
+/// consent), proposed on 20 September 2026, answered by P-A with `answer` on the 25th.
+async fn window(w: &World, start: &str, end: &str, answer: pacta_core::sla::consent::Answer) {
+    use pacta_core::maintenance::consultation::{PartnerTerms, SubscriptionTerms};
+    use pacta_store::maintenance::{Action, Consulted, NewAnswer, NewTimes, NewWindow};
+    let times = pacta_core::maintenance::WindowTimes::parse(start, end, None).unwrap();
+    let new = NewWindow {
+        service: "WEB-HOSTING".into(),
+        title: pacta_core::text::Text::new().with(pacta_core::text::Lang::En, "Storage"),
+        description: None,
+        times: NewTimes {
+            start_local: start.into(),
+            end_local: end.into(),
+            rrule: None,
+            occurrences: times.occurrences(pacta_core::subscription::zone()).unwrap(),
+        },
+    };
+    let consulted = Consulted {
+        partner: "P-A".into(),
+        subscriptions: vec![SubscriptionTerms {
+            from: at("2026-10-01T00:00:00+02:00"),
+            until: None,
+            terms: PartnerTerms {
+                notice_seconds: 5 * 86_400,
+                silence_is_consent: true,
+            },
+        }],
+    };
+    let db = &w.app.state.db;
+    let proposed = db
+        .propose_maintenance(
+            &new,
+            &[consulted],
+            |_| Vec::new(),
+            Stamp::new("sm", at("2026-09-20T10:00:00+02:00")),
+        )
+        .await
+        .unwrap();
+    db.act_on_maintenance(
+        &proposed.id,
+        &Action::Answer {
+            partner: "P-A".into(),
+            answer: NewAnswer {
+                answer,
+                comment: None,
+                occurrence: None,
+                alternative: None,
+            },
+        },
+        |_| Ok(()),
+        |_| Vec::new(),
+        Stamp::new("admin@p-a.example", at("2026-09-25T10:00:00+02:00")),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn agreed_maintenance_is_excluded_from_the_partners_figures_and_objected_maintenance_is_not()
+{
+    use pacta_core::sla::consent::Answer;
+    let w = World::new(TestApp::new().await).await;
+    w.ingest(october_results()).await;
+    // The outage is [12th 10:00, 12:00). P-A agreed to [09:00, 11:00) and objected to
+    // [11:00, 12:00): the first is excluded (7,200 s), the second is agreed time, so its hour
+    // of the outage is downtime. Worked by hand: AST = 2,682,000 − 7,200 = 2,674,800;
+    // downtime = [11:00, 12:00) = 3,600; allowed floor(2,674,800 × 0.5 / 100) = 13,374;
+    // budget 9,774; availability floor(100000 × 2,671,200 / 2,674,800) / 1000 = 99.865;
+    // burn rate (3,600 / 2,674,800) / 0.005 = 0.269.
+    window(&w, "2026-10-12T09:00", "2026-10-12T11:00", Answer::Agree).await;
+    window(&w, "2026-10-12T11:00", "2026-10-12T12:00", Answer::Object).await;
+    let r = w.october("a-viewer").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    let v = r.json();
+    assert_eq!(
+        figures(&v),
+        json!({
+            "period_seconds": 2_682_000, "agreed_seconds": 2_674_800, "downtime_seconds": 3_600,
+            "unmonitored_seconds": 14_400, "allowed_downtime_seconds": 13_374,
+            "budget_left_seconds": 9_774, "availability_percent": 99.865, "met": true,
+            "incomplete": false, "burn_rate": 0.269, "target": "99.5", "suspended_seconds": 0,
+            "excluded_maintenance_seconds": 7_200,
+        })
+    );
+    let shown: Vec<(String, String, String, bool)> = v["maintenance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["start"].as_str().unwrap().to_owned(),
+                m["end"].as_str().unwrap().to_owned(),
+                m["consent"].as_str().unwrap().to_owned(),
+                m["excluded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "2026-10-12T09:00:00+02:00".to_owned(),
+                "2026-10-12T11:00:00+02:00".to_owned(),
+                "explicit".to_owned(),
+                true
+            ),
+            (
+                "2026-10-12T11:00:00+02:00".to_owned(),
+                "2026-10-12T12:00:00+02:00".to_owned(),
+                "objected".to_owned(),
+                false
+            ),
+        ]
+    );
+}
