@@ -6,6 +6,7 @@ mod cli_support;
 mod config;
 mod demo_history;
 mod demo_targets;
+mod maintenance_cmd;
 mod monitor_cmd;
 mod partner_cmd;
 mod render_pdf;
@@ -90,6 +91,9 @@ pub enum Command {
     /// Monthly availability statements: close a month, show, amend.
     #[command(subcommand)]
     Statement(statement_cmd::StatementCommand),
+    /// Maintenance windows agreed with the partners: list, show (answers and consents).
+    #[command(subcommand)]
+    Maintenance(maintenance_cmd::MaintenanceCommand),
 }
 
 fn main() -> ExitCode {
@@ -133,6 +137,9 @@ fn main() -> ExitCode {
                     Command::Outbox(cmd) => Ok(subscription_cmd::outbox(&settings, cmd).await),
                     Command::Monitor(cmd) => Ok(monitor_cmd::run(&settings, cmd, clock).await),
                     Command::Statement(cmd) => Ok(statement_cmd::run(&settings, cmd, clock).await),
+                    Command::Maintenance(cmd) => {
+                        Ok(maintenance_cmd::run(&settings, cmd, clock).await)
+                    }
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod hashing;
 pub mod jobs;
 pub mod mail;
+pub mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod probes;
