@@ -160,6 +160,14 @@ pub enum Action<'a> {
     ManageIncidents {
         service: &'a str,
     },
+    /// List maintenance windows (each then as [`Action::ReadMaintenance`] allows).
+    ReadMaintenanceWindows,
+    /// Read a maintenance window: the provider's staff with every partner's consultation; a
+    /// partner's people with their own only. `partner` is the caller's partner when that partner
+    /// is consulted on the window (the caller finds out); `None` otherwise.
+    ReadMaintenance {
+        partner: Option<&'a str>,
+    },
     /// Read the availability and the monthly statements of `partner`'s subscriptions.
     ReadStatements {
         partner: &'a str,
@@ -285,6 +293,16 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         }
         Action::ManageIncidents { service } => {
             allow_if(actor.has(Admin) || actor.has_over(ServiceManager, service))
+        }
+        Action::ReadMaintenanceWindows => allow_if(actor.is_staff() || actor.is_partner_person()),
+        Action::ReadMaintenance { partner } => {
+            if actor.is_staff() || partner.is_some_and(|p| actor.is_of(p)) {
+                Decision::Allow
+            } else if matches!(actor, Actor::Anonymous) {
+                Decision::Deny
+            } else {
+                Decision::NotVisible
+            }
         }
         Action::ReadStatements { partner } => {
             on_partner(actor, partner, sees_partner(actor, partner))
@@ -413,6 +431,14 @@ const ROWS: &[Row] = &[
     Row {
         what: "declare a service's incidents, change their end or kind, post updates",
         action: |c| Action::ManageIncidents { service: c },
+    },
+    Row {
+        what: "list maintenance windows (each as the row below allows)",
+        action: |_| Action::ReadMaintenanceWindows,
+    },
+    Row {
+        what: "read a maintenance window (a partner's people: one their partner is consulted on, their own answers only)",
+        action: |c| Action::ReadMaintenance { partner: Some(c) },
     },
     Row {
         what: "read a partner's availability and monthly statements",

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod availability;
 pub mod catalogue;
 pub mod incidents;
+pub mod maintenance;
 pub mod monitors;
 pub mod partners;
 pub mod services;
@@ -54,6 +55,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         (name = "subscriptions", description = "Partners' subscriptions: request, decide, read"),
         (name = "monitors", description = "What the probes check, as data: monitors of a service or of one subscription"),
         (name = "incidents", description = "Incidents of a service declared by the provider's staff, with their public updates"),
+        (name = "maintenance", description = "Maintenance windows agreed with the partners: occurrences, consultation, consent"),
     )
 )]
 struct ApiDoc;
@@ -323,6 +325,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(incidents::get_incident, incidents::patch_incident))
         .routes(routes!(incidents::post_update))
+        .routes(routes!(maintenance::list_maintenance))
+        .routes(routes!(maintenance::get_maintenance))
         .split_for_parts()
 }
 

@@ -69,6 +69,8 @@ struct World {
     a_monitor: String,
     /// An incident of WEB-HOSTING, which P-B does not subscribe to.
     a_incident: String,
+    /// A maintenance window on which P-A is consulted, P-B not.
+    a_maintenance: String,
 }
 
 async fn world(app: TestApp) -> World {
@@ -164,8 +166,10 @@ async fn world(app: TestApp) -> World {
         .unwrap()
         .id;
     let a_incident = crate::support::add_incident(&app).await;
+    let a_maintenance = crate::support::add_maintenance(&app, &["P-A"]).await;
     World {
         app,
+        a_maintenance,
         a_subscription,
         a_monitor,
         a_incident,
@@ -210,7 +214,12 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
         | ("post", "/api/v1/tokens")
         | ("get", "/api/v1/subscriptions")
         | ("get", "/api/v1/monitors")
-        | ("get", "/api/v1/incidents") => case(SignedIn, path),
+        | ("get", "/api/v1/incidents")
+        | ("get", "/api/v1/maintenance") => case(SignedIn, path),
+        ("get", "/api/v1/maintenance/{id}") => partner_case(
+            &path.replace("{id}", &w.a_maintenance),
+            &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+        ),
         ("post", "/api/v1/incidents") => Case {
             body: Some(
                 json!({"service": "WEB-HOSTING", "kind": "down", "title": "Down",

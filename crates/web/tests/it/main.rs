@@ -9,6 +9,7 @@ mod availability_api;
 mod incidents_api;
 mod isolation;
 mod login;
+mod maintenance_api;
 mod metrics;
 mod monitoring_pages;
 mod monitors_api;

@@ -306,3 +306,55 @@ pub async fn people(
     }
     tokens
 }
+
+/// A maintenance window of WEB-HOSTING (two Sundays of December 2026, 02:00–04:00) proposed on
+/// 25 November at 09:00 and consulting `partners` (five days' notice, silence is consent): its id.
+pub async fn add_maintenance(app: &TestApp, partners: &[&str]) -> String {
+    use pacta_core::maintenance::consultation::{PartnerTerms, SubscriptionTerms};
+    use pacta_store::maintenance::{Consulted, NewTimes, NewWindow};
+    let (start, end, rrule) = (
+        "2026-12-13T02:00",
+        "2026-12-13T04:00",
+        "FREQ=WEEKLY;COUNT=2",
+    );
+    let times = pacta_core::maintenance::WindowTimes::parse(start, end, Some(rrule)).unwrap();
+    let consulted: Vec<Consulted> = partners
+        .iter()
+        .map(|p| Consulted {
+            partner: (*p).into(),
+            subscriptions: vec![SubscriptionTerms {
+                from: "2026-11-01T00:00:00Z".parse().unwrap(),
+                until: None,
+                terms: PartnerTerms {
+                    notice_seconds: 5 * 86_400,
+                    silence_is_consent: true,
+                },
+            }],
+        })
+        .collect();
+    app.state
+        .db
+        .propose_maintenance(
+            &NewWindow {
+                service: "WEB-HOSTING".into(),
+                title: pacta_core::text::Text::new()
+                    .with(pacta_core::text::Lang::En, "Storage firmware"),
+                description: None,
+                times: NewTimes {
+                    start_local: start.into(),
+                    end_local: end.into(),
+                    rrule: Some(rrule.into()),
+                    occurrences: times.occurrences(pacta_core::subscription::zone()).unwrap(),
+                },
+            },
+            &consulted,
+            |_| Vec::new(),
+            Stamp::new(
+                "sm-web@provider.example",
+                "2026-11-25T08:00:00Z".parse().unwrap(),
+            ),
+        )
+        .await
+        .unwrap()
+        .id
+}
