@@ -107,7 +107,8 @@ impl WindowTimes {
 
     /// The occurrences, in order, as instants in `tz`. Each keeps the first one's local start
     /// and its wall-clock length (02:00–04:00 stays 02:00–04:00 on the wall, and lasts what
-    /// the night's DST makes of it).
+    /// the night's DST makes of it); one that the spring-forward night leaves empty is dropped,
+    /// as a calendar slot is (a window with no occurrence left is an error).
     pub fn occurrences(&self, tz: &TimeZone) -> Result<Vec<Occurrence>, WindowError> {
         if self.end <= self.start {
             return Err(WindowError {
@@ -138,14 +139,9 @@ impl WindowTimes {
             })?;
             let (start, end) = (instant(tz, local), instant(tz, end_local));
             if end <= start {
-                // Both ends in one spring-forward gap: the night has no such time.
-                return Err(WindowError {
-                    field: "end",
-                    message: format!(
-                        "the occurrence of {} has no time left once the clocks move forward",
-                        format_local(local)
-                    ),
-                });
+                // The night the clocks move forward left it no time (02:00–03:00 becomes
+                // [03:00, 03:00)): dropped, as a calendar slot that becomes empty is.
+                continue;
             }
             if let Some(prev) = out.last() {
                 if start < prev.end {
@@ -160,6 +156,16 @@ impl WindowTimes {
                 }
             }
             out.push(Occurrence { start, end });
+        }
+        if out.is_empty() {
+            return Err(WindowError {
+                field: "end",
+                message: format!(
+                    "{} – {} has no time left once the clocks move forward",
+                    format_local(self.start),
+                    format_local(self.end)
+                ),
+            });
         }
         Ok(out)
     }

@@ -391,6 +391,12 @@ impl RRule {
                         .compatible()
                         .is_ok_and(|s| s > t),
                 };
+                if past_end && out.is_empty() {
+                    return Err(err(
+                        "UNTIL",
+                        "before the window's start: the rule has no occurrence",
+                    ));
+                }
                 if past_end {
                     return Ok(out);
                 }

@@ -66,6 +66,31 @@ fn a_window_in_the_fall_back_night_takes_the_earlier_instant_and_lasts_longer() 
 }
 
 #[test]
+fn an_occurrence_the_spring_forward_night_empties_is_dropped_as_a_calendar_slot_is() {
+    // 02:00–03:00 on 29 March 2026 is [03:00+02:00, 03:00+02:00): nothing; the other Sundays
+    // stay. 02:00–02:30 is not empty: [03:00, 03:30).
+    assert_eq!(
+        occurrences(
+            "2026-03-22T02:00",
+            "2026-03-22T03:00",
+            Some("FREQ=WEEKLY;COUNT=3")
+        )
+        .unwrap(),
+        vec![
+            pair("2026-03-22T02:00:00+01:00", "2026-03-22T03:00:00+01:00"),
+            pair("2026-04-05T02:00:00+02:00", "2026-04-05T03:00:00+02:00"),
+        ]
+    );
+    assert_eq!(
+        occurrences("2026-03-29T02:00", "2026-03-29T02:30", None).unwrap(),
+        vec![pair(
+            "2026-03-29T03:00:00+02:00",
+            "2026-03-29T03:30:00+02:00"
+        )]
+    );
+}
+
+#[test]
 fn a_weekly_window_keeps_its_wall_clock_across_the_change() {
     assert_eq!(
         occurrences(
@@ -323,8 +348,26 @@ fn bad_times_are_named_by_their_field() {
         error("2026-11-30T22:00", "2026-11-30T23:00:00", None).0,
         "end"
     );
-    // Once the clocks move forward, 02:30–03:10 has no time left.
-    assert_eq!(error("2026-03-29T02:30", "2026-03-29T03:10", None).0, "end");
+    // Once the clocks move forward, 02:30–03:00 has no time left: a one-off window is then
+    // nothing at all.
+    assert_eq!(error("2026-03-29T02:30", "2026-03-29T03:00", None).0, "end");
+    // UNTIL before the start: no occurrence.
+    let (field, message) = error(
+        "2026-12-01T07:00",
+        "2026-12-01T07:30",
+        Some("FREQ=WEEKLY;UNTIL=20261130"),
+    );
+    assert_eq!(field, "rrule");
+    assert!(message.starts_with("RRULE UNTIL:"), "{message}");
+    assert_eq!(
+        error(
+            "2026-12-01T07:00",
+            "2026-12-01T07:30",
+            Some("FREQ=WEEKLY;UNTIL=20261201T055959Z")
+        )
+        .0,
+        "rrule"
+    );
     // A week-long window every week overlaps the next.
     let (field, message) = error(
         "2026-11-30T22:00",
