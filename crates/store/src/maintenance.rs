@@ -619,6 +619,16 @@ impl Db {
             if moved == 0 {
                 return Ok(false);
             }
+            if matches!(action, Action::Reschedule { .. } | Action::Cancel) {
+                // Started occurrences stay, with their round (frozen); the others make way.
+                sqlx::query(
+                    "DELETE FROM maintenance_occurrences WHERE window_id = $1 AND start_at > $2",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
             let detail = match action {
                 Action::Answer { partner, answer } => {
                     let answer_id = stamp.new_id().to_string();
@@ -664,29 +674,12 @@ impl Db {
                     json!({"partner": partner, "justification": justification})
                 }
                 Action::Reschedule { times, consulted } => {
-                    // Started occurrences stay, with their round; the others make way.
-                    sqlx::query(
-                        "DELETE FROM maintenance_occurrences WHERE window_id = $1 AND start_at > $2",
-                    )
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
                     insert_round!(tx, stamp, id, round, &times.occurrences, consulted);
                     json!({"start": times.start_local, "end": times.end_local,
                            "rrule": times.rrule, "occurrences": times.occurrences.len(),
                            "round": round})
                 }
-                Action::Cancel => {
-                    sqlx::query(
-                        "DELETE FROM maintenance_occurrences WHERE window_id = $1 AND start_at > $2",
-                    )
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    json!({})
-                }
+                Action::Cancel => json!({}),
                 Action::ConsultLate(c) => {
                     insert_round!(tx, stamp, id, window.round, &[] as &[Occurrence], [c]);
                     json!({"partner": c.partner})

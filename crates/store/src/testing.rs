@@ -72,6 +72,34 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// A store contract test: `$body` (a closure from [`Db`] to a future) run as `$name::sqlite` on
+/// a fresh SQLite database, and as `$name::postgres` on a fresh PostgreSQL one when a server is
+/// configured (under `CI=true` a missing one fails).
+#[macro_export]
+macro_rules! contract {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let db = $crate::testing::fresh_sqlite().await;
+                ($body)(db.clone()).await;
+                db.close().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(db) = $crate::testing::fresh_postgres().await else {
+                    return;
+                };
+                ($body)(db.clone()).await;
+                db.close().await;
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -5,7 +5,6 @@ use pacta_core::catalogue::document::parse_yaml;
 use pacta_core::catalogue::import::{plan, Action, Kind};
 use pacta_core::catalogue::read::{read_catalogue, Known};
 use pacta_core::catalogue::{Catalogue, Lifecycle};
-use pacta_store::testing::{fresh_postgres, fresh_sqlite};
 use pacta_store::{Db, DbKind, Stamp, StoreError};
 
 /// Every write in these tests is stamped at one instant: the store never reads the time.
@@ -18,29 +17,7 @@ fn small() -> Catalogue {
     read_catalogue(&parse_yaml(src).unwrap(), &Known::default()).unwrap()
 }
 
-macro_rules! contract {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                let db = fresh_sqlite().await;
-                ($body)(db.clone()).await;
-                db.close().await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let Some(db) = fresh_postgres().await else {
-                    return;
-                };
-                ($body)(db.clone()).await;
-                db.close().await;
-            }
-        }
-    };
-}
+use pacta_store::contract;
 
 #[test]
 fn migrations_have_the_same_versions_on_both_backends() {

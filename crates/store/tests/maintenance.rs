@@ -15,7 +15,6 @@ use pacta_core::text::{Lang, Text};
 use pacta_store::maintenance::{
     Action, Consulted, MaintenanceFilter, NewAnswer, NewTimes, NewWindow, WindowStatus,
 };
-use pacta_store::testing::{fresh_postgres, fresh_sqlite};
 use pacta_store::{Db, Scope, Stamp, StoreError};
 
 /// An instant of December 2026 (+01:00): "13 02:00".
@@ -28,29 +27,7 @@ fn at<'a>(actor: &'a str, s: &str) -> Stamp<'a> {
     Stamp::new(actor, dec(s))
 }
 
-macro_rules! contract {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                let db = fresh_sqlite().await;
-                ($body)(db.clone()).await;
-                db.close().await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let Some(db) = fresh_postgres().await else {
-                    return;
-                };
-                ($body)(db.clone()).await;
-                db.close().await;
-            }
-        }
-    };
-}
+use pacta_store::contract;
 
 async fn with_catalogue(db: &Db) {
     let src = include_str!("../../../testdata/small-catalogue.yaml");

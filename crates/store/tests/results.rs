@@ -7,36 +7,13 @@ use pacta_core::sla::outages::{outages, OutageRule, ProbeResult};
 use pacta_core::sla::ts;
 use pacta_store::audit::AuditFilter;
 use pacta_store::results::{IngestItem, MonitorResult, OutageEvent};
-use pacta_store::testing::{fresh_postgres, fresh_sqlite};
 use pacta_store::{Db, Stamp, StoreError};
 
 fn by(actor: &str) -> Stamp<'_> {
     Stamp::new(actor, jiff::Timestamp::from_second(1_800_000_000).unwrap())
 }
 
-macro_rules! contract {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                let db = fresh_sqlite().await;
-                ($body)(db.clone()).await;
-                db.close().await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let Some(db) = fresh_postgres().await else {
-                    return;
-                };
-                ($body)(db.clone()).await;
-                db.close().await;
-            }
-        }
-    };
-}
+use pacta_store::contract;
 
 fn at(hms: &str) -> i64 {
     parse_instant(&format!("2026-10-12T{hms}+02:00"))

@@ -5,7 +5,7 @@
 //! partner's people: their own consultation only).
 
 use jiff::Timestamp;
-use pacta_core::maintenance::consultation::{consents, deadline, terms_for};
+use pacta_core::maintenance::consultation::consents;
 use pacta_core::maintenance::Occurrence;
 use pacta_core::subscription::zone;
 use pacta_store::maintenance::{StoredConsultation, StoredWindow};
@@ -27,15 +27,9 @@ fn consents_doc(w: &StoredWindow, partner: &str, now: Timestamp) -> Vec<Value> {
         .filter_map(|o| {
             let c = w.consultation(partner, o.round)?;
             let decided = consents(&[o.occurrence], &c.rule(), now).ok()?;
-            let terms = terms_for(&c.subscriptions, &o.occurrence);
-            let deadline = terms
-                .filter(|_| c.consulted_at <= o.occurrence.start)
-                .map_or(o.occurrence.start, |t| {
-                    deadline(&o.occurrence, t, c.consulted_at)
-                });
             Some(json!({
                 "start": instant(o.occurrence.start),
-                "deadline": instant(deadline),
+                "deadline": instant(decided[0].deadline),
                 "consent": decided[0].consent.code(),
             }))
         })
