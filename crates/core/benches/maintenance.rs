@@ -43,7 +43,10 @@ fn partners(first_start: Timestamp) -> Vec<Consultation> {
                 }],
                 _ => vec![],
             },
-            override_at: (p % 3 == 1 && p % 5 == 0).then(|| later(4)),
+            overrides: (p % 3 == 1 && p % 5 == 0)
+                .then(|| later(4))
+                .into_iter()
+                .collect(),
         })
         .collect()
 }

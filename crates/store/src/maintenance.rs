@@ -99,7 +99,8 @@ pub struct StoredConsultation {
     pub consulted_at: Timestamp,
     pub subscriptions: Vec<SubscriptionTerms>,
     pub answers: Vec<StoredAnswer>,
-    pub overridden: Option<StoredOverride>,
+    /// Every override of its objection, in order.
+    pub overrides: Vec<StoredOverride>,
 }
 
 impl StoredConsultation {
@@ -117,7 +118,7 @@ impl StoredConsultation {
                     occurrence: a.answer.occurrence,
                 })
                 .collect(),
-            override_at: self.overridden.as_ref().map(|o| o.at),
+            overrides: self.overrides.iter().map(|o| o.at).collect(),
         }
     }
 }
@@ -298,15 +299,9 @@ type WindowRow = (
     i64,
     i64,
 );
-type ConsultationRow = (
-    String,
-    i64,
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
+type ConsultationRow = (String, i64, i64, String);
+/// partner, round, at, by, justification.
+type OverrideRow = (String, i64, i64, String, String);
 type AnswerRow = (
     String,
     String,
@@ -320,12 +315,13 @@ type AnswerRow = (
     String,
 );
 
-/// A window's row, its occurrences (start, end, round), consultations and answers.
+/// A window's row, its occurrences (start, end, round), consultations, answers and overrides.
 type WindowRows = (
     Option<WindowRow>,
     Vec<(i64, i64, i64)>,
     Vec<ConsultationRow>,
     Vec<AnswerRow>,
+    Vec<OverrideRow>,
 );
 
 const WINDOW_COLUMNS: &str =
@@ -458,32 +454,32 @@ impl Db {
              OR EXISTS (SELECT 1 FROM maintenance_consultations c WHERE c.window_id = w.id \
              AND c.partner = $2))"
         );
-        let (row, occurrences, consultations, answers): WindowRows = with_pool!(self, |pool| {
-            let row = sqlx::query_as(&sql)
-                .bind(id)
-                .bind(partner)
-                .fetch_optional(pool)
-                .await?;
-            if row.is_none() {
-                return Ok(None);
-            }
-            let occurrences = sqlx::query_as(
+        let (row, occurrences, consultations, answers, overrides): WindowRows =
+            with_pool!(self, |pool| {
+                let row = sqlx::query_as(&sql)
+                    .bind(id)
+                    .bind(partner)
+                    .fetch_optional(pool)
+                    .await?;
+                if row.is_none() {
+                    return Ok(None);
+                }
+                let occurrences = sqlx::query_as(
                 "SELECT start_at, end_at, round FROM maintenance_occurrences WHERE window_id = $1 \
                  ORDER BY start_at",
             )
             .bind(id)
             .fetch_all(pool)
             .await?;
-            let consultations = sqlx::query_as(
-                "SELECT partner, round, consulted_at, terms, override_at, override_by, \
-                 override_justification FROM maintenance_consultations WHERE window_id = $1 \
-                 AND ($2 IS NULL OR partner = $2) ORDER BY partner, round",
-            )
-            .bind(id)
-            .bind(partner)
-            .fetch_all(pool)
-            .await?;
-            let answers = sqlx::query_as(
+                let consultations = sqlx::query_as(
+                    "SELECT partner, round, consulted_at, terms FROM maintenance_consultations \
+                 WHERE window_id = $1 AND ($2 IS NULL OR partner = $2) ORDER BY partner, round",
+                )
+                .bind(id)
+                .bind(partner)
+                .fetch_all(pool)
+                .await?;
+                let answers = sqlx::query_as(
                 "SELECT id, partner, round, at, answer, comment, occurrence, alternative_start, \
                  alternative_end, author FROM maintenance_answers WHERE window_id = $1 \
                  AND ($2 IS NULL OR partner = $2) ORDER BY at, id",
@@ -492,12 +488,20 @@ impl Db {
             .bind(partner)
             .fetch_all(pool)
             .await?;
-            (row, occurrences, consultations, answers)
-        });
+                let overrides = sqlx::query_as(
+                    "SELECT partner, round, at, by_user, justification FROM maintenance_overrides \
+                 WHERE window_id = $1 AND ($2 IS NULL OR partner = $2) ORDER BY at",
+                )
+                .bind(id)
+                .bind(partner)
+                .fetch_all(pool)
+                .await?;
+                (row, occurrences, consultations, answers, overrides)
+            });
         let Some(row) = row else {
             return Ok(None);
         };
-        window_from_rows(row, occurrences, consultations, answers).map(Some)
+        window_from_rows(row, occurrences, consultations, answers, overrides).map(Some)
     }
 
     /// The windows in `scope` that match, by their first occurrence.
@@ -659,16 +663,15 @@ impl Db {
                     justification,
                 } => {
                     sqlx::query(
-                        "UPDATE maintenance_consultations SET override_at = $1, override_by = $2, \
-                         override_justification = $3 WHERE window_id = $4 AND partner = $5 \
-                         AND round = $6",
+                        "INSERT INTO maintenance_overrides (window_id, partner, round, at, \
+                         by_user, justification) VALUES ($1, $2, $3, $4, $5, $6)",
                     )
-                    .bind(now)
-                    .bind(stamp.actor)
-                    .bind(justification)
                     .bind(id)
                     .bind(partner)
                     .bind(window.round)
+                    .bind(now)
+                    .bind(stamp.actor)
+                    .bind(justification)
                     .execute(&mut *tx)
                     .await?;
                     json!({"partner": partner, "justification": justification})
@@ -681,7 +684,31 @@ impl Db {
                 }
                 Action::Cancel => json!({}),
                 Action::ConsultLate(c) => {
-                    insert_round!(tx, stamp, id, window.round, &[] as &[Occurrence], [c]);
+                    match window.consultation(&c.partner, window.round) {
+                        // Consulted once per window: a further subscription only adds its
+                        // terms (each occurrence then takes the strictest that meets it).
+                        Some(held) => {
+                            let mut terms = held.subscriptions.clone();
+                            for s in &c.subscriptions {
+                                if !terms.contains(s) {
+                                    terms.push(*s);
+                                }
+                            }
+                            sqlx::query(
+                                "UPDATE maintenance_consultations SET terms = $1 \
+                                 WHERE window_id = $2 AND partner = $3 AND round = $4",
+                            )
+                            .bind(terms_doc(&terms))
+                            .bind(id)
+                            .bind(&c.partner)
+                            .bind(window.round)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        None => {
+                            insert_round!(tx, stamp, id, window.round, &[] as &[Occurrence], [c]);
+                        }
+                    }
                     json!({"partner": c.partner})
                 }
             };
@@ -708,6 +735,7 @@ fn window_from_rows(
     occurrences: Vec<(i64, i64, i64)>,
     consultations: Vec<ConsultationRow>,
     answers: Vec<AnswerRow>,
+    overrides: Vec<OverrideRow>,
 ) -> Result<StoredWindow> {
     let (
         id,
@@ -747,25 +775,16 @@ fn window_from_rows(
         .collect::<Result<Vec<_>>>()?;
     let mut stored: Vec<StoredConsultation> = consultations
         .into_iter()
-        .map(
-            |(partner, round, consulted_at, terms, override_at, override_by, justification)| {
-                Ok(StoredConsultation {
-                    partner,
-                    round,
-                    consulted_at: ts(consulted_at, &id)?,
-                    subscriptions: terms_from_doc(&terms, &id)?,
-                    answers: Vec::new(),
-                    overridden: match override_at {
-                        Some(at) => Some(StoredOverride {
-                            at: ts(at, &id)?,
-                            by: override_by.unwrap_or_default(),
-                            justification: justification.unwrap_or_default(),
-                        }),
-                        None => None,
-                    },
-                })
-            },
-        )
+        .map(|(partner, round, consulted_at, terms)| {
+            Ok(StoredConsultation {
+                partner,
+                round,
+                consulted_at: ts(consulted_at, &id)?,
+                subscriptions: terms_from_doc(&terms, &id)?,
+                answers: Vec::new(),
+                overrides: Vec::new(),
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     for (answer_id, partner, round, at, answer, comment, occurrence, alt_start, alt_end, author) in
         answers
@@ -792,6 +811,18 @@ fn window_from_rows(
             },
             id: answer_id,
         });
+    }
+    for (partner, round, at, by, justification) in overrides {
+        if let Some(c) = stored
+            .iter_mut()
+            .find(|c| c.partner == partner && c.round == round)
+        {
+            c.overrides.push(StoredOverride {
+                at: ts(at, &id)?,
+                by,
+                justification,
+            });
+        }
     }
     Ok(StoredWindow {
         id,

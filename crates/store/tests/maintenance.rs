@@ -73,6 +73,15 @@ fn agree() -> NewAnswer {
     }
 }
 
+fn objection_all() -> NewAnswer {
+    NewAnswer {
+        answer: Answer::Object,
+        comment: Some("No".into()),
+        occurrence: None,
+        alternative: None,
+    }
+}
+
 contract!(
     a_window_is_proposed_answered_overridden_rescheduled_and_cancelled,
     |db: Db| async move {
@@ -155,10 +164,7 @@ contract!(
         let c = w.consultation("P-C", 1).unwrap();
         assert_eq!(c.answers[0].answer, objection);
         assert_eq!(c.answers[0].author, "admin@p-c");
-        assert_eq!(
-            c.overridden.as_ref().unwrap().justification,
-            "Vendor deadline"
-        );
+        assert_eq!(c.overrides.last().unwrap().justification, "Vendor deadline");
 
         // The consents at 14 December (noon): P-A explicit, P-B tacit then pending, P-C tacit then
         // overridden.
@@ -259,6 +265,57 @@ contract!(
             w.consultation("P-D", 2).unwrap().consulted_at,
             dec("15 09:00")
         );
+        // A further subscription of a consulted partner adds its terms; it is not consulted
+        // again (its consulted_at stays).
+        let mut stricter = consulted("P-D", 9);
+        stricter.subscriptions[0].terms.silence_is_consent = false;
+        let w = act(
+            w.id.clone(),
+            Action::ConsultLate(stricter.clone()),
+            "16 09:00",
+            "pacta",
+        )
+        .await
+        .unwrap();
+        let d = w.consultation("P-D", 2).unwrap();
+        assert_eq!(d.consulted_at, dec("15 09:00"));
+        assert_eq!(
+            d.subscriptions,
+            [
+                consulted("P-D", 5).subscriptions[0],
+                stricter.subscriptions[0]
+            ]
+        );
+
+        // P-C objects again in round 2 and is overridden twice: both overrides are kept.
+        act(
+            w.id.clone(),
+            answer("P-C", objection_all()),
+            "17 09:00",
+            "admin@p-c",
+        )
+        .await
+        .unwrap();
+        let w = act(
+            w.id.clone(),
+            Action::Override {
+                partner: "P-C".into(),
+                justification: "Again".into(),
+            },
+            "17 10:00",
+            "sm",
+        )
+        .await
+        .unwrap();
+        let held: Vec<&str> = w
+            .consultation("P-C", 1)
+            .unwrap()
+            .overrides
+            .iter()
+            .chain(&w.consultation("P-C", 2).unwrap().overrides)
+            .map(|o| o.justification.as_str())
+            .collect();
+        assert_eq!(held, ["Vendor deadline", "Again"]);
 
         // Cancelled: the started occurrence stays, the later one goes.
         let w = act(w.id.clone(), Action::Cancel, "20 10:00", "sm")
@@ -296,6 +353,9 @@ contract!(
                 "override",
                 "reschedule",
                 "consult",
+                "consult",
+                "answer",
+                "override",
                 "cancel"
             ]
         );

@@ -48,7 +48,9 @@ fn consultation_doc(w: &StoredWindow, c: &StoredConsultation, now: Timestamp) ->
             "occurrence": a.answer.occurrence.map(instant),
             "alternative": a.answer.alternative.as_ref().map(|(s, e)| json!({"start": s, "end": e})),
         })).collect::<Vec<_>>(),
-        "override": c.overridden.as_ref().map(|o| json!({
+        // The latest; every earlier one stays in the audit and still counts for the
+        // occurrences that started before the next.
+        "override": c.overrides.last().map(|o| json!({
             "at": instant(o.at), "justification": o.justification,
         })),
         "occurrences": consents_doc(w, &c.partner, now),

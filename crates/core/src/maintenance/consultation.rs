@@ -83,8 +83,11 @@ pub struct Consultation {
     pub consulted_at: Timestamp,
     /// In the order given.
     pub answers: Vec<PartnerAnswer>,
-    /// When the service manager overrode the partner's objection, if ever.
-    pub override_at: Option<Timestamp>,
+    /// When the service manager overrode the partner's objection, every time, in order. Each
+    /// occurrence takes the latest before its start (and at or before now): an objection given
+    /// again after an override may be overridden again, and an occurrence that started in
+    /// between keeps the override that counted then.
+    pub overrides: Vec<Timestamp>,
 }
 
 /// The partner's consent to one occurrence.
@@ -124,7 +127,7 @@ pub fn consents(
         silence_is_consent: false,
         now,
         answers: general.clone(),
-        override_at: consultation.override_at,
+        override_at: None,
         consulted_at: Some(consultation.consulted_at),
     };
     occurrences
@@ -139,6 +142,7 @@ pub fn consents(
                 });
             };
             query.start = o.start;
+            query.override_at = latest_override(&consultation.overrides, o.start, now);
             query.notice_seconds = terms.notice_seconds;
             query.silence_is_consent = terms.silence_is_consent;
             if named {
@@ -155,6 +159,17 @@ pub fn consents(
             consent(&query).map(OccurrenceConsent::from)
         })
         .collect()
+}
+
+/// The override that counts for an occurrence starting at `start`, read at `now`: the latest
+/// before the start and at or before now. If any override follows the deciding objection, the
+/// latest does; so this is the op's single `override_at` for that occurrence.
+fn latest_override(overrides: &[Timestamp], start: Timestamp, now: Timestamp) -> Option<Timestamp> {
+    overrides
+        .iter()
+        .copied()
+        .filter(|&o| o < start && o <= now)
+        .max()
 }
 
 fn given(a: &PartnerAnswer) -> GivenAnswer {
@@ -258,7 +273,7 @@ mod tests {
             subscriptions: subscribed(),
             consulted_at: dec("01 09:00"),
             answers: vec![],
-            override_at: None,
+            overrides: Vec::new(),
         };
         assert_eq!(
             codes(&c, "10 12:00"),
@@ -272,7 +287,7 @@ mod tests {
         c.answers.insert(0, answer("05 10:00", Answer::Agree, None));
         assert_eq!(codes(&c, "10 12:00")[0].0, "explicit");
         assert_eq!(codes(&c, "10 12:00")[1].0, "objected");
-        c.override_at = Some(dec("11 08:00"));
+        c.overrides = vec![dec("11 08:00")];
         assert_eq!(
             codes(&c, "10 12:00")[1].0,
             "objected",
@@ -283,12 +298,41 @@ mod tests {
     }
 
     #[test]
+    fn an_occurrence_keeps_the_override_that_counted_before_its_start() {
+        // Objects to both on the 1st; overridden on the 2nd; objects again on the 14th (after
+        // the first Sunday's deadline, so for the second only); overridden again on the 14th.
+        let mut c = Consultation {
+            subscriptions: subscribed(),
+            consulted_at: dec("01 09:00"),
+            answers: vec![answer("01 10:00", Answer::Object, None)],
+            overrides: vec![dec("02 10:00")],
+        };
+        assert_eq!(codes(&c, "12 08:00")[0].0, "overridden");
+        c.answers.push(answer("14 10:00", Answer::Object, None));
+        // Before the second Sunday's deadline (the 15th): it decides the second Sunday, and
+        // the override of the 2nd is older than it.
+        assert_eq!(codes(&c, "14 12:00")[1].0, "objected");
+        c.overrides.push(dec("14 11:00"));
+        // The first Sunday had started before the second override: it stays overridden by the
+        // first; the second Sunday is overridden by the second.
+        assert_eq!(
+            codes(&c, "21 12:00"),
+            [
+                ("overridden", dec("08 02:00")),
+                ("overridden", dec("15 02:00"))
+            ]
+        );
+        // An override after an occurrence's start never counts for it.
+        c.overrides = vec![dec("14 11:00")];
+        assert_eq!(codes(&c, "21 12:00")[0].0, "objected");
+    }
+    #[test]
     fn a_late_consultation_moves_the_deadline_to_the_start_and_silence_is_no_consent() {
         let c = Consultation {
             subscriptions: subscribed(),
             consulted_at: dec("10 09:00"),
             answers: vec![],
-            override_at: None,
+            overrides: Vec::new(),
         };
         assert_eq!(
             codes(&c, "14 12:00"),
@@ -353,7 +397,7 @@ mod tests {
             subscriptions: s.clone(),
             consulted_at: dec("01 09:00"),
             answers: vec![],
-            override_at: None,
+            overrides: Vec::new(),
         };
         assert_eq!(
             codes(&c, "16 12:00"),
