@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::subscriptions::{instant, selection_of, JobOutcome};
+use crate::subscriptions::{instant, JobOutcome};
 
 /// The job that closes a month; its subject is the month (`YYYY-MM`).
 pub const CLOSE_JOB: &str = "statements.close";
@@ -111,31 +111,7 @@ async fn target_of(state: &AppState, inputs: &mut Inputs, s: &Subscription) -> A
     if let Some(t) = inputs.targets.get(&key) {
         return Ok(*t);
     }
-    let service = state
-        .service_version(&s.service, s.service_version)
-        .await?
-        .ok_or_else(|| {
-            ApiError::internal_message(&format!(
-                "subscription {} names version {} of {}, which is not stored",
-                s.id, s.service_version, s.service
-            ))
-        })?;
-    let snapshot = state.snapshot();
-    let sla = pacta_core::catalogue::rules::effective_sla(
-        &service,
-        &snapshot.stored.catalogue.levels,
-        &selection_of(s),
-    )
-    .map_err(|e| {
-        ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "unquotable",
-            format!(
-                "the agreed version no longer gives an SLA: {}: {}",
-                e.field, e.message
-            ),
-        )
-    })?;
+    let sla = crate::subscriptions::effective_sla_of(state, s).await?;
     inputs.targets.insert(key, sla.availability_target);
     Ok(sla.availability_target)
 }

@@ -353,6 +353,28 @@ pub enum TransitionErrors {
     PreconditionRequired(#[ref_response] PreconditionRequired),
 }
 
+/// The errors of an action on an entity with a body and no `If-Match` (a maintenance window's
+/// answer, override, reschedule, cancel): 409 `invalid_transition` for a wrong state.
+#[derive(IntoResponses)]
+pub enum ActionErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 409)]
+    Conflict(#[ref_response] Conflict),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
+    #[response(status = 422)]
+    Unprocessable(#[ref_response] Unprocessable),
+}
+
 /// The errors of a batch sent to an entity (a monitor's results).
 #[derive(IntoResponses)]
 pub enum BatchErrors {

@@ -4,12 +4,29 @@
 //! round that decides it. The window given is already cut to what the reader may see (a
 //! partner's people: their own consultation only).
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
-use pacta_core::maintenance::consultation::consents;
+use pacta_core::maintenance::consultation::{
+    consents, deadline, terms_for, PartnerTerms, SubscriptionTerms,
+};
 use pacta_core::maintenance::Occurrence;
-use pacta_core::subscription::zone;
-use pacta_store::maintenance::{StoredConsultation, StoredWindow};
+use pacta_core::subscription::{activation_at, termination_at, zone, State};
+use pacta_core::text::{Lang, Text};
+use pacta_store::maintenance::{
+    Action, Consulted, MaintenanceFilter, StoredConsultation, StoredWindow, WindowStatus,
+};
+use pacta_store::outbox::NewMail;
+use pacta_store::subscriptions::{Subscription, SubscriptionFilter};
+use pacta_store::{Scope, StoreError};
 use serde_json::{json, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::notify::{compose, Letter};
+use crate::state::AppState;
+use crate::subscriptions::{JobOutcome, Recipient};
+use crate::ui::format;
+use crate::ui::i18n::Tr;
 
 fn instant(t: Timestamp) -> String {
     pacta_core::sla::instant::format_instant(t, zone())
@@ -88,4 +105,304 @@ pub fn window_doc(w: &StoredWindow, now: Timestamp) -> Value {
         "occurrences": w.occurrences.iter().map(|o| occurrence_doc(&o.occurrence)).collect::<Vec<_>>(),
         "consultation": consultation,
     })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Who is consulted (issue 12, point 2).
+// ------------------------------------------------------------------------------------------------
+
+/// The job that consults a partner whose subscription was approved after a window was proposed.
+pub const CONSULT_JOB: &str = "maintenance.consult";
+
+/// Whether a subscription in `s` is consulted: approved to start, active, or suspended (it
+/// still runs, and its availability still counts).
+fn is_consulted(s: State) -> bool {
+    matches!(s, State::Approved | State::Active | State::Suspended)
+}
+
+/// The subscription as a consultation takes it: when it runs and its effective level's notice
+/// and silence rule.
+pub async fn subscription_terms(
+    state: &AppState,
+    s: &Subscription,
+) -> ApiResult<SubscriptionTerms> {
+    let sla = crate::subscriptions::effective_sla_of(state, s).await?;
+    Ok(SubscriptionTerms {
+        from: activation_at(s.start_date),
+        until: s.end_date.map(termination_at),
+        terms: PartnerTerms {
+            notice_seconds: sla.maintenance_notice.0,
+            silence_is_consent: sla.tacit_consent,
+        },
+    })
+}
+
+fn meets_any(t: &SubscriptionTerms, occurrences: &[Occurrence]) -> bool {
+    occurrences.iter().any(|o| terms_for(&[*t], o).is_some())
+}
+
+/// Every partner with a subscription to `service` that is consulted and runs at some point of
+/// an occurrence, with those subscriptions.
+pub async fn consulted_for(
+    state: &AppState,
+    service: &str,
+    occurrences: &[Occurrence],
+) -> ApiResult<Vec<Consulted>> {
+    let subscriptions = state
+        .db
+        .list_subscriptions(
+            Scope::All,
+            &SubscriptionFilter {
+                service: Some(service.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut by_partner: BTreeMap<String, Vec<SubscriptionTerms>> = BTreeMap::new();
+    for s in subscriptions.iter().filter(|s| is_consulted(s.state)) {
+        let t = subscription_terms(state, s).await?;
+        if meets_any(&t, occurrences) {
+            by_partner.entry(s.partner.clone()).or_default().push(t);
+        }
+    }
+    Ok(by_partner
+        .into_iter()
+        .map(|(partner, subscriptions)| Consulted {
+            partner,
+            subscriptions,
+        })
+        .collect())
+}
+
+/// Consults the partner of subscription `id`, approved at `now`, on every window of its
+/// service still open to it: proposed, with an occurrence of the open round that has not
+/// started and that the subscription meets. A partner consulted already takes the
+/// subscription's terms besides its others.
+pub async fn consult_late(
+    state: &AppState,
+    id: &str,
+    now: Timestamp,
+) -> Result<JobOutcome, String> {
+    let store = |e: StoreError| crate::error::cause_chain(&e);
+    let api = |e: ApiError| e.message;
+    let Some(s) = state.db.subscription(Scope::All, id).await.map_err(store)? else {
+        return Ok(JobOutcome::Stale(format!("no subscription {id}")));
+    };
+    if !is_consulted(s.state) {
+        return Ok(JobOutcome::Stale(format!(
+            "subscription {id} is {}",
+            s.state
+        )));
+    }
+    let terms = subscription_terms(state, &s).await.map_err(api)?;
+    let windows = state
+        .db
+        .list_maintenance(
+            Scope::All,
+            &MaintenanceFilter {
+                service: Some(s.service.clone()),
+                partner: None,
+            },
+        )
+        .await
+        .map_err(store)?;
+    let consulted = Consulted {
+        partner: s.partner.clone(),
+        subscriptions: vec![terms],
+    };
+    let to = addressees(state, std::slice::from_ref(&consulted))
+        .await
+        .map_err(api)?;
+    let mut done = 0;
+    for w in windows {
+        let open = upcoming(&w, now);
+        let held = w
+            .consultation(&s.partner, w.round)
+            .is_some_and(|c| c.subscriptions.contains(&terms));
+        if w.status != WindowStatus::Proposed || held || !meets_any(&terms, &open) {
+            continue;
+        }
+        let new = w.consultation(&s.partner, w.round).is_none();
+        let action = Action::ConsultLate(consulted.clone());
+        let about = About::window(&w, &open);
+        let mails = |_: &StoredWindow| {
+            if new {
+                window_mails(state, &about, Letters::Proposed, &to, now)
+            } else {
+                Vec::new()
+            }
+        };
+        state
+            .db
+            .act_on_maintenance(&w.id, &action, |_| Ok(()), mails, state.stamp(SYSTEM))
+            .await
+            .map_err(store)?;
+        done += 1;
+    }
+    Ok(if done == 0 {
+        JobOutcome::Stale("no window to consult it on".into())
+    } else {
+        JobOutcome::Done
+    })
+}
+
+/// The actor of what Pacta does by itself.
+const SYSTEM: &str = "pacta";
+
+// ------------------------------------------------------------------------------------------------
+// The mails (the outbox).
+// ------------------------------------------------------------------------------------------------
+
+/// Which letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Letters<'a> {
+    /// Consulted (a proposal, a late subscriber): what, when, and the deadline.
+    Proposed,
+    /// A new consultation on new times.
+    Rescheduled,
+    Cancelled,
+    /// The partner's objection was overridden, with the justification.
+    Overridden(&'a str),
+}
+
+/// An instant in a mail: `13 December 2026, 02:00`, in Europe/Brussels.
+fn when(t: Timestamp, lang: Lang) -> String {
+    let local = t.to_zoned(zone().clone());
+    format!(
+        "{}, {:02}:{:02}",
+        format::date(local.date(), lang),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// What a mail is about: the window and its occurrences still to come.
+pub struct About<'a> {
+    pub id: &'a str,
+    pub service: &'a str,
+    pub title: &'a Text,
+    pub occurrences: &'a [Occurrence],
+}
+
+impl<'a> About<'a> {
+    /// `w` with `upcoming`, its occurrences of the open round still to come.
+    pub fn window(w: &'a StoredWindow, upcoming: &'a [Occurrence]) -> About<'a> {
+        About {
+            id: &w.id,
+            service: &w.service,
+            title: &w.title,
+            occurrences: upcoming,
+        }
+    }
+}
+
+/// The occurrences of `w`'s open round that start after `now`.
+pub fn upcoming(w: &StoredWindow, now: Timestamp) -> Vec<Occurrence> {
+    w.occurrences_of(w.round)
+        .into_iter()
+        .filter(|o| o.start > now)
+        .collect()
+}
+
+/// A partner told, with the subscriptions it is consulted on (for its deadline) and its
+/// admins.
+pub struct Addressee {
+    pub partner: String,
+    pub subscriptions: Vec<SubscriptionTerms>,
+    pub admins: Vec<Recipient>,
+}
+
+/// The partners of `consulted` with their admins.
+pub async fn addressees(state: &AppState, consulted: &[Consulted]) -> ApiResult<Vec<Addressee>> {
+    let mut out = Vec::with_capacity(consulted.len());
+    for c in consulted {
+        out.push(Addressee {
+            partner: c.partner.clone(),
+            subscriptions: c.subscriptions.clone(),
+            admins: crate::subscriptions::partner_admins(state, &c.partner).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// One mail per admin of each of `to` about `about`, in the admin's language. A consultation
+/// (proposed, rescheduled) tells the deadline of the first occurrence put to the partner,
+/// consulted at `now`.
+pub fn window_mails(
+    state: &AppState,
+    about: &About<'_>,
+    letter: Letters<'_>,
+    to: &[Addressee],
+    now: Timestamp,
+) -> Vec<NewMail> {
+    let snapshot = state.snapshot();
+    let mut mails = Vec::new();
+    for addressee in to {
+        let deadline = about
+            .occurrences
+            .iter()
+            .find_map(|o| terms_for(&addressee.subscriptions, o).map(|t| deadline(o, t, now)));
+        for (email, lang) in &addressee.admins {
+            let t = Tr(*lang);
+            let service = snapshot
+                .service(about.service)
+                .and_then(|s| {
+                    s.name
+                        .resolve(*lang)
+                        .map(|(_, n)| format!("{n} ({})", s.code))
+                })
+                .unwrap_or_else(|| about.service.to_owned());
+            let title = about
+                .title
+                .resolve(*lang)
+                .map(|(_, t)| t.to_owned())
+                .unwrap_or_default();
+            let args = [("service", service), ("title", title)];
+            let (kind, key) = match letter {
+                Letters::Proposed => ("maintenance.proposed", "mail-maintenance-proposed"),
+                Letters::Rescheduled => ("maintenance.rescheduled", "mail-maintenance-rescheduled"),
+                Letters::Cancelled => ("maintenance.cancelled", "mail-maintenance-cancelled"),
+                Letters::Overridden(_) => ("maintenance.overridden", "mail-maintenance-overridden"),
+            };
+            let mut paragraphs = vec![t.a(&format!("{key}-body"), &args)];
+            if letter != Letters::Cancelled && !about.occurrences.is_empty() {
+                paragraphs.push(t.a(
+                    "mail-maintenance-occurrences",
+                    &[("count", about.occurrences.len().to_string())],
+                ));
+                paragraphs.push(
+                    about
+                        .occurrences
+                        .iter()
+                        .take(10)
+                        .map(|o| format!("{} – {}", when(o.start, *lang), when(o.end, *lang)))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
+            }
+            if let Letters::Overridden(why) = letter {
+                paragraphs.push(t.a("mail-maintenance-justification", &[("why", why.to_owned())]));
+            }
+            if let (Some(d), Letters::Proposed | Letters::Rescheduled) = (deadline, letter) {
+                paragraphs.push(t.a("mail-maintenance-deadline", &[("deadline", when(d, *lang))]));
+            }
+            mails.push(compose(
+                Letter {
+                    kind,
+                    subject: t.a(&format!("{key}-subject"), &args),
+                    paragraphs,
+                    link: format!(
+                        "{}/{}/maintenance/{}",
+                        state.public_url(),
+                        lang.code(),
+                        about.id
+                    ),
+                    partner: Some(&addressee.partner),
+                },
+                email,
+                *lang,
+            ));
+        }
+    }
+    mails
 }

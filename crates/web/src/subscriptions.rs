@@ -156,6 +156,39 @@ pub async fn quote_of(state: &AppState, s: &Subscription, choice: LangChoice) ->
     })
 }
 
+/// The effective SLA of a subscription (its agreed version, pack, level, options), or 409
+/// `unquotable` when the levels changed under the agreed version so that it no longer gives one.
+pub async fn effective_sla_of(
+    state: &AppState,
+    s: &Subscription,
+) -> ApiResult<pacta_core::catalogue::rules::EffectiveSla> {
+    let service = state
+        .service_version(&s.service, s.service_version)
+        .await?
+        .ok_or_else(|| {
+            ApiError::internal_message(&format!(
+                "subscription {} names version {} of {}, which is not stored",
+                s.id, s.service_version, s.service
+            ))
+        })?;
+    let snapshot = state.snapshot();
+    pacta_core::catalogue::rules::effective_sla(
+        &service,
+        &snapshot.stored.catalogue.levels,
+        &selection_of(s),
+    )
+    .map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "unquotable",
+            format!(
+                "the agreed version no longer gives an SLA: {}: {}",
+                e.field, e.message
+            ),
+        )
+    })
+}
+
 /// An instant as the API writes it: `YYYY-MM-DDTHH:MM:SS±HH:MM` in Europe/Brussels.
 pub fn instant(secs: i64) -> String {
     format_instant(
@@ -499,9 +532,12 @@ fn plan(
             reason: if i == 0 { reason.clone() } else { None },
         })
         .collect();
+    // An approval consults the partner on the maintenance already proposed for its service.
+    let approved = d.steps.iter().any(|(_, to)| *to == State::Approved);
     let jobs = [
         (ACTIVATE_JOB, d.activate_at),
         (TERMINATE_JOB, d.terminate_at),
+        (crate::maintenance::CONSULT_JOB, approved.then_some(now)),
     ]
     .into_iter()
     .filter_map(|(kind, at)| at.map(|at| NewJob::new(kind, &s.id, at)))

@@ -168,6 +168,16 @@ pub enum Action<'a> {
     ReadMaintenance {
         partner: Option<&'a str>,
     },
+    /// Propose a maintenance window of `service`, override a partner's objection to it,
+    /// reschedule or cancel it.
+    ManageMaintenance {
+        service: &'a str,
+    },
+    /// Answer a consultation on a maintenance window for `partner` (the API finds out first that
+    /// `partner` is consulted: 404 otherwise).
+    AnswerMaintenance {
+        partner: &'a str,
+    },
     /// Read the availability and the monthly statements of `partner`'s subscriptions.
     ReadStatements {
         partner: &'a str,
@@ -304,6 +314,12 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
                 Decision::NotVisible
             }
         }
+        Action::ManageMaintenance { service } => {
+            allow_if(actor.has(Admin) || actor.has_over(ServiceManager, service))
+        }
+        Action::AnswerMaintenance { partner } => {
+            on_partner(actor, partner, actor.has_of(PartnerAdmin, partner))
+        }
         Action::ReadStatements { partner } => {
             on_partner(actor, partner, sees_partner(actor, partner))
         }
@@ -439,6 +455,14 @@ const ROWS: &[Row] = &[
     Row {
         what: "read a maintenance window (a partner's people: one their partner is consulted on, their own answers only)",
         action: |c| Action::ReadMaintenance { partner: Some(c) },
+    },
+    Row {
+        what: "propose a maintenance window; override an objection; reschedule or cancel a window",
+        action: |c| Action::ManageMaintenance { service: c },
+    },
+    Row {
+        what: "answer a consultation on a maintenance window (for a consulted partner)",
+        action: |c| Action::AnswerMaintenance { partner: c },
     },
     Row {
         what: "read a partner's availability and monthly statements",

@@ -618,3 +618,19 @@ inc-declare-button = Störung melden
 inc-mail-help = Die Partneradministratoren der Abonnenten des Dienstes erhalten die Meldung der Störung und jede weitere Meldung per E-Mail.
 inc-error-declare = Die Störung wurde nicht gemeldet:
 inc-error-change = Die Änderung dieser Störung wurde nicht gespeichert:
+
+# E-Mails zu Wartungsfenstern (Issue 12): an die Partner-Admins der befragten Partner.
+mail-maintenance-proposed-subject = Wartung vorgeschlagen für { $service }: { $title }
+mail-maintenance-proposed-body = Für { $service } wird eine Wartung vorgeschlagen: { $title }. Ihre Zustimmung wird erbeten.
+mail-maintenance-rescheduled-subject = Wartung verschoben für { $service }: { $title }
+mail-maintenance-rescheduled-body = Die Wartung „{ $title }“ für { $service } wurde verschoben. Frühere Antworten zählen nicht mehr: Ihre Zustimmung zu den neuen Zeiten wird erbeten.
+mail-maintenance-cancelled-subject = Wartung abgesagt für { $service }: { $title }
+mail-maintenance-cancelled-body = Die Wartung „{ $title }“ für { $service } wurde abgesagt.
+mail-maintenance-overridden-subject = Ihr Einspruch wurde übergangen: { $service }, { $title }
+mail-maintenance-overridden-body = Der Service-Manager hat Ihren Einspruch gegen die Wartung „{ $title }“ für { $service } übergangen. Die Wartung findet statt und zählt als Ausfallzeit in Ihrer Verfügbarkeit.
+mail-maintenance-occurrences = { $count ->
+    [one] Wann (Brüsseler Zeit):
+   *[other] Wann (Brüsseler Zeit; { $count } Termine, die ersten):
+}
+mail-maintenance-justification = Begründung: { $why }
+mail-maintenance-deadline = Bitte antworten Sie bis { $deadline } (Brüsseler Zeit).

@@ -619,3 +619,19 @@ inc-declare-button = Declare the incident
 inc-mail-help = The partner administrators of the service's subscribers are mailed the declaration and every update.
 inc-error-declare = The incident was not declared:
 inc-error-change = The change to this incident was not saved:
+
+# Mails about maintenance windows (issue 12): to the partner admins of the partners consulted.
+mail-maintenance-proposed-subject = Maintenance proposed on { $service }: { $title }
+mail-maintenance-proposed-body = Maintenance is proposed on { $service }: { $title }. Your consent is asked for.
+mail-maintenance-rescheduled-subject = Maintenance moved on { $service }: { $title }
+mail-maintenance-rescheduled-body = The maintenance "{ $title }" on { $service } has been moved. Earlier answers no longer count: your consent to the new times is asked for.
+mail-maintenance-cancelled-subject = Maintenance cancelled on { $service }: { $title }
+mail-maintenance-cancelled-body = The maintenance "{ $title }" on { $service } has been cancelled.
+mail-maintenance-overridden-subject = Your objection was overridden: { $service }, { $title }
+mail-maintenance-overridden-body = The service manager overrode your objection to the maintenance "{ $title }" on { $service }. The maintenance goes ahead and counts as downtime in your availability.
+mail-maintenance-occurrences = { $count ->
+    [one] When (Brussels time):
+   *[other] When (Brussels time; { $count } occurrences, the first ones):
+}
+mail-maintenance-justification = Justification: { $why }
+mail-maintenance-deadline = Please answer by { $deadline } (Brussels time).

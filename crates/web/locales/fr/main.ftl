@@ -618,3 +618,19 @@ inc-declare-button = Déclarer l'incident
 inc-mail-help = Les administrateurs partenaires des abonnés au service reçoivent par e-mail la déclaration et chaque mise à jour.
 inc-error-declare = L'incident n'a pas été déclaré :
 inc-error-change = La modification de cet incident n'a pas été enregistrée :
+
+# Courriels sur les fenêtres de maintenance (issue 12) : aux administrateurs des partenaires consultés.
+mail-maintenance-proposed-subject = Maintenance proposée sur { $service } : { $title }
+mail-maintenance-proposed-body = Une maintenance est proposée sur { $service } : { $title }. Votre accord est demandé.
+mail-maintenance-rescheduled-subject = Maintenance déplacée sur { $service } : { $title }
+mail-maintenance-rescheduled-body = La maintenance « { $title } » sur { $service } a été déplacée. Les réponses précédentes ne comptent plus : votre accord sur les nouveaux horaires est demandé.
+mail-maintenance-cancelled-subject = Maintenance annulée sur { $service } : { $title }
+mail-maintenance-cancelled-body = La maintenance « { $title } » sur { $service } a été annulée.
+mail-maintenance-overridden-subject = Votre objection a été levée : { $service }, { $title }
+mail-maintenance-overridden-body = Le gestionnaire du service a passé outre votre objection à la maintenance « { $title } » sur { $service }. La maintenance a lieu et compte comme indisponibilité dans votre disponibilité.
+mail-maintenance-occurrences = { $count ->
+    [one] Quand (heure de Bruxelles) :
+   *[other] Quand (heure de Bruxelles ; { $count } occurrences, les premières) :
+}
+mail-maintenance-justification = Justification : { $why }
+mail-maintenance-deadline = Merci de répondre avant le { $deadline } (heure de Bruxelles).

@@ -618,3 +618,19 @@ inc-declare-button = Incident melden
 inc-mail-help = De partnerbeheerders van de abonnees van de dienst krijgen de melding en elke update per e-mail.
 inc-error-declare = Het incident is niet gemeld:
 inc-error-change = De wijziging aan dit incident is niet opgeslagen:
+
+# Mails over onderhoudsvensters (issue 12): aan de partnerbeheerders van de geraadpleegde partners.
+mail-maintenance-proposed-subject = Onderhoud voorgesteld bij { $service }: { $title }
+mail-maintenance-proposed-body = Er wordt onderhoud voorgesteld bij { $service }: { $title }. Uw akkoord wordt gevraagd.
+mail-maintenance-rescheduled-subject = Onderhoud verplaatst bij { $service }: { $title }
+mail-maintenance-rescheduled-body = Het onderhoud "{ $title }" bij { $service } werd verplaatst. Eerdere antwoorden tellen niet meer: uw akkoord over de nieuwe tijden wordt gevraagd.
+mail-maintenance-cancelled-subject = Onderhoud geannuleerd bij { $service }: { $title }
+mail-maintenance-cancelled-body = Het onderhoud "{ $title }" bij { $service } werd geannuleerd.
+mail-maintenance-overridden-subject = Uw bezwaar werd overruled: { $service }, { $title }
+mail-maintenance-overridden-body = De dienstverantwoordelijke ging voorbij aan uw bezwaar tegen het onderhoud "{ $title }" bij { $service }. Het onderhoud gaat door en telt als onbeschikbaarheid in uw beschikbaarheid.
+mail-maintenance-occurrences = { $count ->
+    [one] Wanneer (Brusselse tijd):
+   *[other] Wanneer (Brusselse tijd; { $count } keer, de eerste):
+}
+mail-maintenance-justification = Verantwoording: { $why }
+mail-maintenance-deadline = Gelieve te antwoorden vóór { $deadline } (Brusselse tijd).

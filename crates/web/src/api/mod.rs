@@ -193,7 +193,7 @@ fn for_json_bodies(schema: &mut serde_json::Value) {
 /// A schema written as JSON, kept exactly: utoipa's typed [`Schema`] has no place for keywords
 /// such as `not`, `const`, `if`/`then`/`else` or `uniqueItems` on objects, so every keyword goes
 /// into the extensions map of an untyped object, which serializes it verbatim.
-fn raw_schema(schema: serde_json::Value) -> RefOr<Schema> {
+pub(crate) fn raw_schema(schema: serde_json::Value) -> RefOr<Schema> {
     let serde_json::Value::Object(keywords) = schema else {
         panic!("a catalogue definition is not a JSON object: {schema}");
     };
@@ -325,8 +325,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(incidents::get_incident, incidents::patch_incident))
         .routes(routes!(incidents::post_update))
-        .routes(routes!(maintenance::list_maintenance))
+        .routes(routes!(
+            maintenance::list_maintenance,
+            maintenance::propose_maintenance
+        ))
         .routes(routes!(maintenance::get_maintenance))
+        .routes(routes!(maintenance::answer_maintenance))
+        .routes(routes!(maintenance::override_maintenance))
+        .routes(routes!(maintenance::reschedule_maintenance))
+        .routes(routes!(maintenance::cancel_maintenance))
         .split_for_parts()
 }
 

@@ -181,6 +181,13 @@ async fn world(app: TestApp) -> World {
     }
 }
 
+/// A maintenance window's body (a proposal, a reschedule).
+fn window_body() -> String {
+    json!({"service": "WEB-HOSTING", "start": "2026-12-27T02:00", "end": "2026-12-27T04:00",
+           "title": {"en": "Storage"}})
+    .to_string()
+}
+
 /// The rule of every API operation.
 fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
     use Rule::*;
@@ -220,6 +227,27 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             &path.replace("{id}", &w.a_maintenance),
             &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
         ),
+        ("post", "/api/v1/maintenance") => Case {
+            body: Some(window_body()),
+            ..case(Provider, path)
+        },
+        ("post", "/api/v1/maintenance/{id}/answers")
+        | ("post", "/api/v1/maintenance/{id}/override")
+        | ("post", "/api/v1/maintenance/{id}/reschedule")
+        | ("post", "/api/v1/maintenance/{id}/cancel") => Case {
+            body: match path.rsplit('/').next() {
+                Some("answers") => Some(json!({"answer": "agree"}).to_string()),
+                Some("override") => {
+                    Some(json!({"partner": "P-A", "justification": "x"}).to_string())
+                }
+                Some("reschedule") => Some(window_body()),
+                _ => None,
+            },
+            ..partner_case(
+                &path.replace("{id}", &w.a_maintenance),
+                &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+            )
+        },
         ("post", "/api/v1/incidents") => Case {
             body: Some(
                 json!({"service": "WEB-HOSTING", "kind": "down", "title": "Down",

@@ -48,11 +48,13 @@ fn parameter<'a>(op: &'a Value, name: &str) -> Option<&'a Value> {
 
 /// A path of the document with its `{code}` filled with a code of the small catalogue, a
 /// monitor's `{id}` with `monitor` and an incident's with `incident`.
-fn concrete(path: &str, monitor: &str, incident: &str) -> String {
+fn concrete(path: &str, monitor: &str, incident: &str, maintenance: &str) -> String {
     let id = if path.starts_with("/api/v1/monitors/") {
         monitor
     } else if path.starts_with("/api/v1/incidents/") {
         incident
+    } else if path.starts_with("/api/v1/maintenance/") {
+        maintenance
     } else {
         "no-such-token"
     };
@@ -177,6 +179,7 @@ async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
     crate::support::add_partner(&app, "WEB-HOSTING").await;
     let monitor = crate::support::add_monitor(&app, "web-check").await;
     let incident = crate::support::add_incident(&app).await;
+    let maintenance = crate::support::add_maintenance(&app, &["WEB-HOSTING"]).await;
     for (method, path, op) in operations(&doc) {
         let declared = parameter(op, "If-Match");
         if needs_if_match.contains(&(method.as_str(), path.as_str())) {
@@ -187,7 +190,7 @@ async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
             let uri = if path.contains("publish") {
                 path.replace("{code}", "DRAFT-SERVICE")
             } else {
-                concrete(&path, &monitor, &incident)
+                concrete(&path, &monitor, &incident, &maintenance)
             };
             let r = app
                 .write(&method.to_uppercase(), &uri, &json!({}), &[])
@@ -310,6 +313,16 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
     crate::support::add_partner(&app, "WEB-HOSTING").await;
     let monitor = crate::support::add_monitor(&app, "web-check").await;
     let incident = crate::support::add_incident(&app).await;
+    // A window on which a partner is consulted, and its admin, who alone may answer.
+    let maintenance = crate::support::add_maintenance(&app, &["P-A"]).await;
+    let partner_admin = crate::support::people(
+        &app,
+        &["P-A"],
+        &[("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin")],
+    )
+    .await["a-admin"]
+        .clone();
+    let staff = app.bearer.clone();
     let doc = document(&app).await;
     let mut bodies = 0;
     for (method, path, op) in operations(&doc) {
@@ -371,7 +384,12 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
         // The API's 422 for a body with none of them names each, and the unknown key.
-        let uri = concrete(&path, &monitor, &incident);
+        let uri = concrete(&path, &monitor, &incident, &maintenance);
+        app.bearer = if path.ends_with("/answers") {
+            partner_admin.clone()
+        } else {
+            staff.clone()
+        };
         let r = send_json(&app, &method, &uri, &probe, path.contains('{')).await;
         assert_eq!(r["status"], 422, "{method} {uri}: {r}");
         let fields = &r["body"]["error"]["fields"];
@@ -383,7 +401,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
     }
-    assert_eq!(bodies, 21, "every write with a body is checked");
+    assert_eq!(bodies, 25, "every write with a body is checked");
 }
 
 #[tokio::test]
@@ -543,6 +561,7 @@ async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
     crate::support::add_partner(&app, "DEMO-NL").await;
     let monitor = crate::support::add_monitor(&app, "web-check").await;
     let incident = crate::support::add_incident(&app).await;
+    let maintenance = crate::support::add_maintenance(&app, &["DEMO-NL"]).await;
     let doc = document(&app).await;
     let mut examples = 0;
     for (method, path, op) in operations(&doc) {
@@ -553,7 +572,7 @@ async fn the_examples_of_the_document_are_accepted_by_the_demo_catalogue() {
         let r = send_json(
             &app,
             &method,
-            &concrete(&path, &monitor, &incident),
+            &concrete(&path, &monitor, &incident, &maintenance),
             example,
             path.contains('{'),
         )

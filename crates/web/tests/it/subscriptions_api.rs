@@ -388,6 +388,8 @@ async fn done_when_flow(w: World) {
             "now": "2026-12-01T08:00:00+01:00",
             "fired": [
                 {"kind": "outbox.send", "id": outbox[0].id, "at": "2026-11-30T10:00:00+01:00"},
+                // The approval consults the partner on the service's maintenance (none here).
+                {"kind": "maintenance.consult", "id": id, "at": "2026-11-30T10:00:00+01:00"},
                 {"kind": "outbox.send", "id": outbox[1].id, "at": "2026-11-30T10:00:00+01:00"},
                 {"kind": "subscription.activate", "id": id, "at": "2026-12-01T00:00:00+01:00"},
                 {"kind": "outbox.send", "id": outbox[2].id, "at": "2026-12-01T00:00:00+01:00"},
@@ -502,6 +504,7 @@ async fn the_mails_reach_the_smtp_server_in_each_recipients_language() {
         kinds,
         [
             "outbox.send",
+            "maintenance.consult",
             "outbox.send",
             "subscription.activate",
             "outbox.send"
@@ -606,7 +609,8 @@ async fn without_smtp_the_mails_stay_in_the_outbox() {
         .to_owned();
     w.decide("sm", &id, "approve", None).await;
     let fired = w.clock_to("2026-12-01T08:00:00+01:00").await["fired"].clone();
-    assert_eq!(fired.as_array().unwrap().len(), 4, "{fired}");
+    // Three mails, the activation and the maintenance consultation.
+    assert_eq!(fired.as_array().unwrap().len(), 5, "{fired}");
     let outbox = w.app.state.db.outbox().await.unwrap();
     assert_eq!(outbox.len(), 3);
     for mail in &outbox {
@@ -698,12 +702,18 @@ async fn an_approval_on_the_start_date_activates_at_once() {
         ]
     );
     assert_eq!(doc["history"][2]["at"], "2026-11-30T10:00:00+01:00");
-    // No activation job waits; the approved and activated mails are queued.
+    // No activation job waits; the approved and activated mails are queued, and the partner's
+    // consultation on the service's maintenance.
     let pending = w.app.state.db.pending_jobs().await.unwrap();
     assert!(
-        pending.iter().all(|p| p.job.kind == "outbox.send"),
+        pending
+            .iter()
+            .all(|p| p.job.kind == "outbox.send" || p.job.kind == "maintenance.consult"),
         "{pending:?}"
     );
+    assert!(!pending
+        .iter()
+        .any(|p| p.job.kind == "subscription.activate"));
     let kinds: Vec<String> = w
         .app
         .state
