@@ -89,6 +89,14 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         .with_mailer(mailer)
         .with_raw_results_days(settings.raw_results_days)
         .with_metrics_token(settings.metrics_token.as_deref());
+    if args.demo {
+        if let Some(w) = pacta_web::maintenance::load_demo_window(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo's maintenance window: {}", e.message))?
+        {
+            tracing::info!(window = %w.id, partners = w.partners().len(), "loaded the demo's maintenance window");
+        }
+    }
     let state = match test_clock {
         Some(c) => state.with_test_clock(c),
         None => {

@@ -490,8 +490,40 @@ fn serve_demo_adds_four_partners_and_a_user_of_every_role_and_prints_their_sign_
         }
         lines.push(line.trim_end().to_owned());
     }
+    // The demo's maintenance window, proposed once the app is up, waits for every demo
+    // partner's answer (each subscribes to MAIL-AGENDA).
+    let mut windows = serde_json::Value::Null;
+    for _ in 0..100 {
+        windows = json(&cli.ok(&["maintenance", "list", "--format", "json"]));
+        if windows["items"].as_array().is_some_and(|w| !w.is_empty()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let _ = child.kill();
     let _ = child.wait();
+    let window = &windows["items"][0];
+    assert_eq!(window["service"], "MAIL-AGENDA", "{windows}");
+    let consulted: Vec<(&str, &str)> = window["consultation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["partner"].as_str().unwrap(),
+                c["occurrences"][0]["consent"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        consulted,
+        [
+            ("DEMO-DE", "pending"),
+            ("DEMO-FR", "pending"),
+            ("DEMO-NL", "pending"),
+            ("DEMO-SMALL", "pending")
+        ]
+    );
     assert!(
         lines[0].contains("every password is `pacta-demo`"),
         "{lines:?}"

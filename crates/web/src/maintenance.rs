@@ -10,15 +10,17 @@ use jiff::Timestamp;
 use pacta_core::maintenance::consultation::{
     consents, deadline, terms_for, PartnerTerms, SubscriptionTerms,
 };
+use pacta_core::maintenance::request::{read_proposal, Proposal};
 use pacta_core::maintenance::Occurrence;
 use pacta_core::subscription::{activation_at, termination_at, zone, State};
 use pacta_core::text::{Lang, Text};
 use pacta_store::maintenance::{
-    Action, Consulted, MaintenanceFilter, StoredConsultation, StoredWindow, WindowStatus,
+    Action, Consulted, MaintenanceFilter, NewTimes, NewWindow, StoredConsultation, StoredWindow,
+    WindowStatus,
 };
 use pacta_store::outbox::NewMail;
 use pacta_store::subscriptions::{Subscription, SubscriptionFilter};
-use pacta_store::{Scope, StoreError};
+use pacta_store::{Scope, Stamp, StoreError};
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
@@ -405,4 +407,108 @@ pub fn window_mails(
         }
     }
     mails
+}
+
+// ------------------------------------------------------------------------------------------------
+// Proposing.
+// ------------------------------------------------------------------------------------------------
+
+/// A proposal's times as the store keeps them.
+pub fn new_times(p: &Proposal) -> NewTimes {
+    NewTimes {
+        start_local: p.start_local.clone(),
+        end_local: p.end_local.clone(),
+        rrule: p.rrule.clone(),
+        occurrences: p.occurrences.clone(),
+    }
+}
+
+/// Proposes `p` (read and checked, its proposer allowed): consults every partner concerned and
+/// mails their admins, in one transaction.
+pub async fn propose(state: &AppState, p: &Proposal, stamp: Stamp<'_>) -> ApiResult<StoredWindow> {
+    if state.snapshot().service(&p.service).is_none() {
+        return Err(ApiError::invalid_field(
+            "service",
+            format!("no service `{}`", p.service),
+        ));
+    }
+    let now = stamp.at;
+    let consulted = consulted_for(state, &p.service, &p.occurrences).await?;
+    let to = addressees(state, &consulted).await?;
+    let w = state
+        .db
+        .propose_maintenance(
+            &NewWindow {
+                service: p.service.clone(),
+                title: p.title.clone(),
+                description: p.description.clone(),
+                times: new_times(p),
+            },
+            &consulted,
+            |id| {
+                let about = About {
+                    id,
+                    service: &p.service,
+                    title: &p.title,
+                    occurrences: &p.occurrences,
+                };
+                window_mails(state, &about, Letters::Proposed, &to, now)
+            },
+            stamp,
+        )
+        .await?;
+    crate::availability::downtime_changed(state, &w.service).await;
+    Ok(w)
+}
+
+/// The demo's window, where there is none yet: maintenance of MAIL-AGENDA (to which every demo
+/// partner subscribes) on three Sundays four weeks apart, 02:00–04:00, the first at least three
+/// weeks ahead, proposed now by the demo's service manager and waiting for every partner's answer.
+pub async fn load_demo_window(state: &AppState) -> ApiResult<Option<StoredWindow>> {
+    const SERVICE: &str = "MAIL-AGENDA";
+    if state.snapshot().service(SERVICE).is_none()
+        || !state
+            .db
+            .list_maintenance(Scope::All, &MaintenanceFilter::default())
+            .await?
+            .is_empty()
+    {
+        return Ok(None);
+    }
+    let now = state.now();
+    let mut day = pacta_core::subscription::today(now)
+        .checked_add(jiff::Span::new().days(21))
+        .map_err(|e| ApiError::internal_message(&e.to_string()))?;
+    while day.weekday() != jiff::civil::Weekday::Sunday {
+        day = day
+            .tomorrow()
+            .map_err(|e| ApiError::internal_message(&e.to_string()))?;
+    }
+    let doc = json!({
+        "service": SERVICE,
+        "start": format!("{day}T02:00"),
+        "end": format!("{day}T04:00"),
+        "rrule": "FREQ=WEEKLY;INTERVAL=4;COUNT=3",
+        "title": {
+            "nl": "Upgrade van de mailservers",
+            "fr": "Mise à niveau des serveurs de messagerie",
+            "de": "Upgrade der Mailserver",
+            "en": "Mail server upgrade",
+        },
+        "description": {
+            "nl": "De mailservers krijgen de nieuwe versie; mail en agenda zijn tot twee uur onbereikbaar.",
+            "fr": "Les serveurs de messagerie passent à la nouvelle version ; la messagerie et l'agenda sont indisponibles jusqu'à deux heures.",
+            "de": "Die Mailserver erhalten die neue Version; Mail und Kalender sind bis zu zwei Stunden nicht erreichbar.",
+            "en": "The mail servers move to the new version; mail and calendar are unavailable for up to two hours.",
+        },
+    });
+    let p = read_proposal(
+        &pacta_core::catalogue::document::Node::from_json(&doc),
+        zone(),
+        now,
+    )
+    .map_err(ApiError::invalid)?;
+    propose(state, &p, state.stamp("service-manager@provider.example"))
+        .await
+        .map(Some)
 }

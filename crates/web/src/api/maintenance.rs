@@ -22,7 +22,7 @@ use pacta_core::maintenance::request::{read_answer, read_override, read_proposal
 use pacta_core::sla::consent::Consent;
 use pacta_core::subscription::zone;
 use pacta_store::maintenance::{
-    Action as Do, MaintenanceFilter, NewAnswer, NewTimes, NewWindow, StoredWindow, WindowStatus,
+    Action as Do, MaintenanceFilter, NewAnswer, StoredWindow, WindowStatus,
 };
 use pacta_store::{Scope, StoreError};
 use serde_json::{json, Value};
@@ -33,7 +33,8 @@ use super::{json_response, json_value, page_params, query_pairs, raw_schema};
 use crate::auth::Caller;
 use crate::error::{ActionErrors, ApiError, ApiResult, CreateErrors, ReadErrors, SearchErrors};
 use crate::maintenance::{
-    addressees, consulted_for, upcoming, window_doc, window_mails, About, Addressee, Letters,
+    addressees, consulted_for, new_times, upcoming, window_doc, window_mails, About, Addressee,
+    Letters,
 };
 use crate::state::AppState;
 
@@ -293,15 +294,6 @@ fn still_proposed(w: &StoredWindow) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn new_times(p: &Proposal) -> NewTimes {
-    NewTimes {
-        start_local: p.start_local.clone(),
-        end_local: p.end_local.clone(),
-        rrule: p.rrule.clone(),
-        occurrences: p.occurrences.clone(),
-    }
-}
-
 async fn respond(state: &AppState, w: &StoredWindow, status: StatusCode) -> ApiResult<Response> {
     let mut response = json_response(status, window_doc(w, state.now()).to_string());
     if status == StatusCode::CREATED {
@@ -354,32 +346,7 @@ pub async fn propose_maintenance(
             format!("no service `{}`", p.service),
         ));
     }
-    let consulted = consulted_for(&state, &p.service, &p.occurrences).await?;
-    let to = addressees(&state, &consulted).await?;
-    let stamp = caller.stamp(&state);
-    let w = state
-        .db
-        .propose_maintenance(
-            &NewWindow {
-                service: p.service.clone(),
-                title: p.title.clone(),
-                description: p.description.clone(),
-                times: new_times(&p),
-            },
-            &consulted,
-            |id| {
-                let about = About {
-                    id,
-                    service: &p.service,
-                    title: &p.title,
-                    occurrences: &p.occurrences,
-                };
-                window_mails(&state, &about, Letters::Proposed, &to, now)
-            },
-            stamp,
-        )
-        .await?;
-    crate::availability::downtime_changed(&state, &w.service).await;
+    let w = crate::maintenance::propose(&state, &p, caller.stamp(&state)).await?;
     respond(&state, &w, StatusCode::CREATED).await
 }
 
