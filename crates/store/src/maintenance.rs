@@ -151,6 +151,8 @@ pub struct StoredWindow {
     pub created_at: i64,
     pub updated_at: i64,
     pub occurrences: Vec<StoredOccurrence>,
+    /// The occurrences a reschedule or a cancel withdrew before they started, in order.
+    pub withdrawn: Vec<Occurrence>,
     pub consultations: Vec<StoredConsultation>,
 }
 
@@ -322,6 +324,7 @@ type WindowRows = (
     Vec<ConsultationRow>,
     Vec<AnswerRow>,
     Vec<OverrideRow>,
+    Vec<(i64, i64)>,
 );
 
 const WINDOW_COLUMNS: &str =
@@ -454,7 +457,7 @@ impl Db {
              OR EXISTS (SELECT 1 FROM maintenance_consultations c WHERE c.window_id = w.id \
              AND c.partner = $2))"
         );
-        let (row, occurrences, consultations, answers, overrides): WindowRows =
+        let (row, occurrences, consultations, answers, overrides, withdrawn): WindowRows =
             with_pool!(self, |pool| {
                 let row = sqlx::query_as(&sql)
                     .bind(id)
@@ -496,12 +499,33 @@ impl Db {
                 .bind(partner)
                 .fetch_all(pool)
                 .await?;
-                (row, occurrences, consultations, answers, overrides)
+                let withdrawn = sqlx::query_as(
+                    "SELECT start_at, end_at FROM maintenance_withdrawn WHERE window_id = $1 \
+                     ORDER BY start_at, withdrawn_at",
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await?;
+                (
+                    row,
+                    occurrences,
+                    consultations,
+                    answers,
+                    overrides,
+                    withdrawn,
+                )
             });
         let Some(row) = row else {
             return Ok(None);
         };
-        window_from_rows(row, occurrences, consultations, answers, overrides).map(Some)
+        let mut w = window_from_rows(row, occurrences, consultations, answers, overrides)?;
+        for (start, end) in withdrawn {
+            w.withdrawn.push(Occurrence {
+                start: ts(start, id)?,
+                end: ts(end, id)?,
+            });
+        }
+        Ok(Some(w))
     }
 
     /// The windows in `scope` that match, by their first occurrence.
@@ -624,7 +648,17 @@ impl Db {
                 return Ok(false);
             }
             if matches!(action, Action::Reschedule { .. } | Action::Cancel) {
-                // Started occurrences stay, with their round (frozen); the others make way.
+                // Started occurrences stay, with their round (frozen); the others make way,
+                // remembered as withdrawn for the calendars that hold them.
+                sqlx::query(
+                    "INSERT INTO maintenance_withdrawn (window_id, start_at, end_at, round, \
+                     withdrawn_at) SELECT window_id, start_at, end_at, round, $2 \
+                     FROM maintenance_occurrences WHERE window_id = $1 AND start_at > $2",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(
                     "DELETE FROM maintenance_occurrences WHERE window_id = $1 AND start_at > $2",
                 )
@@ -840,6 +874,82 @@ fn window_from_rows(
         created_at,
         updated_at,
         occurrences,
+        withdrawn: Vec::new(),
         consultations: stored,
     })
+}
+
+impl Db {
+    /// The secret of `partner`'s maintenance feed, made from `fresh` if it has none yet.
+    pub async fn maintenance_feed_token(
+        &self,
+        partner: &str,
+        fresh: &str,
+        stamp: Stamp<'_>,
+    ) -> Result<String> {
+        in_tx!(self, |tx| {
+            let held: Option<(String,)> =
+                sqlx::query_as("SELECT token FROM partner_feeds WHERE partner = $1")
+                    .bind(partner)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((token,)) = held {
+                return Ok(token);
+            }
+            sqlx::query(
+                "INSERT INTO partner_feeds (partner, token, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(partner)
+            .bind(fresh)
+            .bind(stamp.seconds())
+            .execute(&mut *tx)
+            .await?;
+            Ok(fresh.to_owned())
+        })
+    }
+
+    /// Replaces `partner`'s feed secret by `fresh` (the old URL no longer answers), audited.
+    pub async fn regenerate_maintenance_feed(
+        &self,
+        partner: &str,
+        fresh: &str,
+        stamp: Stamp<'_>,
+    ) -> Result<()> {
+        in_tx!(self, |tx| {
+            sqlx::query("DELETE FROM partner_feeds WHERE partner = $1")
+                .bind(partner)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO partner_feeds (partner, token, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(partner)
+            .bind(fresh)
+            .bind(stamp.seconds())
+            .execute(&mut *tx)
+            .await?;
+            audit_write!(
+                tx,
+                stamp,
+                "regenerate-feed",
+                "partner",
+                partner,
+                Some(partner.to_owned()),
+                None::<String>,
+                None::<String>
+            );
+            Ok(())
+        })
+    }
+
+    /// The secret of `partner`'s maintenance feed, if it has one.
+    pub async fn stored_feed_token(&self, partner: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = with_pool!(self, |pool| {
+            sqlx::query_as("SELECT token FROM partner_feeds WHERE partner = $1")
+                .bind(partner)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(t,)| t))
+    }
 }

@@ -8,6 +8,7 @@ pub mod background;
 pub mod catalogue_watch;
 pub mod error;
 pub mod hashing;
+pub mod ics;
 pub mod jobs;
 pub mod mail;
 pub mod maintenance;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
+        .route("/ics/maintenance/{file}", get(ics::maintenance_feed))
         .merge(ui::router())
         .fallback(not_found)
         .with_state(state)
@@ -100,6 +102,8 @@ fn redact_secrets(uri: &axum::http::Uri) -> String {
     let path = uri.path();
     match path.find("/set-password/") {
         Some(i) => format!("{}/set-password/…", &path[..i]),
+        // A feed's token is its only key.
+        None if path.starts_with("/ics/") => format!("{path}?token=…"),
         None => uri.to_string(),
     }
 }

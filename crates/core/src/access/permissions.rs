@@ -178,6 +178,10 @@ pub enum Action<'a> {
     AnswerMaintenance {
         partner: &'a str,
     },
+    /// Read the URL of `partner`'s maintenance feed (with its secret) and regenerate it.
+    ManageFeeds {
+        partner: &'a str,
+    },
     /// Read the availability and the monthly statements of `partner`'s subscriptions.
     ReadStatements {
         partner: &'a str,
@@ -320,6 +324,11 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         Action::AnswerMaintenance { partner } => {
             on_partner(actor, partner, actor.has_of(PartnerAdmin, partner))
         }
+        Action::ManageFeeds { partner } => on_partner(
+            actor,
+            partner,
+            actor.is_staff() || actor.has_of(PartnerAdmin, partner),
+        ),
         Action::ReadStatements { partner } => {
             on_partner(actor, partner, sees_partner(actor, partner))
         }
@@ -463,6 +472,10 @@ const ROWS: &[Row] = &[
     Row {
         what: "answer a consultation on a maintenance window (for a consulted partner)",
         action: |c| Action::AnswerMaintenance { partner: c },
+    },
+    Row {
+        what: "read and regenerate the URL of a partner's maintenance feed (iCalendar)",
+        action: |c| Action::ManageFeeds { partner: c },
     },
     Row {
         what: "read a partner's availability and monthly statements",

@@ -664,3 +664,86 @@ pub async fn cancel_maintenance(
     crate::availability::downtime_changed(&state, &w.service).await;
     respond(&state, &w, StatusCode::OK).await
 }
+
+// ------------------------------------------------------------------------------------------------
+// The iCalendar feed's URL.
+// ------------------------------------------------------------------------------------------------
+
+/// `{"maintenance_ics": "<absolute URL with its token>"}`.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+#[allow(dead_code)] // a schema only
+pub struct FeedsDoc(Value);
+
+/// The partner `code` if the caller may manage its feeds (404 for a partner it may not see).
+async fn feed_partner(state: &AppState, caller: &Caller, code: &str) -> ApiResult<String> {
+    if matches!(caller.actor, Actor::Anonymous) {
+        return Err(ApiError::unauthorized());
+    }
+    caller.may(Action::ManageFeeds { partner: code })?;
+    state
+        .db
+        .partner(Scope::All, code)
+        .await?
+        .map(|p| p.partner.code)
+        .ok_or_else(|| ApiError::not_found(format!("no partner `{code}`")))
+}
+
+fn feeds_doc(state: &AppState, partner: &str, token: &str) -> Response {
+    json_response(
+        StatusCode::OK,
+        json!({"maintenance_ics": crate::ics::feed_url(state, partner, token)}).to_string(),
+    )
+}
+
+/// The URLs of a partner's feeds, each with its secret token (made on first read): its
+/// maintenance as iCalendar, for a calendar client to subscribe to. The partner's admin and
+/// the provider's staff.
+#[utoipa::path(
+    get, path = "/api/v1/partners/{code}/feeds", tag = "maintenance",
+    params(("code" = String, Path, description = "The partner's code")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The feeds' URLs", body = FeedsDoc),
+        ReadErrors,
+        (status = 403, response = crate::error::Forbidden),
+    )
+)]
+pub async fn get_feeds(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    let partner = feed_partner(&state, &caller, &code).await?;
+    let fresh = pacta_store::credentials::new_token();
+    let token = state
+        .db
+        .maintenance_feed_token(&partner, &fresh, caller.stamp(&state))
+        .await?;
+    Ok(feeds_doc(&state, &partner, &token))
+}
+
+/// A new secret for the partner's feeds: the old URLs answer 404 from now on.
+#[utoipa::path(
+    post, path = "/api/v1/partners/{code}/feeds/regenerate", tag = "maintenance",
+    params(("code" = String, Path, description = "The partner's code")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The feeds' new URLs", body = FeedsDoc),
+        ReadErrors,
+        (status = 403, response = crate::error::Forbidden),
+    )
+)]
+pub async fn regenerate_feeds(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    let partner = feed_partner(&state, &caller, &code).await?;
+    let fresh = pacta_store::credentials::new_token();
+    state
+        .db
+        .regenerate_maintenance_feed(&partner, &fresh, caller.stamp(&state))
+        .await?;
+    Ok(feeds_doc(&state, &partner, &fresh))
+}

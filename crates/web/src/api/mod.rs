@@ -334,6 +334,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(maintenance::override_maintenance))
         .routes(routes!(maintenance::reschedule_maintenance))
         .routes(routes!(maintenance::cancel_maintenance))
+        .routes(routes!(maintenance::get_feeds))
+        .routes(routes!(maintenance::regenerate_feeds))
         .split_for_parts()
 }
 

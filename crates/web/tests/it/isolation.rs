@@ -343,7 +343,10 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             &path.replace("{email}", "admin@p-a.example"),
             &path.replace("{email}", "nobody@p-a.example"),
         ),
-        ("get", "/api/v1/partners/{code}") | ("patch", "/api/v1/partners/{code}") => partner_case(
+        ("get", "/api/v1/partners/{code}/feeds")
+        | ("post", "/api/v1/partners/{code}/feeds/regenerate")
+        | ("get", "/api/v1/partners/{code}")
+        | ("patch", "/api/v1/partners/{code}") => partner_case(
             &path.replace("{code}", "P-A"),
             &path.replace("{code}", "P-Z"),
         ),

@@ -10,6 +10,7 @@ mod incidents_api;
 mod isolation;
 mod login;
 mod maintenance_api;
+mod maintenance_feed;
 mod maintenance_writes;
 mod metrics;
 mod monitoring_pages;
