@@ -89,8 +89,14 @@ fn a_request_and_its_approval_show_on_the_command_line_with_their_mails() {
 
     // Without SMTP the mails wait: the request (to the service manager) and the approval (to
     // DEMO-FR's partner admin, in French).
+    // (The demo's maintenance window waits for answers too: its mails are left aside here.)
     let mails = json_of(&cli(&url, &["outbox", "list", "--format", "json"]));
-    let mails = mails.as_array().unwrap();
+    let mails: Vec<&serde_json::Value> = mails
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"].as_str().unwrap().starts_with("subscription."))
+        .collect();
     assert_eq!(mails.len(), 2, "{mails:?}");
     assert_eq!(mails[0]["kind"], "subscription.requested");
     assert_eq!(mails[0]["to"], "service-manager@provider.example");

@@ -21,8 +21,25 @@ use pacta_core::sla::consent::Answer;
 use pacta_core::text::Text;
 use serde_json::json;
 
+use crate::jobs::NewJob;
 use crate::outbox::NewMail;
 use crate::{in_tx, with_pool, Db, Result, Scope, Stamp, StoreError};
+
+/// The job that tells consulted partners what is due: reminders, decisions, starts. Set off in
+/// the transaction of every proposal, reschedule and late consultation; it sets itself off again
+/// at the next instant something is due.
+pub const NOTIFY_JOB: &str = "maintenance.notify";
+
+/// A notice to a consulted partner, told once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Notice {
+    pub partner: String,
+    pub round: i64,
+    /// `reminder`, `decided`, `starting`.
+    pub kind: &'static str,
+    /// The start of the occurrence it is about (unix seconds).
+    pub occurrence: i64,
+}
 
 /// Whether a window still holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,6 +425,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
             insert_round!(tx, stamp, &id, 1i64, &new.times.occurrences, consulted);
+            enqueue_job!(tx, stamp, &NewJob::new(NOTIFY_JOB, &id, stamp.at));
             audit_write!(
                 tx,
                 stamp,
@@ -746,6 +764,9 @@ impl Db {
                     json!({"partner": c.partner})
                 }
             };
+            if matches!(action, Action::Reschedule { .. } | Action::ConsultLate(_)) {
+                enqueue_job!(tx, stamp, &NewJob::new(NOTIFY_JOB, id, stamp.at));
+            }
             audit_write!(
                 tx,
                 stamp,
@@ -951,5 +972,67 @@ impl Db {
                 .await?
         });
         Ok(row.map(|(t,)| t))
+    }
+}
+
+impl Db {
+    /// The notices told about window `id`.
+    pub async fn maintenance_notices(&self, id: &str) -> Result<Vec<Notice>> {
+        let rows: Vec<(String, i64, String, i64)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT partner, round, kind, occurrence FROM maintenance_notices \
+                 WHERE window_id = $1",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(partner, round, kind, occurrence)| {
+                let kind = ["reminder", "decided", "starting"]
+                    .into_iter()
+                    .find(|k| *k == kind)?;
+                Some(Notice {
+                    partner,
+                    round,
+                    kind,
+                    occurrence,
+                })
+            })
+            .collect())
+    }
+
+    /// Tells `notice` about window `id` with `mails`, unless it was told already: whether it
+    /// was told now. The record and the mails are one transaction.
+    pub async fn tell_maintenance_notice(
+        &self,
+        id: &str,
+        notice: &Notice,
+        mails: &[NewMail],
+        stamp: Stamp<'_>,
+    ) -> Result<bool> {
+        in_tx!(self, |tx| {
+            let fresh = sqlx::query(
+                "INSERT INTO maintenance_notices (window_id, partner, round, kind, occurrence, \
+                 sent_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(&notice.partner)
+            .bind(notice.round)
+            .bind(notice.kind)
+            .bind(notice.occurrence)
+            .bind(stamp.seconds())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if fresh {
+                for mail in mails {
+                    queue_mail!(tx, stamp, mail);
+                }
+            }
+            Ok(fresh)
+        })
     }
 }

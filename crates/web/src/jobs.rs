@@ -2,7 +2,7 @@
 //! `pacta_store::jobs`), run here when it is due — by the background [`JobRunner`] against the
 //! clock, or, under `serve --test-clock`, by `POST /api/v1/test/clock` up to the instant it sets,
 //! each job with "now" equal to its due instant. Each kind is named by the issue that adds it:
-//! `subscription.activate`, `subscription.terminate`, `outbox.send`, `statements.close`, `availability.budget`, `monitors.retention`, `maintenance.consult`.
+//! `subscription.activate`, `subscription.terminate`, `outbox.send`, `statements.close`, `availability.budget`, `monitors.retention`, `maintenance.consult`, `maintenance.notify`.
 
 use std::time::Duration;
 
@@ -51,6 +51,9 @@ async fn execute(
         }
         crate::maintenance::CONSULT_JOB => {
             crate::maintenance::consult_late(state, subject, now).await
+        }
+        pacta_store::maintenance::NOTIFY_JOB => {
+            crate::maintenance::notify_due(state, subject, now).await
         }
         crate::retention::RETENTION_JOB => crate::retention::retention_due(state, now).await,
         other => Err(format!("no job of kind `{other}`")),

@@ -10,13 +10,16 @@ use jiff::Timestamp;
 use pacta_core::maintenance::consultation::{
     consents, deadline, terms_for, PartnerTerms, SubscriptionTerms,
 };
+use pacta_core::maintenance::notices::reminder_at;
 use pacta_core::maintenance::request::{read_proposal, Proposal};
 use pacta_core::maintenance::Occurrence;
+use pacta_core::sla::consent::Consent;
 use pacta_core::subscription::{activation_at, termination_at, zone, State};
 use pacta_core::text::{Lang, Text};
+use pacta_store::jobs::NewJob;
 use pacta_store::maintenance::{
-    Action, Consulted, MaintenanceFilter, NewTimes, NewWindow, StoredConsultation, StoredWindow,
-    WindowStatus,
+    Action, Consulted, MaintenanceFilter, NewTimes, NewWindow, Notice, StoredConsultation,
+    StoredWindow, WindowStatus, NOTIFY_JOB,
 };
 use pacta_store::outbox::NewMail;
 use pacta_store::subscriptions::{Subscription, SubscriptionFilter};
@@ -265,6 +268,12 @@ pub enum Letters<'a> {
     Cancelled,
     /// The partner's objection was overridden, with the justification.
     Overridden(&'a str),
+    /// Two working days before a deadline, to a partner that has not answered.
+    Reminder,
+    /// The consent at the round's first deadline.
+    Decided(pacta_core::sla::consent::Consent),
+    /// An occurrence begins.
+    Starting,
 }
 
 /// An instant in a mail: `13 December 2026, 02:00`, in Europe/Brussels.
@@ -365,6 +374,9 @@ pub fn window_mails(
                 Letters::Rescheduled => ("maintenance.rescheduled", "mail-maintenance-rescheduled"),
                 Letters::Cancelled => ("maintenance.cancelled", "mail-maintenance-cancelled"),
                 Letters::Overridden(_) => ("maintenance.overridden", "mail-maintenance-overridden"),
+                Letters::Reminder => ("maintenance.reminder", "mail-maintenance-reminder"),
+                Letters::Decided(_) => ("maintenance.decided", "mail-maintenance-decided"),
+                Letters::Starting => ("maintenance.starting", "mail-maintenance-starting"),
             };
             let mut paragraphs = vec![t.a(&format!("{key}-body"), &args)];
             if letter != Letters::Cancelled && !about.occurrences.is_empty() {
@@ -382,10 +394,15 @@ pub fn window_mails(
                         .join("\n"),
                 );
             }
+            if let Letters::Decided(consent) = letter {
+                paragraphs.push(t.s(&format!("mail-maintenance-consent-{}", consent.code())));
+            }
             if let Letters::Overridden(why) = letter {
                 paragraphs.push(t.a("mail-maintenance-justification", &[("why", why.to_owned())]));
             }
-            if let (Some(d), Letters::Proposed | Letters::Rescheduled) = (deadline, letter) {
+            if let (Some(d), Letters::Proposed | Letters::Rescheduled | Letters::Reminder) =
+                (deadline, letter)
+            {
                 paragraphs.push(t.a("mail-maintenance-deadline", &[("deadline", when(d, *lang))]));
             }
             mails.push(compose(
@@ -511,4 +528,137 @@ pub async fn load_demo_window(state: &AppState) -> ApiResult<Option<StoredWindow
     propose(state, &p, state.stamp("service-manager@provider.example"))
         .await
         .map(Some)
+}
+
+// ------------------------------------------------------------------------------------------------
+// What is due: reminders, decisions, starts (the `maintenance.notify` job).
+// ------------------------------------------------------------------------------------------------
+
+/// Tells the partners consulted on window `id` what is due at `now` — each once — and sets the
+/// job off again at the next instant something will be:
+///
+/// * a reminder, two working days of the helpdesk calendar before each deadline
+///   ([`reminder_at`]), to a partner that has given no answer in the round and whose consent is
+///   still pending then (none when that instant is not after it was consulted);
+/// * the decision, at the first deadline of the round for that partner: its consent then;
+/// * each occurrence's start, to every partner consulted on it.
+pub async fn notify_due(state: &AppState, id: &str, now: Timestamp) -> Result<JobOutcome, String> {
+    let store = |e: StoreError| crate::error::cause_chain(&e);
+    let api = |e: ApiError| e.message;
+    let Some(w) = state
+        .db
+        .maintenance_window(Scope::All, id)
+        .await
+        .map_err(store)?
+    else {
+        return Ok(JobOutcome::Stale(format!("no maintenance window {id}")));
+    };
+    if w.status == WindowStatus::Cancelled {
+        return Ok(JobOutcome::Stale(format!(
+            "maintenance window {id} is cancelled"
+        )));
+    }
+    let told: std::collections::HashSet<Notice> = state
+        .db
+        .maintenance_notices(id)
+        .await
+        .map_err(store)?
+        .into_iter()
+        .collect();
+    let snapshot = state.snapshot();
+    let calendar = snapshot.calendar(snapshot.stored.catalogue.helpdesk_calendar());
+    let mut next: Option<Timestamp> = None;
+    let mut later = |t: Timestamp| {
+        if t > now {
+            next = Some(next.map_or(t, |n: Timestamp| n.min(t)));
+        }
+    };
+    let mut due: Vec<(Notice, Letters<'static>, Occurrence, Vec<SubscriptionTerms>)> = Vec::new();
+    for c in w.consultations.iter().filter(|c| c.round == w.round) {
+        let occurrences: Vec<Occurrence> = w
+            .occurrences_of(c.round)
+            .into_iter()
+            .filter(|o| o.start >= c.consulted_at)
+            .collect();
+        let decided = consents(&occurrences, &c.rule(), now).map_err(|e| e.to_string())?;
+        let notice = |kind: &'static str, o: &Occurrence| Notice {
+            partner: c.partner.clone(),
+            round: c.round,
+            kind,
+            occurrence: o.start.as_second(),
+        };
+        for (i, (o, d)) in occurrences.iter().zip(&decided).enumerate() {
+            if terms_for(&c.subscriptions, o).is_none() {
+                continue;
+            }
+            let remind = calendar
+                .and_then(|cal| reminder_at(cal, d.deadline))
+                .filter(|r| *r > c.consulted_at && *r < d.deadline);
+            if let Some(r) = remind {
+                let key = notice("reminder", o);
+                if r > now {
+                    later(r);
+                } else if now < d.deadline
+                    && c.answers.is_empty()
+                    && d.consent == Consent::Pending
+                    && !told.contains(&key)
+                {
+                    due.push((key, Letters::Reminder, *o, c.subscriptions.clone()));
+                }
+            }
+            if i == 0 {
+                let key = notice("decided", o);
+                if d.deadline > now {
+                    later(d.deadline);
+                } else if !told.contains(&key) {
+                    due.push((
+                        key,
+                        Letters::Decided(d.consent),
+                        *o,
+                        c.subscriptions.clone(),
+                    ));
+                }
+            }
+            let key = notice("starting", o);
+            if o.start > now {
+                later(o.start);
+            } else if now < o.end && !told.contains(&key) {
+                due.push((key, Letters::Starting, *o, c.subscriptions.clone()));
+            }
+        }
+    }
+    let mut said = 0;
+    for (notice, letter, o, subscriptions) in &due {
+        let admins = crate::subscriptions::partner_admins(state, &notice.partner)
+            .await
+            .map_err(api)?;
+        let to = [Addressee {
+            partner: notice.partner.clone(),
+            subscriptions: subscriptions.clone(),
+            admins,
+        }];
+        let shown = [*o];
+        let about = About::window(&w, &shown);
+        let mails = window_mails(state, &about, *letter, &to, now);
+        if state
+            .db
+            .tell_maintenance_notice(id, notice, &mails, state.stamp(SYSTEM))
+            .await
+            .map_err(store)?
+        {
+            said += 1;
+        }
+    }
+    if let Some(at) = next {
+        state
+            .db
+            .enqueue_jobs(&[NewJob::new(NOTIFY_JOB, id, at)], state.stamp(SYSTEM))
+            .await
+            .map_err(store)?;
+    }
+    Ok(if said == 0 {
+        JobOutcome::Stale("nothing due".into())
+    } else {
+        JobOutcome::Done
+    })
 }

@@ -5,6 +5,7 @@
 //! window on 29 March 2026 is [03:00+02:00, 04:00+02:00), one hour.
 
 pub mod consultation;
+pub mod notices;
 pub mod request;
 pub mod rrule;
 

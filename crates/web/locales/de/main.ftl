@@ -634,3 +634,15 @@ mail-maintenance-occurrences = { $count ->
 }
 mail-maintenance-justification = Begründung: { $why }
 mail-maintenance-deadline = Bitte antworten Sie bis { $deadline } (Brüsseler Zeit).
+mail-maintenance-reminder-subject = Erinnerung: Ihre Antwort zur Wartung für { $service }: { $title }
+mail-maintenance-reminder-body = Wir haben Ihre Antwort zur Wartung „{ $title }“ für { $service } noch nicht erhalten.
+mail-maintenance-decided-subject = Wartung entschieden für { $service }: { $title }
+mail-maintenance-decided-body = Die Frist für Ihre Antwort zur Wartung „{ $title }“ für { $service } ist abgelaufen.
+mail-maintenance-starting-subject = Wartung beginnt für { $service }: { $title }
+mail-maintenance-starting-body = Die Wartung „{ $title }“ für { $service } beginnt.
+mail-maintenance-consent-explicit = Sie haben zugestimmt: Die Wartung zählt nicht als Ausfallzeit in Ihrer Verfügbarkeit.
+mail-maintenance-consent-tacit = Sie haben nicht geantwortet, was nach Ihrem Service-Level als Zustimmung gilt: Die Wartung zählt nicht als Ausfallzeit in Ihrer Verfügbarkeit.
+mail-maintenance-consent-objected = Sie haben Einspruch erhoben: Die Wartung zählt als Ausfallzeit in Ihrer Verfügbarkeit.
+mail-maintenance-consent-overridden = Ihr Einspruch wurde übergangen: Die Wartung findet statt und zählt als Ausfallzeit in Ihrer Verfügbarkeit.
+mail-maintenance-consent-none = Sie haben nicht geantwortet, was nach Ihrem Service-Level keine Zustimmung ist: Die Wartung zählt als Ausfallzeit in Ihrer Verfügbarkeit.
+mail-maintenance-consent-pending = Ihre Antwort wird noch erwartet.

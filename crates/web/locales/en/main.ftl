@@ -635,3 +635,15 @@ mail-maintenance-occurrences = { $count ->
 }
 mail-maintenance-justification = Justification: { $why }
 mail-maintenance-deadline = Please answer by { $deadline } (Brussels time).
+mail-maintenance-reminder-subject = Reminder: your answer on maintenance of { $service }: { $title }
+mail-maintenance-reminder-body = We have not had your answer on the maintenance "{ $title }" on { $service } yet.
+mail-maintenance-decided-subject = Maintenance decided on { $service }: { $title }
+mail-maintenance-decided-body = The deadline to answer on the maintenance "{ $title }" on { $service } has passed.
+mail-maintenance-starting-subject = Maintenance starting on { $service }: { $title }
+mail-maintenance-starting-body = The maintenance "{ $title }" on { $service } is starting.
+mail-maintenance-consent-explicit = You agreed: the maintenance does not count as downtime in your availability.
+mail-maintenance-consent-tacit = You did not answer, which counts as consent under your service level: the maintenance does not count as downtime in your availability.
+mail-maintenance-consent-objected = You objected: the maintenance counts as downtime in your availability.
+mail-maintenance-consent-overridden = Your objection was overridden: the maintenance goes ahead and counts as downtime in your availability.
+mail-maintenance-consent-none = You did not answer, which is no consent under your service level: the maintenance counts as downtime in your availability.
+mail-maintenance-consent-pending = Your answer is still awaited.

@@ -634,3 +634,15 @@ mail-maintenance-occurrences = { $count ->
 }
 mail-maintenance-justification = Justification : { $why }
 mail-maintenance-deadline = Merci de répondre avant le { $deadline } (heure de Bruxelles).
+mail-maintenance-reminder-subject = Rappel : votre réponse sur la maintenance de { $service } : { $title }
+mail-maintenance-reminder-body = Nous n'avons pas encore reçu votre réponse sur la maintenance « { $title } » de { $service }.
+mail-maintenance-decided-subject = Maintenance décidée sur { $service } : { $title }
+mail-maintenance-decided-body = Le délai pour répondre sur la maintenance « { $title } » de { $service } est passé.
+mail-maintenance-starting-subject = Début de la maintenance sur { $service } : { $title }
+mail-maintenance-starting-body = La maintenance « { $title } » de { $service } commence.
+mail-maintenance-consent-explicit = Vous avez donné votre accord : la maintenance ne compte pas comme indisponibilité dans votre disponibilité.
+mail-maintenance-consent-tacit = Vous n'avez pas répondu, ce qui vaut accord selon votre niveau de service : la maintenance ne compte pas comme indisponibilité dans votre disponibilité.
+mail-maintenance-consent-objected = Vous avez objecté : la maintenance compte comme indisponibilité dans votre disponibilité.
+mail-maintenance-consent-overridden = Votre objection a été levée : la maintenance a lieu et compte comme indisponibilité dans votre disponibilité.
+mail-maintenance-consent-none = Vous n'avez pas répondu, ce qui ne vaut pas accord selon votre niveau de service : la maintenance compte comme indisponibilité dans votre disponibilité.
+mail-maintenance-consent-pending = Votre réponse est encore attendue.

@@ -634,3 +634,15 @@ mail-maintenance-occurrences = { $count ->
 }
 mail-maintenance-justification = Verantwoording: { $why }
 mail-maintenance-deadline = Gelieve te antwoorden vóór { $deadline } (Brusselse tijd).
+mail-maintenance-reminder-subject = Herinnering: uw antwoord over onderhoud bij { $service }: { $title }
+mail-maintenance-reminder-body = We hebben uw antwoord over het onderhoud "{ $title }" bij { $service } nog niet ontvangen.
+mail-maintenance-decided-subject = Onderhoud beslist bij { $service }: { $title }
+mail-maintenance-decided-body = De termijn om te antwoorden over het onderhoud "{ $title }" bij { $service } is verstreken.
+mail-maintenance-starting-subject = Onderhoud begint bij { $service }: { $title }
+mail-maintenance-starting-body = Het onderhoud "{ $title }" bij { $service } begint.
+mail-maintenance-consent-explicit = U ging akkoord: het onderhoud telt niet als onbeschikbaarheid in uw beschikbaarheid.
+mail-maintenance-consent-tacit = U antwoordde niet, wat volgens uw serviceniveau als akkoord geldt: het onderhoud telt niet als onbeschikbaarheid in uw beschikbaarheid.
+mail-maintenance-consent-objected = U maakte bezwaar: het onderhoud telt als onbeschikbaarheid in uw beschikbaarheid.
+mail-maintenance-consent-overridden = Er werd voorbijgegaan aan uw bezwaar: het onderhoud gaat door en telt als onbeschikbaarheid in uw beschikbaarheid.
+mail-maintenance-consent-none = U antwoordde niet, wat volgens uw serviceniveau geen akkoord is: het onderhoud telt als onbeschikbaarheid in uw beschikbaarheid.
+mail-maintenance-consent-pending = Uw antwoord wordt nog verwacht.

@@ -585,3 +585,115 @@ async fn a_window_is_refused_when_wrong_rescheduled_with_a_new_consultation_and_
     };
     reschedule_and_cancel(app).await;
 }
+
+/// The mails of the outbox of `kind`, as (recipient, subject).
+async fn told(w: &World, kind: &str) -> Vec<String> {
+    w.mails(kind).await.into_iter().map(|m| m.to).collect()
+}
+
+async fn notices(app: TestApp) {
+    let w = World::new(app).await;
+    let r = w
+        .call("sm", "POST", "/api/v1/maintenance", Some(proposal()))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let answers = format!(
+        "/api/v1/maintenance/{}/answers",
+        r.json()["id"].as_str().unwrap()
+    );
+    let r = w
+        .call(
+            "a-admin",
+            "POST",
+            &answers,
+            Some(json!({"answer": "agree"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let run = |instant: &'static str| {
+        let w = &w;
+        async move {
+            w.set(instant);
+            pacta_web::jobs::run_due(&w.app.state, at(instant))
+                .await
+                .unwrap();
+        }
+    };
+    run("2026-11-30T10:00:00+01:00").await;
+    assert!(told(&w, "maintenance.reminder").await.is_empty());
+    // P-C's deadline is Thursday 3 December 02:00: reminded on Tuesday 1 December at 08:00
+    // (two working days before), as it has not answered.
+    run("2026-12-01T07:59:00+01:00").await;
+    assert!(told(&w, "maintenance.reminder").await.is_empty());
+    run("2026-12-01T08:00:00+01:00").await;
+    assert_eq!(
+        told(&w, "maintenance.reminder").await,
+        ["admin@p-c.example"]
+    );
+    let reminder = &w.mails("maintenance.reminder").await[0];
+    assert!(
+        reminder.text.contains("3 December 2026, 02:00"),
+        "{}",
+        reminder.text
+    );
+    // At its deadline P-C's silence is no consent (level critical): decided, told.
+    run("2026-12-03T02:00:00+01:00").await;
+    assert_eq!(told(&w, "maintenance.decided").await, ["admin@p-c.example"]);
+    assert!(w.mails("maintenance.decided").await[0]
+        .text
+        .contains("which is no consent"));
+    // P-A and P-B's deadline is Tuesday 8 December 02:00: reminded on Friday 4 December 08:00,
+    // only P-B (P-A has answered).
+    run("2026-12-04T08:00:00+01:00").await;
+    assert_eq!(
+        told(&w, "maintenance.reminder").await,
+        ["admin@p-c.example", "admin@p-b.example"]
+    );
+    run("2026-12-08T02:00:00+01:00").await;
+    let mut decided = told(&w, "maintenance.decided").await;
+    decided.sort();
+    assert_eq!(
+        decided,
+        [
+            "admin@p-a.example",
+            "admin@p-b.example",
+            "admin@p-c.example"
+        ]
+    );
+    // The start: every consulted partner is told, once.
+    run("2026-12-13T02:00:00+01:00").await;
+    run("2026-12-13T03:00:00+01:00").await;
+    let mut starting = told(&w, "maintenance.starting").await;
+    starting.sort();
+    assert_eq!(
+        starting,
+        [
+            "admin@p-a.example",
+            "admin@p-b.example",
+            "admin@p-c.example"
+        ]
+    );
+    // Nothing more is due.
+    assert!(!w
+        .app
+        .state
+        .db
+        .pending_jobs()
+        .await
+        .unwrap()
+        .iter()
+        .any(|p| p.job.kind == "maintenance.notify"));
+}
+
+#[tokio::test]
+async fn consulted_partners_are_reminded_told_the_decision_and_the_start_sqlite() {
+    notices(TestApp::with_catalogue(&small_catalogue(), Some(TOKEN)).await).await;
+}
+
+#[tokio::test]
+async fn consulted_partners_are_reminded_told_the_decision_and_the_start_postgres() {
+    let Some(app) = TestApp::postgres_with_catalogue(&small_catalogue()).await else {
+        return;
+    };
+    notices(app).await;
+}
