@@ -14,6 +14,7 @@ pub mod forms;
 pub mod home;
 pub mod i18n;
 pub mod incidents;
+pub mod maintenance;
 pub mod markdown;
 pub mod monitors;
 pub mod names;
@@ -177,6 +178,21 @@ pub fn route_table() -> Vec<PageRoute> {
             "/{lang}/admin/monitors/{id}/delete",
             &["POST"],
             post(monitors::delete),
+        ),
+        (
+            "/{lang}/maintenance",
+            &["GET", "POST"],
+            get(maintenance::list).post(maintenance::propose),
+        ),
+        (
+            "/{lang}/maintenance/{id}",
+            &["GET"],
+            get(maintenance::window),
+        ),
+        (
+            "/{lang}/maintenance/{id}/{what}",
+            &["POST"],
+            post(maintenance::act),
         ),
         (
             "/{lang}/admin/incidents",

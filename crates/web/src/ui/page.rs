@@ -77,8 +77,9 @@ impl Page {
             _ => None,
         };
         let staff = caller.actor.is_staff();
-        let links: [(&'static str, &str, bool); 8] = [
+        let links: [(&'static str, &str, bool); 9] = [
             ("my-home", "home", true),
+            ("maintenance", "maintenance", staff || own.is_some()),
             ("admin-subscriptions", "admin/subscriptions", staff),
             ("admin-monitors", "admin/monitors", staff),
             ("admin-incidents", "admin/incidents", staff),

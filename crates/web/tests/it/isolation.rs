@@ -390,7 +390,14 @@ fn page_case(w: &World, method: &str, path: &str) -> Option<Case> {
         | (_, "/{lang}/account/password")
         | (_, "/{lang}/account/tokens")
         | ("GET", "/{lang}/admin/partners")
+        | (_, "/{lang}/maintenance")
         | ("GET", "/{lang}/home") => case(SignedIn, &p),
+        (_, "/{lang}/maintenance/{id}") | (_, "/{lang}/maintenance/{id}/{what}") => partner_case(
+            &p.replace("{id}", &w.a_maintenance)
+                .replace("{what}", "answer"),
+            &p.replace("{id}", "01a00000-0000-7000-8000-000000000000")
+                .replace("{what}", "answer"),
+        ),
         ("GET", "/{lang}/admin/subscriptions") | ("POST", "/{lang}/services/{code}/subscribe") => {
             case(Provider, &p)
         }

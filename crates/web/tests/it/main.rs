@@ -11,6 +11,7 @@ mod isolation;
 mod login;
 mod maintenance_api;
 mod maintenance_feed;
+mod maintenance_pages;
 mod maintenance_writes;
 mod metrics;
 mod monitoring_pages;
