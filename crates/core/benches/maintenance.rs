@@ -22,6 +22,7 @@ fn partners(first_start: Timestamp) -> Vec<Consultation> {
     (0..500)
         .map(|p: i64| Consultation {
             subscriptions: vec![SubscriptionTerms {
+                consulted_at: None,
                 from: proposed,
                 until: None,
                 terms: PartnerTerms {

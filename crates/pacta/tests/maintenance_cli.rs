@@ -44,6 +44,7 @@ fn consulted(partner: &str) -> Consulted {
     Consulted {
         partner: partner.into(),
         subscriptions: vec![SubscriptionTerms {
+            consulted_at: None,
             from: at("2026-01-01T00:00:00+01:00"),
             until: None,
             terms: PartnerTerms {

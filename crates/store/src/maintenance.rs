@@ -251,12 +251,16 @@ fn terms_doc(subscriptions: &[SubscriptionTerms]) -> String {
         subscriptions
             .iter()
             .map(|s| {
-                json!({
+                let mut doc = json!({
                     "from": s.from.as_second(),
                     "until": s.until.map(|u| u.as_second()),
                     "notice": s.terms.notice_seconds,
                     "silence_is_consent": s.terms.silence_is_consent,
-                })
+                });
+                if let Some(at) = s.consulted_at {
+                    doc["consulted_at"] = json!(at.as_second());
+                }
+                doc
             })
             .collect(),
     )
@@ -286,11 +290,14 @@ fn terms_from_doc(doc: &str, id: &str) -> Result<Vec<SubscriptionTerms>> {
         until: Option<i64>,
         notice: i64,
         silence_is_consent: bool,
+        #[serde(default)]
+        consulted_at: Option<i64>,
     }
     let rows: Vec<Row> = serde_json::from_str(doc).map_err(|e| corrupt(id, e))?;
     rows.into_iter()
         .map(|r| {
             Ok(SubscriptionTerms {
+                consulted_at: r.consulted_at.map(|at| ts(at, id)).transpose()?,
                 from: ts(r.from, id)?,
                 until: r.until.map(|u| ts(u, id)).transpose()?,
                 terms: PartnerTerms {
@@ -740,10 +747,17 @@ impl Db {
                         // Consulted once per window: a further subscription only adds its
                         // terms (each occurrence then takes the strictest that meets it).
                         Some(held) => {
+                            // Added now: an occurrence they meet counts as consulted now.
                             let mut terms = held.subscriptions.clone();
                             for s in &c.subscriptions {
-                                if !terms.contains(s) {
-                                    terms.push(*s);
+                                let known = terms.iter().any(|t| {
+                                    (t.from, t.until, t.terms) == (s.from, s.until, s.terms)
+                                });
+                                if !known {
+                                    terms.push(SubscriptionTerms {
+                                        consulted_at: Some(stamp.at),
+                                        ..*s
+                                    });
                                 }
                             }
                             sqlx::query(
@@ -908,24 +922,23 @@ impl Db {
         fresh: &str,
         stamp: Stamp<'_>,
     ) -> Result<String> {
+        // Two first reads at once: one token wins, both answer it.
         in_tx!(self, |tx| {
-            let held: Option<(String,)> =
-                sqlx::query_as("SELECT token FROM partner_feeds WHERE partner = $1")
-                    .bind(partner)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some((token,)) = held {
-                return Ok(token);
-            }
             sqlx::query(
-                "INSERT INTO partner_feeds (partner, token, created_at) VALUES ($1, $2, $3)",
+                "INSERT INTO partner_feeds (partner, token, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (partner) DO NOTHING",
             )
             .bind(partner)
             .bind(fresh)
             .bind(stamp.seconds())
             .execute(&mut *tx)
             .await?;
-            Ok(fresh.to_owned())
+            let (token,): (String,) =
+                sqlx::query_as("SELECT token FROM partner_feeds WHERE partner = $1")
+                    .bind(partner)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            Ok(token)
         })
     }
 

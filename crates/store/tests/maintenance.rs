@@ -54,6 +54,7 @@ fn consulted(partner: &str, notice_days: i64) -> Consulted {
     Consulted {
         partner: partner.into(),
         subscriptions: vec![SubscriptionTerms {
+            consulted_at: None,
             from: dec("01 00:00"),
             until: None,
             terms: PartnerTerms {
@@ -279,12 +280,14 @@ contract!(
         .unwrap();
         let d = w.consultation("P-D", 2).unwrap();
         assert_eq!(d.consulted_at, dec("15 09:00"));
+        // Added on the 16th: the occurrences it meets count as consulted then.
+        let added = pacta_core::maintenance::consultation::SubscriptionTerms {
+            consulted_at: Some(dec("16 09:00")),
+            ..stricter.subscriptions[0]
+        };
         assert_eq!(
             d.subscriptions,
-            [
-                consulted("P-D", 5).subscriptions[0],
-                stricter.subscriptions[0]
-            ]
+            [consulted("P-D", 5).subscriptions[0], added]
         );
 
         // P-C objects again in round 2 and is overridden twice: both overrides are kept.

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use icalendar::{Calendar, Component, Event, EventStatus};
 use jiff::Timestamp;
-use pacta_core::maintenance::consultation::consents;
+use pacta_core::maintenance::consultation::{consents, terms_for};
 use pacta_core::maintenance::Occurrence;
 use pacta_core::sla::consent::Consent;
 use pacta_core::text::Lang;
@@ -74,6 +74,9 @@ pub fn feed(
             let Some(c) = w.consultation(partner, o.round) else {
                 continue;
             };
+            if terms_for(&c.subscriptions, &o.occurrence).is_none() {
+                continue;
+            }
             let pending = consents(&[o.occurrence], &c.rule(), now)
                 .is_ok_and(|d| d[0].consent == Consent::Pending);
             let status = if pending && w.status == WindowStatus::Proposed {

@@ -133,6 +133,7 @@ pub async fn subscription_terms(
 ) -> ApiResult<SubscriptionTerms> {
     let sla = crate::subscriptions::effective_sla_of(state, s).await?;
     Ok(SubscriptionTerms {
+        consulted_at: None,
         from: activation_at(s.start_date),
         until: s.end_date.map(termination_at),
         terms: PartnerTerms {
@@ -221,9 +222,11 @@ pub async fn consult_late(
     let mut done = 0;
     for w in windows {
         let open = upcoming(&w, now);
-        let held = w
-            .consultation(&s.partner, w.round)
-            .is_some_and(|c| c.subscriptions.contains(&terms));
+        let held = w.consultation(&s.partner, w.round).is_some_and(|c| {
+            c.subscriptions
+                .iter()
+                .any(|t| (t.from, t.until, t.terms) == (terms.from, terms.until, terms.terms))
+        });
         if w.status != WindowStatus::Proposed || held || !meets_any(&terms, &open) {
             continue;
         }
@@ -538,9 +541,10 @@ pub async fn load_demo_window(state: &AppState) -> ApiResult<Option<StoredWindow
 /// job off again at the next instant something will be:
 ///
 /// * a reminder, two working days of the helpdesk calendar before each deadline
-///   ([`reminder_at`]), to a partner that has given no answer in the round and whose consent is
-///   still pending then (none when that instant is not after it was consulted);
-/// * the decision, at the first deadline of the round for that partner: its consent then;
+///   ([`reminder_at`]), to a partner whose consent to that occurrence is still pending then
+///   (none when that instant is not after it was consulted);
+/// * the decision, at the deadline of the first occurrence put to that partner in the round:
+///   its consent then;
 /// * each occurrence's start, to every partner consulted on it.
 pub async fn notify_due(state: &AppState, id: &str, now: Timestamp) -> Result<JobOutcome, String> {
     let store = |e: StoreError| crate::error::cause_chain(&e);
@@ -587,7 +591,8 @@ pub async fn notify_due(state: &AppState, id: &str, now: Timestamp) -> Result<Jo
             kind,
             occurrence: o.start.as_second(),
         };
-        for (i, (o, d)) in occurrences.iter().zip(&decided).enumerate() {
+        let mut first = true;
+        for (o, d) in occurrences.iter().zip(&decided) {
             if terms_for(&c.subscriptions, o).is_none() {
                 continue;
             }
@@ -598,15 +603,13 @@ pub async fn notify_due(state: &AppState, id: &str, now: Timestamp) -> Result<Jo
                 let key = notice("reminder", o);
                 if r > now {
                     later(r);
-                } else if now < d.deadline
-                    && c.answers.is_empty()
-                    && d.consent == Consent::Pending
-                    && !told.contains(&key)
+                } else if now < d.deadline && d.consent == Consent::Pending && !told.contains(&key)
                 {
                     due.push((key, Letters::Reminder, *o, c.subscriptions.clone()));
                 }
             }
-            if i == 0 {
+            // The decision is told at the deadline of the first occurrence put to the partner.
+            if std::mem::take(&mut first) {
                 let key = notice("decided", o);
                 if d.deadline > now {
                     later(d.deadline);

@@ -48,12 +48,30 @@ pub struct SubscriptionTerms {
     pub from: Timestamp,
     pub until: Option<Timestamp>,
     pub terms: PartnerTerms,
+    /// When the partner was consulted on this subscription's terms, if later than the
+    /// consultation (a further subscription approved after it): an occurrence it meets counts
+    /// as consulted then — its deadline may become the start, and silence is then no consent.
+    pub consulted_at: Option<Timestamp>,
 }
 
 impl SubscriptionTerms {
     fn meets(&self, o: &Occurrence) -> bool {
         self.from < o.end && self.until.is_none_or(|u| o.start < u)
     }
+}
+
+/// When the partner counts as consulted on occurrence `o`: the consultation's instant, or the
+/// latest later one of the subscriptions that meet `o` (their terms were added then).
+pub fn consulted_on(
+    subscriptions: &[SubscriptionTerms],
+    consulted_at: Timestamp,
+    o: &Occurrence,
+) -> Timestamp {
+    subscriptions
+        .iter()
+        .filter(|s| s.meets(o))
+        .filter_map(|s| s.consulted_at)
+        .fold(consulted_at, Timestamp::max)
 }
 
 /// The partner's terms for one occurrence: the strictest of its subscriptions that meet it.
@@ -134,7 +152,8 @@ pub fn consents(
         .iter()
         .map(|o| {
             let terms = terms_for(&consultation.subscriptions, o);
-            let Some(terms) = terms.filter(|_| consultation.consulted_at <= o.start) else {
+            let at = consulted_on(&consultation.subscriptions, consultation.consulted_at, o);
+            let Some(terms) = terms.filter(|_| at <= o.start) else {
                 return Ok(OccurrenceConsent {
                     deadline: o.start,
                     consent: Consent::None,
@@ -142,6 +161,7 @@ pub fn consents(
                 });
             };
             query.start = o.start;
+            query.consulted_at = Some(at);
             query.override_at = latest_override(&consultation.overrides, o.start, now);
             query.notice_seconds = terms.notice_seconds;
             query.silence_is_consent = terms.silence_is_consent;
@@ -208,9 +228,10 @@ pub fn accepts_answer(
     occurrences
         .iter()
         .filter(|o| occurrence.is_none_or(|s| s == o.start))
-        .filter(|o| consulted_at <= o.start)
-        .filter_map(|o| Some((o, terms_for(subscriptions, o)?)))
-        .any(|(o, terms)| now <= deadline(o, terms, consulted_at))
+        .map(|o| (o, consulted_on(subscriptions, consulted_at, o)))
+        .filter(|(o, at)| *at <= o.start)
+        .filter_map(|(o, at)| Some((o, at, terms_for(subscriptions, o)?)))
+        .any(|(o, at, terms)| now <= deadline(o, terms, at))
 }
 
 #[cfg(test)]
@@ -245,6 +266,7 @@ mod tests {
     /// One subscription since November, on five days' notice.
     fn subscribed() -> Vec<SubscriptionTerms> {
         vec![SubscriptionTerms {
+            consulted_at: None,
             from: dec("01 00:00") - jiff::SignedDuration::from_hours(24 * 30),
             until: None,
             terms: FIVE_DAYS,
@@ -350,6 +372,43 @@ mod tests {
     }
 
     #[test]
+    fn a_stricter_subscription_added_later_counts_as_a_late_consultation() {
+        // Consulted on the 1st on five days' notice; agrees on the 11th for the 20th; on the
+        // 12th a second subscription (ten days, silence no consent) is added. The 20th counts as
+        // consulted on the 12th, after start − ten days: its deadline is the start, the
+        // agreement of the 11th still counts.
+        let mut c = Consultation {
+            subscriptions: subscribed(),
+            consulted_at: dec("01 09:00"),
+            answers: vec![answer("11 10:00", Answer::Agree, Some("20 02:00"))],
+            overrides: Vec::new(),
+        };
+        c.subscriptions.push(SubscriptionTerms {
+            from: dec("14 00:00"),
+            until: None,
+            terms: PartnerTerms {
+                notice_seconds: 10 * 86_400,
+                silence_is_consent: false,
+            },
+            consulted_at: Some(dec("12 09:00")),
+        });
+        assert_eq!(
+            codes(&c, "16 12:00"),
+            [("tacit", dec("08 02:00")), ("explicit", dec("20 02:00"))]
+        );
+        assert!(accepts_answer(
+            &two_sundays(),
+            &c.subscriptions,
+            c.consulted_at,
+            Some(dec("20 02:00")),
+            dec("19 12:00")
+        ));
+        // Silent instead: no consent.
+        c.answers.clear();
+        assert_eq!(codes(&c, "21 12:00")[1].0, "none");
+    }
+
+    #[test]
     fn an_answer_is_accepted_while_an_occurrence_it_covers_is_before_its_deadline() {
         let o = two_sundays();
         let (s, at) = (subscribed(), dec("01 09:00"));
@@ -386,6 +445,7 @@ mod tests {
         // no consent.
         let mut s = subscribed();
         s.push(SubscriptionTerms {
+            consulted_at: None,
             from: dec("15 00:00"),
             until: None,
             terms: PartnerTerms {

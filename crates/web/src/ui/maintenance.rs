@@ -42,6 +42,8 @@ pub struct ConsentRow {
     pub deadline: String,
     pub consent: &'static str,
     pub consent_text: String,
+    /// Of the open round and still to come: an answer may name it.
+    pub open: bool,
 }
 
 /// A partner's answer.
@@ -200,6 +202,7 @@ fn consultation_view(
             deadline: format::when(d.deadline, lang),
             consent: d.consent.code(),
             consent_text: consent_text(t, d.consent),
+            open: o.occurrence.start > now && o.round == w.round,
         });
     }
     Some(ConsultationView {

@@ -597,6 +597,7 @@ async fn window(w: &World, start: &str, end: &str, answer: pacta_core::sla::cons
     let consulted = Consulted {
         partner: "P-A".into(),
         subscriptions: vec![SubscriptionTerms {
+            consulted_at: None,
             from: at("2026-10-01T00:00:00+02:00"),
             until: None,
             terms: PartnerTerms {

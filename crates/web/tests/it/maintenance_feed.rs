@@ -101,6 +101,7 @@ async fn feed(app: TestApp) {
             &[Consulted {
                 partner: "P-A".into(),
                 subscriptions: vec![SubscriptionTerms {
+                    consulted_at: None,
                     from: "2026-01-01T00:00:00Z".parse().unwrap(),
                     until: None,
                     terms: PartnerTerms {

@@ -323,6 +323,7 @@ pub async fn add_maintenance(app: &TestApp, partners: &[&str]) -> String {
         .map(|p| Consulted {
             partner: (*p).into(),
             subscriptions: vec![SubscriptionTerms {
+                consulted_at: None,
                 from: "2026-11-01T00:00:00Z".parse().unwrap(),
                 until: None,
                 terms: PartnerTerms {
