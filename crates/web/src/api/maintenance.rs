@@ -375,6 +375,10 @@ pub async fn answer_maintenance(
 ) -> ApiResult<Response> {
     let seen = readable(&state, &caller, &id).await?;
     let missing = || ApiError::not_found(format!("no maintenance window `{id}`"));
+    // The body is read before who answers is: a body that cannot be an answer is a 422 for
+    // anyone who sees the window.
+    let value = json_value(&headers, body).await?;
+    let a = read_answer(&Node::from_json(&value)).map_err(ApiError::invalid)?;
     // Staff see every window but answer for no partner; a partner's people see only windows
     // their partner is consulted on.
     let partner = own_partner(&caller).ok_or_else(ApiError::forbidden)?;
@@ -382,8 +386,6 @@ pub async fn answer_maintenance(
         return Err(missing());
     }
     caller.may(Action::AnswerMaintenance { partner })?;
-    let value = json_value(&headers, body).await?;
-    let a = read_answer(&Node::from_json(&value)).map_err(ApiError::invalid)?;
     let now = state.now();
     let check = |w: &StoredWindow| {
         still_proposed(w)?;
