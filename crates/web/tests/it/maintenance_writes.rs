@@ -697,3 +697,54 @@ async fn consulted_partners_are_reminded_told_the_decision_and_the_start_postgre
     };
     notices(app).await;
 }
+
+async fn reminders_per_occurrence(app: TestApp) {
+    let w = World::new(app).await;
+    // Two Sundays, 13 and 20 December; P-B objects to the 20th only (30 November). Its 13th is
+    // still pending: reminded on Friday 4 December 08:00 (deadline Tuesday the 8th); its 20th
+    // is objected: no reminder on Friday the 11th (deadline Tuesday the 15th).
+    let mut body = proposal();
+    body["rrule"] = json!("FREQ=WEEKLY;COUNT=2");
+    let r = w
+        .call("sm", "POST", "/api/v1/maintenance", Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let answers = format!(
+        "/api/v1/maintenance/{}/answers",
+        r.json()["id"].as_str().unwrap()
+    );
+    let r = w
+        .call(
+            "b-admin",
+            "POST",
+            &answers,
+            Some(json!({"answer": "object", "comment": "Year-end",
+                        "occurrence": "2026-12-20T02:00:00+01:00"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    for instant in [
+        "2026-11-30T10:00:00+01:00",
+        "2026-12-04T08:00:00+01:00",
+        "2026-12-11T08:00:00+01:00",
+    ] {
+        w.set(instant);
+        pacta_web::jobs::run_due(&w.app.state, at(instant))
+            .await
+            .unwrap();
+    }
+    let to_b: Vec<String> = w
+        .mails("maintenance.reminder")
+        .await
+        .into_iter()
+        .filter(|m| m.to == "admin@p-b.example")
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(to_b.len(), 1, "{to_b:?}");
+    assert!(to_b[0].contains("8 December 2026, 02:00"), "{}", to_b[0]);
+}
+
+#[tokio::test]
+async fn a_reminder_goes_for_each_occurrence_still_pending_sqlite() {
+    reminders_per_occurrence(TestApp::with_catalogue(&small_catalogue(), Some(TOKEN)).await).await;
+}
