@@ -72,6 +72,12 @@ impl State {
             State::Requested | State::Approved | State::Active | State::Suspended
         )
     }
+
+    /// Consulted on maintenance of its service: approved to start, active, or suspended (it
+    /// still runs, and its availability still counts).
+    pub fn is_consulted_on_maintenance(self) -> bool {
+        matches!(self, State::Approved | State::Active | State::Suspended)
+    }
 }
 
 impl fmt::Display for State {
@@ -329,6 +335,21 @@ pub fn activation_moves(end: Option<Date>, now: Timestamp) -> Vec<(Move, State)>
         moves.push((Move::Terminate, State::Terminated));
     }
     moves
+}
+
+#[cfg(test)]
+mod maintenance_tests {
+    use super::State;
+
+    #[test]
+    fn approved_active_and_suspended_subscriptions_are_consulted_on_maintenance() {
+        let consulted: Vec<&str> = State::ALL
+            .into_iter()
+            .filter(|s| s.is_consulted_on_maintenance())
+            .map(State::code)
+            .collect();
+        assert_eq!(consulted, ["approved", "active", "suspended"]);
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use pacta_core::maintenance::notices::reminder_at;
 use pacta_core::maintenance::request::{read_proposal, Proposal};
 use pacta_core::maintenance::Occurrence;
 use pacta_core::sla::consent::Consent;
-use pacta_core::subscription::{activation_at, termination_at, zone, State};
+use pacta_core::subscription::{activation_at, termination_at, zone};
 use pacta_core::text::{Lang, Text};
 use pacta_store::jobs::NewJob;
 use pacta_store::maintenance::{
@@ -119,12 +119,6 @@ pub fn window_doc(w: &StoredWindow, now: Timestamp) -> Value {
 /// The job that consults a partner whose subscription was approved after a window was proposed.
 pub const CONSULT_JOB: &str = "maintenance.consult";
 
-/// Whether a subscription in `s` is consulted: approved to start, active, or suspended (it
-/// still runs, and its availability still counts).
-fn is_consulted(s: State) -> bool {
-    matches!(s, State::Approved | State::Active | State::Suspended)
-}
-
 /// The subscription as a consultation takes it: when it runs and its effective level's notice
 /// and silence rule.
 pub async fn subscription_terms(
@@ -165,7 +159,10 @@ pub async fn consulted_for(
         )
         .await?;
     let mut by_partner: BTreeMap<String, Vec<SubscriptionTerms>> = BTreeMap::new();
-    for s in subscriptions.iter().filter(|s| is_consulted(s.state)) {
+    for s in subscriptions
+        .iter()
+        .filter(|s| s.state.is_consulted_on_maintenance())
+    {
         let t = subscription_terms(state, s).await?;
         if meets_any(&t, occurrences) {
             by_partner.entry(s.partner.clone()).or_default().push(t);
@@ -194,7 +191,7 @@ pub async fn consult_late(
     let Some(s) = state.db.subscription(Scope::All, id).await.map_err(store)? else {
         return Ok(JobOutcome::Stale(format!("no subscription {id}")));
     };
-    if !is_consulted(s.state) {
+    if !s.state.is_consulted_on_maintenance() {
         return Ok(JobOutcome::Stale(format!(
             "subscription {id} is {}",
             s.state

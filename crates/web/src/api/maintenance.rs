@@ -340,12 +340,6 @@ pub async fn propose_maintenance(
     caller.may(Action::ManageMaintenance {
         service: &p.service,
     })?;
-    if state.snapshot().service(&p.service).is_none() {
-        return Err(ApiError::invalid_field(
-            "service",
-            format!("no service `{}`", p.service),
-        ));
-    }
     let w = crate::maintenance::propose(&state, &p, caller.stamp(&state)).await?;
     respond(&state, &w, StatusCode::CREATED).await
 }

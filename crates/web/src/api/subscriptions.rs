@@ -267,7 +267,7 @@ fn read_decision(value: &Value) -> ApiResult<(Decision, Option<i64>)> {
     let mut version = None;
     for (key, v) in map {
         match (key.as_str(), v) {
-            (_, Value::Null) => {}
+            ("reason" | "end_date" | "version", Value::Null) => {}
             ("reason", Value::String(s)) => decision.reason = Some(s.clone()),
             ("end_date", Value::String(s)) => {
                 decision.end_date = Some(flow::parse_date_field(s, "end_date")?)

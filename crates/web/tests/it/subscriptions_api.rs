@@ -928,6 +928,11 @@ async fn decisions_refuse_what_the_state_machine_and_the_rows_refuse() {
         .post("sm", &uri(&requested, "reject"), json!({"why": "x"}))
         .await;
     assert_eq!(fields(&r), ["why"]);
+    // An unknown key is a 422 even when null, and before the state machine's 409.
+    let r = w
+        .post("sm", &uri(&active, "approve"), json!({"": null}))
+        .await;
+    assert_eq!(fields(&r), [""]);
     // Nothing of that was written.
     assert_eq!(w.all().await, before);
 
