@@ -13,3 +13,4 @@ pub mod retention;
 pub mod sla;
 pub mod subscription;
 pub mod text;
+pub mod ticket;

@@ -26,6 +26,8 @@ use serde_json::{json, Value};
 
 use crate::config::{redact, Settings};
 
+mod ticket_op;
+
 /// `pacta sla <command>`.
 #[derive(Debug, clap::Subcommand)]
 pub enum SlaCommand {
@@ -459,8 +461,10 @@ impl Eval {
             "outages" => eval_outages(&req),
             "statement" => eval_statement(&req),
             "consent" => eval_consent(&req),
+            "ticket" => self.eval_ticket(&req),
             other => Err(format!(
-                "unknown op {other:?} (deadline, elapsed, availability, outages, statement, consent)"
+                "unknown op {other:?} (deadline, elapsed, availability, outages, statement, \
+                 consent, ticket)"
             )),
         }
     }

@@ -160,6 +160,12 @@ impl Calendar {
         Ok(self.open_at(s) && !pauses.iter().any(|&(ps, pe)| ps <= s && s < pe))
     }
 
+    /// The earliest instant in `[from, last]` at which the calendar is closed, if any.
+    pub fn first_closed(&self, from: Timestamp, last: Timestamp) -> Option<Timestamp> {
+        self.first_closed_at(from.as_second(), last.as_second())
+            .map(ts)
+    }
+
     /// The earliest instant `>= t` at which the calendar is open; `None` when there is no open
     /// time before 2201.
     pub fn next_open(&self, t: Timestamp) -> Option<Timestamp> {

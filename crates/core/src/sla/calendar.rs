@@ -676,6 +676,21 @@ impl Calendar {
         None
     }
 
+    /// The earliest closed instant in `[a, last]`, if any: `a` itself when it is closed, else
+    /// the end of the run of open spans (touching ones included) that holds it.
+    pub(crate) fn first_closed_at(&self, a: i64, last: i64) -> Option<i64> {
+        let mut t = a;
+        while t <= last {
+            if !self.open_at(t) {
+                return Some(t);
+            }
+            let c = self.chunk(self.chunk_of(t));
+            let k = c.starts.partition_point(|&s| s <= t);
+            t = c.ends[k - 1];
+        }
+        None
+    }
+
     /// The open spans within `[a, b)`, clipped, touching spans merged (no pauses).
     pub(crate) fn open_spans(&self, a: i64, b: i64) -> Vec<Span> {
         let (d0, dn) = self.domain();

@@ -2,21 +2,19 @@
 //!
 //! A clock is started, paused (e.g. `waiting_partner`), resumed, stopped (first response,
 //! `resolved`) and resumed again on reopen. Only *run* segments count as business time; the
-//! gap after a stop counts as nothing. From the log and a goal on a calendar:
+//! gap after a stop counts as nothing. From the log and a goal on a calendar, as the Rule says:
 //!
-//! * **business elapsed** — open time inside run segments;
+//! * **business elapsed** B — open time inside run segments;
 //! * **wall elapsed** — from the first start to the last stop (or now), pauses included;
-//! * **deadline** — the earliest instant at which the business elapsed time reaches the goal if
-//!   the clock keeps running: `calendar.deadline(last_resume, goal − spent)` while running, or
-//!   the past instant where it was reached; `None` while paused or stopped short of the goal;
-//! * **thresholds** — the same for `ceil(goal × p / 100)` business seconds (75 %, 100 %, 150 %)
-//!   or for `goal + offset` (a signed business-time offset from the deadline);
-//! * **breach** — the clock ran at some instant *after* its deadline. A clock stopped exactly
-//!   at its deadline meets it. The first breach observed is kept as the original breach time,
-//!   across later recomputation (a changed goal or calendar).
+//! * **reaching** an amount X — the first instant at which the clock *runs* and B ≥ X; a stop or
+//!   pause at that instant comes first. The goal reached is the **breach**; a threshold
+//!   (`ceil(goal × p / 100)`, or `goal ± offset`) reached is an escalation;
+//! * **deadline** — once breached the breach instant, otherwise `calendar.deadline(r, goal −
+//!   B(r))`, r the last resume: for a running clock when it breaches if it runs on, for a paused
+//!   or stopped one the deadline it had when it last ran.
 //!
-//! The log is serde-serialisable so that the store can keep it; the deadline is always
-//! recomputed from it, never stored as the truth.
+//! The first breach observed is kept as the original breach time across later recomputation
+//! (a changed goal or calendar). The log is serde-serialisable so that the store can keep it.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -149,10 +147,15 @@ pub struct ClockStatus {
     pub business_elapsed: i64,
     /// Seconds from the first start to the last stop (or now), pauses included.
     pub wall_elapsed: i64,
-    /// The deadline (see the module doc); `None` while paused or stopped short of the goal.
+    /// Once breached the breach instant; otherwise the deadline it has (running) or had when
+    /// it last ran (paused, stopped). `None` only before it starts.
     pub deadline: Option<Timestamp>,
-    /// Whether the clock ran at an instant after its deadline.
+    /// When it stopped, while stopped.
+    pub stopped_at: Option<Timestamp>,
+    /// Whether it reached its goal by now (DOMAIN §4).
     pub breached: bool,
+    /// The verdict: `false` once breached, `true` once stopped without a breach, else `None`.
+    pub met: Option<bool>,
     /// The first breach instant ever observed (kept across recomputation).
     pub original_breach_at: Option<Timestamp>,
 }
@@ -253,22 +256,19 @@ impl Clock {
         Ok(())
     }
 
-    /// Run segments as `(start, end)` seconds, the open one ending at `now` (clipped to `now`).
-    fn runs(&self, now: i64) -> impl Iterator<Item = (i64, i64)> + '_ {
+    /// Run segments as `(start, end)` seconds, `end` absent for the one that runs.
+    fn run_spans(&self) -> impl Iterator<Item = (i64, Option<i64>)> + '_ {
         self.segments
             .iter()
             .filter(|s| s.kind == SegmentKind::Run)
-            .map(move |s| {
-                let start = s.start.as_second();
-                let end = s.end.map_or(now, Timestamp::as_second);
-                (start.min(now), end.min(now))
-            })
+            .map(|s| (s.start.as_second(), s.end.map(Timestamp::as_second)))
     }
 
     /// Business seconds run up to `now`.
     pub fn business_elapsed(&self, calendar: &Calendar, now: Timestamp) -> i64 {
-        self.runs(now.as_second())
-            .map(|(s, e)| calendar.measure(s, e))
+        let now = now.as_second();
+        self.run_spans()
+            .map(|(s, e)| calendar.measure(s.min(now), e.unwrap_or(now).min(now)))
             .sum()
     }
 
@@ -284,61 +284,73 @@ impl Clock {
         (end.as_second() - first.start.as_second()).max(0)
     }
 
-    /// The instant at which the business time run reaches `goal` seconds, if the clock keeps
-    /// running as it is: in the past if it already did; `None` if it is paused or stopped short
-    /// of it, or not started.
-    pub fn deadline(&self, calendar: &Calendar, goal: i64) -> Result<Option<Timestamp>, SlaError> {
+    /// When the clock stopped, while it is stopped.
+    pub fn stopped_at(&self) -> Option<Timestamp> {
+        match self.state() {
+            ClockState::Stopped => self.last_instant(),
+            _ => None,
+        }
+    }
+
+    /// The instant at which the clock reaches `amount` business seconds, if it does by `until`
+    /// (DOMAIN §4): the first instant at which it *runs* with at least that much spent. A stop or
+    /// pause at an instant comes first, so a run segment `[r, e)` can reach it only before `e`;
+    /// one resumed with the amount already spent reaches it at the resume.
+    pub fn reaches(&self, calendar: &Calendar, amount: i64, until: Timestamp) -> Option<Timestamp> {
+        self.reaches_secs(calendar, amount, until.as_second())
+    }
+
+    fn reaches_secs(&self, calendar: &Calendar, amount: i64, until: i64) -> Option<Timestamp> {
+        let mut spent = 0i64;
+        for (r, end) in self.run_spans() {
+            if r > until {
+                break;
+            }
+            let at = if spent >= amount {
+                r
+            } else {
+                // No open time left before 2201: never.
+                calendar.deadline_secs(r, amount - spent).ok()?
+            };
+            let runs_then = end.is_none_or(|e| at < e) && at <= until;
+            if runs_then {
+                return Some(super::ts(at));
+            }
+            spent += calendar.measure(r, end.unwrap_or(until).min(until));
+        }
+        None
+    }
+
+    /// The deadline it has when it last ran: `calendar.deadline(r, goal − B(r))`, `r` the last
+    /// resume (the start, or the last event that resumed it); `None` before it starts.
+    pub fn deadline_from_last_resume(
+        &self,
+        calendar: &Calendar,
+        goal: i64,
+    ) -> Result<Option<Timestamp>, SlaError> {
         if goal < 0 {
             return Err(SlaError::NegativeDuration(goal));
         }
-        let mut remaining = goal;
-        for seg in self.segments.iter().filter(|s| s.kind == SegmentKind::Run) {
-            let start = seg.start.as_second();
-            match seg.end {
-                Some(end) => {
-                    let available = calendar.measure(start, end.as_second());
-                    if remaining <= available {
-                        return calendar
-                            .deadline_secs(start, remaining)
-                            .map(|t| Some(super::ts(t)));
-                    }
-                    remaining -= available;
-                }
-                None => {
-                    return calendar
-                        .deadline_secs(start, remaining)
-                        .map(|t| Some(super::ts(t)))
-                }
-            }
+        let Some(last) = self.segments.iter().rfind(|s| s.kind == SegmentKind::Run) else {
+            return Ok(None);
+        };
+        let r = last.start.as_second();
+        let before: i64 = self
+            .run_spans()
+            .filter(|&(s, _)| s < r)
+            .map(|(s, e)| calendar.measure(s, e.unwrap_or(r).min(r)))
+            .sum();
+        calendar
+            .deadline_secs(r, (goal - before).max(0))
+            .map(|t| Some(super::ts(t)))
+    }
+
+    /// The instant at which it reaches `goal` if it runs on as it is (in the past if it did).
+    pub fn deadline(&self, calendar: &Calendar, goal: i64) -> Result<Option<Timestamp>, SlaError> {
+        match self.reaches_secs(calendar, goal, i64::MAX) {
+            Some(t) => Ok(Some(t)),
+            None => self.deadline_from_last_resume(calendar, goal),
         }
-        Ok(None)
-    }
-
-    /// The instant of a threshold at `percent` of the goal: `ceil(goal × percent / 100)` business
-    /// seconds (75 → escalation to the service manager, 150 → to ICT management).
-    pub fn threshold_percent(
-        &self,
-        calendar: &Calendar,
-        goal: i64,
-        percent: u32,
-    ) -> Result<Option<Timestamp>, SlaError> {
-        self.deadline(calendar, percent_of(goal, percent))
-    }
-
-    /// The instant of a threshold at a signed business-time offset from the deadline
-    /// (`goal + offset` business seconds, at least 0).
-    pub fn threshold_offset(
-        &self,
-        calendar: &Calendar,
-        goal: i64,
-        offset: i64,
-    ) -> Result<Option<Timestamp>, SlaError> {
-        self.deadline(calendar, goal.saturating_add(offset).max(0))
-    }
-
-    /// Whether the clock ran at an instant after `deadline`, up to `now`.
-    fn ran_after(&self, deadline: i64, now: i64) -> bool {
-        self.runs(now).any(|(s, e)| e > s.max(deadline))
     }
 
     /// The clock's status at `now` for `goal` on `calendar` (pure: see [`Clock::observe`]).
@@ -348,17 +360,28 @@ impl Clock {
         goal: i64,
         now: Timestamp,
     ) -> Result<ClockStatus, SlaError> {
-        let deadline = self.deadline(calendar, goal)?;
-        let breached = deadline.is_some_and(|d| self.ran_after(d.as_second(), now.as_second()));
+        if goal < 0 {
+            return Err(SlaError::NegativeDuration(goal));
+        }
+        let breach = self.reaches(calendar, goal, now);
+        let deadline = match breach {
+            Some(t) => Some(t),
+            None => self.deadline_from_last_resume(calendar, goal)?,
+        };
+        let state = self.state();
         Ok(ClockStatus {
-            state: self.state(),
+            state,
             business_elapsed: self.business_elapsed(calendar, now),
             wall_elapsed: self.wall_elapsed(now),
             deadline,
-            breached,
-            original_breach_at: self
-                .original_breach_at
-                .or(if breached { deadline } else { None }),
+            stopped_at: self.stopped_at(),
+            breached: breach.is_some(),
+            met: match (breach, state) {
+                (Some(_), _) => Some(false),
+                (None, ClockState::Stopped) => Some(true),
+                _ => None,
+            },
+            original_breach_at: self.original_breach_at.or(breach),
         })
     }
 
@@ -371,8 +394,8 @@ impl Clock {
         now: Timestamp,
     ) -> Result<ClockStatus, SlaError> {
         let status = self.status(calendar, goal, now)?;
-        if self.original_breach_at.is_none() && status.breached {
-            self.original_breach_at = status.deadline;
+        if self.original_breach_at.is_none() {
+            self.original_breach_at = status.original_breach_at;
         }
         Ok(status)
     }

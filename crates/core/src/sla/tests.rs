@@ -247,7 +247,12 @@ fn paused_clock() {
         .unwrap();
     assert_eq!(paused.state, ClockState::Paused);
     assert_eq!(paused.business_elapsed, 4 * H);
-    assert_eq!(paused.deadline, None);
+    // Paused: the deadline it had when it last ran, no verdict yet.
+    assert_eq!(
+        cal.format(paused.deadline.unwrap()),
+        "2026-12-01T14:00:00+01:00"
+    );
+    assert_eq!(paused.met, None);
     clock.resume(t("2026-12-02T14:00:00+01:00")).unwrap();
     let running = clock
         .status(&cal, goal, t("2026-12-02T15:00:00+01:00"))
@@ -270,11 +275,21 @@ fn paused_clock() {
     // Stopped exactly at the deadline: met. One second later: breached, at the deadline.
     let mut met = clock.clone();
     met.stop(t("2026-12-02T18:00:00+01:00")).unwrap();
-    assert!(
-        !met.status(&cal, goal, t("2026-12-03T12:00:00+01:00"))
-            .unwrap()
-            .breached
-    );
+    let s = met
+        .status(&cal, goal, t("2026-12-03T12:00:00+01:00"))
+        .unwrap();
+    assert!(!s.breached);
+    assert_eq!(s.met, Some(true));
+    assert_eq!(s.stopped_at, Some(t("2026-12-02T18:00:00+01:00")));
+    // Seen at the deadline itself while still running: breached then.
+    let s = clock
+        .status(&cal, goal, t("2026-12-02T18:00:00+01:00"))
+        .unwrap();
+    assert_eq!((s.breached, s.met), (true, Some(false)));
+    let s = clock
+        .status(&cal, goal, t("2026-12-02T17:59:59+01:00"))
+        .unwrap();
+    assert_eq!((s.breached, s.met), (false, None));
     let mut late = clock.clone();
     late.stop(t("2026-12-02T18:00:01+01:00")).unwrap();
     let s = late
@@ -308,12 +323,19 @@ fn clock_thresholds_and_transitions() {
         Err(super::clock::ClockError::BackInTime { .. })
     ));
     // 75 % of 4 h = 3 h; 150 % = 6 h; ceil for odd goals.
-    let at = |p| cal.format(clock.threshold_percent(&cal, 4 * H, p).unwrap().unwrap());
+    let far = t("2027-01-01T00:00:00Z");
+    let at = |p| {
+        let amount = super::clock::percent_of(4 * H, p);
+        cal.format(clock.reaches(&cal, amount, far).unwrap())
+    };
     assert_eq!(at(75), "2026-11-30T11:00:00+01:00");
     assert_eq!(at(150), "2026-11-30T14:00:00+01:00");
     assert_eq!(super::clock::percent_of(1001, 75), 751);
-    let off = clock.threshold_offset(&cal, 4 * H, -H).unwrap().unwrap();
-    assert_eq!(cal.format(off), "2026-11-30T11:00:00+01:00");
+    // Not by an earlier instant.
+    assert_eq!(
+        clock.reaches(&cal, 3 * H, t("2026-11-30T10:59:59+01:00")),
+        None
+    );
     // Stop, reopen: stopped time does not count; wall time runs from the first start.
     clock.stop(t("2026-11-30T09:00:00+01:00")).unwrap();
     assert_eq!(clock.state(), ClockState::Stopped);
@@ -897,7 +919,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// A running clock's deadline is the calendar's deadline from its first start with its
-    /// pause segments as pauses; thresholds grow with the percentage.
+    /// pause segments as pauses (a pause at that instant comes first); thresholds grow with the
+    /// percentage.
     #[test]
     fn clock_deadline_equals_deadline_with_its_pauses(
         start in 1_767_222_000i64..1_798_758_000, // 2026
@@ -917,10 +940,17 @@ proptest! {
             pauses.push(Interval::new(super::ts(p), super::ts(r)).unwrap());
             now = r;
         }
-        let expected = cal.deadline_with_pauses(super::ts(start), goal, &pauses).unwrap();
+        let mut expected = cal.deadline_with_pauses(super::ts(start), goal, &pauses).unwrap();
+        // A pause at the very instant comes first: the clock reaches its goal at the resume.
+        for p in &pauses {
+            if p.start == expected {
+                expected = p.end;
+            }
+        }
         prop_assert_eq!(clock.deadline(&cal, goal).unwrap(), Some(expected));
-        let t75 = clock.threshold_percent(&cal, goal, 75).unwrap().unwrap();
-        let t150 = clock.threshold_percent(&cal, goal, 150).unwrap().unwrap();
+        let at = |amount| clock.deadline(&cal, amount).unwrap().unwrap();
+        let t75 = at(super::clock::percent_of(goal, 75));
+        let t150 = at(super::clock::percent_of(goal, 150));
         prop_assert!(t75 <= expected && expected <= t150);
         // Business elapsed at the deadline is the goal.
         prop_assert_eq!(clock.business_elapsed(&cal, expected), goal);
