@@ -188,6 +188,40 @@ pub enum Action<'a> {
     },
     /// Close a month's statements and amend a statement.
     CloseStatements,
+    /// Open a ticket for `partner` (the lines Rule, DOMAIN §4). `central_first_line` is whether
+    /// the partner has no local helpdesk and the subscription's effective rights hold
+    /// `central-first-line`: then its admins and users may open one too.
+    OpenTicket {
+        partner: &'a str,
+        central_first_line: bool,
+    },
+    /// Read `partner`'s tickets: status, clocks, public comments, the level reached.
+    ReadTickets {
+        partner: &'a str,
+    },
+    /// Comment on a ticket of `partner` about `service`; `internal` comments are the provider's.
+    CommentTicket {
+        partner: &'a str,
+        service: &'a str,
+        internal: bool,
+    },
+    /// Change a ticket's status or priority (a ticket about `service` of `partner`).
+    ChangeTicket {
+        partner: &'a str,
+        service: &'a str,
+    },
+    /// Ask to escalate a ticket of `partner` by hand.
+    EscalateTicket {
+        partner: &'a str,
+    },
+    /// The agents' queue and internal comments of every ticket.
+    ReadQueue,
+    /// Read and change the on-call roster.
+    ManageRoster,
+    /// Read SLA compliance of `partner`'s tickets.
+    ReadCompliance {
+        partner: &'a str,
+    },
 }
 
 /// The answer.
@@ -333,7 +367,51 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             on_partner(actor, partner, sees_partner(actor, partner))
         }
         Action::CloseStatements => allow_if(actor.has(Admin)),
+        Action::OpenTicket {
+            partner,
+            central_first_line,
+        } => on_partner(
+            actor,
+            partner,
+            actor.has(HelpdeskAgent)
+                || actor.has_of(LocalHelpdesk, partner)
+                || (central_first_line
+                    && (actor.has_of(PartnerAdmin, partner) || actor.has_of(PartnerUser, partner))),
+        ),
+        Action::ReadTickets { partner } | Action::ReadCompliance { partner } => {
+            on_partner(actor, partner, sees_partner(actor, partner))
+        }
+        Action::CommentTicket {
+            partner,
+            service,
+            internal,
+        } => on_partner(
+            actor,
+            partner,
+            handles_tickets_of(actor, service)
+                || (!internal
+                    && [PartnerAdmin, LocalHelpdesk, PartnerUser]
+                        .into_iter()
+                        .any(|r| actor.has_of(r, partner))),
+        ),
+        Action::ChangeTicket { partner, service } => {
+            on_partner(actor, partner, handles_tickets_of(actor, service))
+        }
+        Action::EscalateTicket { partner } => on_partner(
+            actor,
+            partner,
+            actor.is_staff()
+                || actor.has_of(PartnerAdmin, partner)
+                || actor.has_of(LocalHelpdesk, partner),
+        ),
+        Action::ReadQueue | Action::ManageRoster => allow_if(actor.is_staff()),
     }
+}
+
+/// The helpdesk's agents, on-call duty and the service's manager handle its tickets.
+fn handles_tickets_of(actor: &Actor, service: &str) -> bool {
+    use Role::*;
+    actor.has(HelpdeskAgent) || actor.has(OnCall) || actor.has_over(ServiceManager, service)
 }
 
 /// One row of the table for humans: what, and the action it stands for (on the object `code`).
@@ -484,6 +562,63 @@ const ROWS: &[Row] = &[
     Row {
         what: "close a month's statements; amend a statement",
         action: |_| Action::CloseStatements,
+    },
+    Row {
+        what: "open a ticket (the lines Rule)",
+        action: |c| Action::OpenTicket {
+            partner: c,
+            central_first_line: false,
+        },
+    },
+    Row {
+        what: "open a ticket when the partner has no local helpdesk and the subscription holds `central-first-line`",
+        action: |c| Action::OpenTicket {
+            partner: c,
+            central_first_line: true,
+        },
+    },
+    Row {
+        what: "read a partner's tickets (a partner's people: public comments, status, clocks, the level reached)",
+        action: |c| Action::ReadTickets { partner: c },
+    },
+    Row {
+        what: "comment publicly on a ticket",
+        action: |c| Action::CommentTicket {
+            partner: c,
+            service: c,
+            internal: false,
+        },
+    },
+    Row {
+        what: "comment internally on a ticket (every provider role reads internal comments)",
+        action: |c| Action::CommentTicket {
+            partner: c,
+            service: c,
+            internal: true,
+        },
+    },
+    Row {
+        what: "change a ticket's status or priority",
+        action: |c| Action::ChangeTicket {
+            partner: c,
+            service: c,
+        },
+    },
+    Row {
+        what: "ask to escalate a ticket",
+        action: |c| Action::EscalateTicket { partner: c },
+    },
+    Row {
+        what: "read the agents' queue",
+        action: |_| Action::ReadQueue,
+    },
+    Row {
+        what: "read and change the on-call roster",
+        action: |_| Action::ManageRoster,
+    },
+    Row {
+        what: "read SLA compliance of a partner's tickets",
+        action: |c| Action::ReadCompliance { partner: c },
     },
 ];
 
@@ -875,6 +1010,60 @@ mod tests {
         for (actor, action, expected) in cases {
             assert_eq!(decide(actor, action), expected, "{actor:?} {action:?}");
         }
+    }
+
+    /// The lines Rule (issue 13): who may open a ticket for P-A, and what the others get.
+    #[test]
+    fn the_lines_rule() {
+        let agent = user(None, &["helpdesk-agent"]);
+        let sm = user(None, &["service-manager:WEB-HOSTING"]);
+        let local = user(Some("P-A"), &["local-helpdesk"]);
+        let a_admin = user(Some("P-A"), &["partner-admin"]);
+        let a_user = user(Some("P-A"), &["partner-user"]);
+        let a_viewer = user(Some("P-A"), &["viewer"]);
+        let b_local = user(Some("P-B"), &["local-helpdesk"]);
+        let open = |cfl| Action::OpenTicket {
+            partner: "P-A",
+            central_first_line: cfl,
+        };
+        for (actor, without, with) in [
+            (&agent, Allow, Allow),
+            (&local, Allow, Allow),
+            (&a_admin, Deny, Allow),
+            (&a_user, Deny, Allow),
+            (&a_viewer, Deny, Deny),
+            (&sm, Deny, Deny),
+            (&b_local, NotVisible, NotVisible),
+            (&Actor::Anonymous, Deny, Deny),
+        ] {
+            assert_eq!(decide(actor, open(false)), without, "{actor:?}");
+            assert_eq!(decide(actor, open(true)), with, "{actor:?}");
+        }
+        let comment = |internal| Action::CommentTicket {
+            partner: "P-A",
+            service: "WEB-HOSTING",
+            internal,
+        };
+        assert_eq!(decide(&a_user, comment(false)), Allow);
+        assert_eq!(decide(&a_user, comment(true)), Deny);
+        assert_eq!(decide(&a_viewer, comment(false)), Deny);
+        assert_eq!(decide(&sm, comment(true)), Allow);
+        assert_eq!(decide(&b_local, comment(false)), NotVisible);
+        let change = Action::ChangeTicket {
+            partner: "P-A",
+            service: "MAIL-AGENDA",
+        };
+        assert_eq!(decide(&sm, change), Deny);
+        assert_eq!(decide(&agent, change), Allow);
+        assert_eq!(
+            decide(&local, Action::EscalateTicket { partner: "P-A" }),
+            Allow
+        );
+        assert_eq!(
+            decide(&a_user, Action::EscalateTicket { partner: "P-A" }),
+            Deny
+        );
+        assert_eq!(decide(&local, Action::ReadQueue), Deny);
     }
 
     #[test]

@@ -62,31 +62,11 @@ impl Grade {
     }
 }
 
-/// A ticket's priority, P1 (most urgent) to P4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Priority {
-    P1,
-    P2,
-    P3,
-    P4,
-}
+pub use crate::catalogue::model::Priority;
 
+/// The ticket's rules about priorities (the type is the catalogue's: a level's targets are per
+/// priority).
 impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Priority::P1 => "P1",
-            Priority::P2 => "P2",
-            Priority::P3 => "P3",
-            Priority::P4 => "P4",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Priority> {
-        Priority::ALL.into_iter().find(|p| p.code() == code)
-    }
-
     /// The matrix: impact high → P1 P2 P3 (urgency high, medium, low); medium → P2 P3 P4; low →
     /// P3 P4 P4.
     pub fn from_matrix(impact: Grade, urgency: Grade) -> Priority {
@@ -118,12 +98,6 @@ impl Priority {
     /// Whether an agent may set this priority on a ticket of `kind` (and flag).
     pub fn allowed_for(self, kind: Kind, major: bool) -> bool {
         self >= Priority::highest_for(kind) && (!major || self == Priority::P1)
-    }
-}
-
-impl fmt::Display for Priority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
     }
 }
 

@@ -14,7 +14,7 @@ impl Eval {
     pub(super) fn eval_ticket(&mut self, req: &Value) -> Result<String, String> {
         let created = req_instant(req, "created", "")?;
         let now = req_instant(req, "now", "")?;
-        let priority = code(req, "priority", "", Priority::parse, "P1, P2, P3, P4")?;
+        let priority = code(req, "priority", "", Priority::from_code, "P1, P2, P3, P4")?;
         let level = req_string(req, "level", "")?;
         let major = match present(req, "major", "")? {
             None => false,
