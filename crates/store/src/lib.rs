@@ -25,6 +25,7 @@ pub mod retention;
 pub mod statements;
 pub mod subscriptions;
 pub mod testing;
+pub mod tickets;
 
 pub use db::{Db, DbKind};
 

@@ -20,6 +20,7 @@ pub mod snapshot;
 pub mod state;
 pub mod subscriptions;
 pub mod throttle;
+pub mod tickets;
 pub mod ui;
 
 use std::time::Duration;

@@ -66,12 +66,12 @@ impl Actor {
     }
 
     /// Is one of `partner`'s people.
-    fn is_of(&self, partner: &str) -> bool {
+    pub fn is_of(&self, partner: &str) -> bool {
         matches!(self, Actor::User(u) if u.partner.as_deref() == Some(partner))
     }
 
     /// Holds the partner role `role` of `partner`.
-    fn has_of(&self, role: Role, partner: &str) -> bool {
+    pub fn has_of(&self, role: Role, partner: &str) -> bool {
         self.is_of(partner) && self.has(role)
     }
 }

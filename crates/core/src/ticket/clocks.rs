@@ -399,3 +399,18 @@ fn view(log: &Clock, target: &Target<'_>, now: Timestamp) -> Result<ClockView, T
         goal_seconds: target.goal,
     })
 }
+
+/// A clock as the op and the API write it: state, deadline, stopped_at, met, business and wall
+/// seconds, original breach — instants in `calendar`'s zone.
+pub fn clock_json(c: &ClockView, calendar: &Calendar) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    let at = |t: Option<Timestamp>| serde_json::json!(t.map(|t| calendar.format(t)));
+    m.insert("state".into(), c.state.code().into());
+    m.insert("deadline".into(), calendar.format(c.deadline).into());
+    m.insert("stopped_at".into(), at(c.stopped_at));
+    m.insert("met".into(), serde_json::json!(c.met));
+    m.insert("business_seconds".into(), c.business_seconds.into());
+    m.insert("wall_seconds".into(), c.wall_seconds.into());
+    m.insert("original_breach".into(), at(c.original_breach));
+    serde_json::Value::Object(m)
+}

@@ -185,6 +185,49 @@ pub struct RefusedMove {
     pub to: Status,
 }
 
+/// What an entry of a ticket's timeline records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// The ticket was opened (with its description).
+    Opened,
+    /// A status move, maybe with a comment.
+    Status,
+    /// A comment, public or internal.
+    Comment,
+    /// A priority change with its reason.
+    Priority,
+    /// An escalation level reached (by threshold, missed response, or by hand).
+    Escalation,
+    /// On-call duty paged, re-paged or acknowledged.
+    Page,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 6] = [
+        EntryKind::Opened,
+        EntryKind::Status,
+        EntryKind::Comment,
+        EntryKind::Priority,
+        EntryKind::Escalation,
+        EntryKind::Page,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryKind::Opened => "opened",
+            EntryKind::Status => "status",
+            EntryKind::Comment => "comment",
+            EntryKind::Priority => "priority",
+            EntryKind::Escalation => "escalation",
+            EntryKind::Page => "page",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
 /// A ticket's reference: `T-YYYY-NNNNNN`, numbered per year of creation.
 pub fn reference(year: i16, number: u32) -> String {
     format!("T-{year:04}-{number:06}")

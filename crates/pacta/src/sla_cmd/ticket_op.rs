@@ -2,10 +2,12 @@
 //! on-call page at `now`, by `core`'s [`evaluate`] — what a stored ticket shows.
 
 use pacta_core::sla::calendar::Calendar;
-use pacta_core::ticket::clocks::{evaluate, ClockView, Event, Target, TicketQuery, TicketView};
+use pacta_core::ticket::clocks::{
+    clock_json as clock, evaluate, Event, Target, TicketQuery, TicketView,
+};
 use pacta_core::ticket::escalation::{Level, Threshold, Thresholds};
 use pacta_core::ticket::{qualifies_for_on_call, Priority, Status};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{array, code, opt_string, parse_duration, present, req_instant, req_string, Eval};
 
@@ -138,23 +140,4 @@ fn answer(
         "on_call_page_at": view.on_call_page_at.map(|t| helpdesk.format(t)),
     })
     .to_string()
-}
-
-/// A clock's keys, its instants in its calendar's zone.
-pub fn clock(c: &ClockView, calendar: &Calendar) -> Value {
-    let mut m = Map::new();
-    m.insert("state".into(), json!(c.state.code()));
-    m.insert("deadline".into(), json!(calendar.format(c.deadline)));
-    m.insert(
-        "stopped_at".into(),
-        json!(c.stopped_at.map(|t| calendar.format(t))),
-    );
-    m.insert("met".into(), json!(c.met));
-    m.insert("business_seconds".into(), json!(c.business_seconds));
-    m.insert("wall_seconds".into(), json!(c.wall_seconds));
-    m.insert(
-        "original_breach".into(),
-        json!(c.original_breach.map(|t| calendar.format(t))),
-    );
-    Value::Object(m)
 }

@@ -711,3 +711,15 @@ mnt-answer-button = Antwort senden
 mnt-cancel-title = Das Fenster absagen
 mnt-cancel-help = Die Termine, die noch nicht begonnen haben, werden zurückgezogen, und die befragten Partner werden informiert.
 mnt-cancel-button = Das Fenster absagen
+
+## Tickets (issue 13): mails
+mail-ticket-escalated-subject = Eskaliert: { $ref } { $title }
+mail-ticket-escalated-service-manager = Das Ticket { $ref } ({ $title }) zu { $service } wurde an Sie als Servicemanager eskaliert.
+mail-ticket-escalated-prm = Das Ticket { $ref } ({ $title }) zu { $service } wurde an Sie als Partnerbetreuer eskaliert.
+mail-ticket-escalated-ict-management = Das Ticket { $ref } ({ $title }) zu { $service } wurde an das ICT-Management eskaliert.
+mail-ticket-comment-subject = Neue Antwort zu { $ref }: { $title }
+mail-ticket-comment-body = Es gibt eine neue Antwort zu Ihrem Ticket { $ref } ({ $title }):
+mail-ticket-waiting-partner-subject = Wartet auf Sie: { $ref } { $title }
+mail-ticket-waiting-partner-body = Der Helpdesk braucht Ihre Antwort zum Ticket { $ref } ({ $title }). Die Uhr steht still, bis Sie antworten.
+mail-ticket-resolved-subject = Gelöst: { $ref } { $title }
+mail-ticket-resolved-body = Ihr Ticket { $ref } ({ $title }) ist gelöst. Antworten Sie auf das Ticket, wenn das Problem weiter besteht.

@@ -712,3 +712,15 @@ mnt-answer-button = Send the answer
 mnt-cancel-title = Cancel the window
 mnt-cancel-help = The occurrences that have not started are withdrawn and the partners consulted are told.
 mnt-cancel-button = Cancel the window
+
+## Tickets (issue 13): mails
+mail-ticket-escalated-subject = Escalated: { $ref } { $title }
+mail-ticket-escalated-service-manager = Ticket { $ref } ({ $title }) on { $service } is escalated to you as the service manager.
+mail-ticket-escalated-prm = Ticket { $ref } ({ $title }) on { $service } is escalated to you as the partner's relationship manager.
+mail-ticket-escalated-ict-management = Ticket { $ref } ({ $title }) on { $service } is escalated to ICT management.
+mail-ticket-comment-subject = New reply on { $ref }: { $title }
+mail-ticket-comment-body = There is a new reply on your ticket { $ref } ({ $title }):
+mail-ticket-waiting-partner-subject = Waiting for you: { $ref } { $title }
+mail-ticket-waiting-partner-body = The helpdesk needs your answer on ticket { $ref } ({ $title }). The clock stands still until you reply.
+mail-ticket-resolved-subject = Resolved: { $ref } { $title }
+mail-ticket-resolved-body = Your ticket { $ref } ({ $title }) is resolved. Reply on the ticket if the problem is still there.

@@ -711,3 +711,15 @@ mnt-answer-button = Envoyer la réponse
 mnt-cancel-title = Annuler la fenêtre
 mnt-cancel-help = Les occurrences qui n'ont pas commencé sont retirées et les partenaires consultés en sont informés.
 mnt-cancel-button = Annuler la fenêtre
+
+## Tickets (issue 13): mails
+mail-ticket-escalated-subject = Escaladé : { $ref } { $title }
+mail-ticket-escalated-service-manager = Le ticket { $ref } ({ $title }) sur { $service } vous est escaladé en tant que gestionnaire du service.
+mail-ticket-escalated-prm = Le ticket { $ref } ({ $title }) sur { $service } vous est escaladé en tant que gestionnaire de la relation avec le partenaire.
+mail-ticket-escalated-ict-management = Le ticket { $ref } ({ $title }) sur { $service } est escaladé à la direction ICT.
+mail-ticket-comment-subject = Nouvelle réponse sur { $ref } : { $title }
+mail-ticket-comment-body = Il y a une nouvelle réponse sur votre ticket { $ref } ({ $title }) :
+mail-ticket-waiting-partner-subject = En attente de votre réponse : { $ref } { $title }
+mail-ticket-waiting-partner-body = Le helpdesk a besoin de votre réponse sur le ticket { $ref } ({ $title }). Le délai est suspendu jusqu'à votre réponse.
+mail-ticket-resolved-subject = Résolu : { $ref } { $title }
+mail-ticket-resolved-body = Votre ticket { $ref } ({ $title }) est résolu. Répondez sur le ticket si le problème persiste.

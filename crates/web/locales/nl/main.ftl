@@ -711,3 +711,15 @@ mnt-answer-button = Antwoord versturen
 mnt-cancel-title = Het venster annuleren
 mnt-cancel-help = De keren die nog niet begonnen zijn, worden ingetrokken en de geraadpleegde partners worden verwittigd.
 mnt-cancel-button = Het venster annuleren
+
+## Tickets (issue 13): mails
+mail-ticket-escalated-subject = Geëscaleerd: { $ref } { $title }
+mail-ticket-escalated-service-manager = Ticket { $ref } ({ $title }) over { $service } is naar u geëscaleerd als servicemanager.
+mail-ticket-escalated-prm = Ticket { $ref } ({ $title }) over { $service } is naar u geëscaleerd als relatiebeheerder van de partner.
+mail-ticket-escalated-ict-management = Ticket { $ref } ({ $title }) over { $service } is geëscaleerd naar het ICT-management.
+mail-ticket-comment-subject = Nieuwe reactie op { $ref }: { $title }
+mail-ticket-comment-body = Er is een nieuwe reactie op uw ticket { $ref } ({ $title }):
+mail-ticket-waiting-partner-subject = Wacht op u: { $ref } { $title }
+mail-ticket-waiting-partner-body = De helpdesk heeft uw antwoord nodig op ticket { $ref } ({ $title }). De klok staat stil tot u antwoordt.
+mail-ticket-resolved-subject = Opgelost: { $ref } { $title }
+mail-ticket-resolved-body = Uw ticket { $ref } ({ $title }) is opgelost. Reageer op het ticket als het probleem er nog is.

@@ -11,6 +11,7 @@ pub mod partners;
 pub mod services;
 pub mod subscriptions;
 pub mod test_clock;
+pub mod tickets;
 
 use std::collections::HashMap;
 
@@ -56,6 +57,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         (name = "monitors", description = "What the probes check, as data: monitors of a service or of one subscription"),
         (name = "incidents", description = "Incidents of a service declared by the provider's staff, with their public updates"),
         (name = "maintenance", description = "Maintenance windows agreed with the partners: occurrences, consultation, consent"),
+        (name = "tickets", description = "Support tickets: the lines Rule, exact SLA clocks, escalation, the agents' queue"),
     )
 )]
 struct ApiDoc;
@@ -336,6 +338,13 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(maintenance::cancel_maintenance))
         .routes(routes!(maintenance::get_feeds))
         .routes(routes!(maintenance::regenerate_feeds))
+        .routes(routes!(tickets::list_tickets, tickets::open_ticket))
+        .routes(routes!(tickets::get_ticket))
+        .routes(routes!(tickets::comment_ticket))
+        .routes(routes!(tickets::ticket_status))
+        .routes(routes!(tickets::ticket_priority))
+        .routes(routes!(tickets::escalate_ticket))
+        .routes(routes!(tickets::queue))
         .split_for_parts()
 }
 

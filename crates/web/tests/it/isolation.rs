@@ -71,6 +71,8 @@ struct World {
     a_incident: String,
     /// A maintenance window on which P-A is consulted, P-B not.
     a_maintenance: String,
+    /// A ticket of P-A.
+    a_ticket: String,
 }
 
 async fn world(app: TestApp) -> World {
@@ -167,8 +169,37 @@ async fn world(app: TestApp) -> World {
         .id;
     let a_incident = crate::support::add_incident(&app).await;
     let a_maintenance = crate::support::add_maintenance(&app, &["P-A"]).await;
+    let a_ticket = db
+        .create_ticket(
+            &pacta_store::tickets::NewTicket {
+                partner: "P-A".into(),
+                subscription: a_subscription.clone(),
+                service: "WEB-HOSTING".into(),
+                kind: pacta_core::ticket::Kind::Incident,
+                impact: pacta_core::ticket::Grade::Low,
+                urgency: pacta_core::ticket::Grade::Low,
+                priority: pacta_core::ticket::Priority::P4,
+                major_incident: false,
+                title: "Slow".into(),
+                body: "Slow".into(),
+                requester: "admin@p-a.example".into(),
+            },
+            |_| pacta_store::tickets::Derived {
+                status: pacta_core::ticket::Status::New,
+                priority: pacta_core::ticket::Priority::P4,
+                major_incident: false,
+                clocks: json!({}),
+                queue_at: None,
+            },
+            |_| (vec![], vec![]),
+            stamp,
+        )
+        .await
+        .unwrap()
+        .reference;
     World {
         app,
+        a_ticket,
         a_maintenance,
         a_subscription,
         a_monitor,
@@ -246,6 +277,33 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             ..partner_case(
                 &path.replace("{id}", &w.a_maintenance),
                 &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+            )
+        },
+        ("get", "/api/v1/tickets") => case(SignedIn, path),
+        ("get", "/api/v1/queue") => case(Provider, path),
+        ("post", "/api/v1/tickets") => Case {
+            body: Some(
+                json!({"subscription": w.a_subscription, "kind": "incident", "impact": "low",
+                       "urgency": "low", "title": "Slow", "body": "Slow"})
+                .to_string(),
+            ),
+            ..case(Provider, path)
+        },
+        ("get", "/api/v1/tickets/{ref}")
+        | ("post", "/api/v1/tickets/{ref}/comments")
+        | ("post", "/api/v1/tickets/{ref}/status")
+        | ("post", "/api/v1/tickets/{ref}/priority")
+        | ("post", "/api/v1/tickets/{ref}/escalate") => Case {
+            body: match path.rsplit('/').next() {
+                Some("comments") => Some(json!({"body": "x"}).to_string()),
+                Some("status") => Some(json!({"status": "resolved"}).to_string()),
+                Some("priority") => Some(json!({"priority": "P3", "reason": "x"}).to_string()),
+                Some("escalate") => Some(json!({"reason": "x"}).to_string()),
+                _ => None,
+            },
+            ..partner_case(
+                &path.replace("{ref}", &w.a_ticket),
+                &path.replace("{ref}", "T-2026-999999"),
             )
         },
         ("post", "/api/v1/incidents") => Case {
@@ -685,9 +743,12 @@ fn same_but_codes(body: &str) -> String {
     for code in ["P-A", "P-Z", "admin@p-a.example", "nobody@p-a.example"] {
         out = out.replace(code, "OBJECT");
     }
-    // A token's id: any UUID.
+    // A token's id: any UUID; a ticket's reference.
     let re_like: Vec<&str> = out.split('`').collect();
-    if re_like.len() == 3 && re_like[1].len() == 36 && re_like[1].matches('-').count() == 4 {
+    let uuid = re_like.len() == 3 && re_like[1].len() == 36 && re_like[1].matches('-').count() == 4;
+    // A ticket's reference: any `T-YYYY-NNNNNN`.
+    let ticket = re_like.len() == 3 && pacta_core::ticket::parse_reference(re_like[1]).is_some();
+    if uuid || ticket {
         out = format!("{}`OBJECT`{}", re_like[0], re_like[2]);
     }
     out

@@ -21,4 +21,5 @@ mod retention_job;
 mod seams;
 mod subscriptions_api;
 mod support;
+mod tickets_api;
 mod ui_pages;

@@ -60,6 +60,7 @@ fn concrete(path: &str, monitor: &str, incident: &str, maintenance: &str) -> Str
     };
     let path = path
         .replace("{email}", "staff@provider.example")
+        .replace("{ref}", "T-2026-000001")
         .replace("{id}", id);
     path.replace(
         "{code}",
@@ -315,6 +316,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
     let incident = crate::support::add_incident(&app).await;
     // A window on which a partner is consulted, and its admin, who alone may answer.
     let maintenance = crate::support::add_maintenance(&app, &["P-A"]).await;
+    crate::support::add_ticket(&app).await;
     let partner_admin = crate::support::people(
         &app,
         &["P-A"],
@@ -401,7 +403,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
     }
-    assert_eq!(bodies, 25, "every write with a body is checked");
+    assert_eq!(bodies, 30, "every write with a body is checked");
 }
 
 #[tokio::test]

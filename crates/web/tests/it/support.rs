@@ -359,3 +359,70 @@ pub async fn add_maintenance(app: &TestApp, partners: &[&str]) -> String {
         .unwrap()
         .id
 }
+
+/// A ticket of partner P-T (created here, with a subscription of WEB-HOSTING it has requested),
+/// written straight to the store: `T-2026-000001`, the first of the year.
+pub async fn add_ticket(app: &TestApp) -> String {
+    let db = &app.state.db;
+    let stamp = Stamp::new("test", t0());
+    db.create_partner(
+        &pacta_core::partner::Partner {
+            code: "P-T".into(),
+            name: pacta_core::text::Text::new().with(pacta_core::text::Lang::En, "P-T"),
+            lang: pacta_core::text::Lang::En,
+            local_helpdesk: true,
+            prm: None,
+            contacts: vec![],
+        },
+        stamp,
+    )
+    .await
+    .unwrap();
+    let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
+    let subscription = db
+        .request_subscription(
+            &pacta_store::subscriptions::NewSubscription {
+                partner: "P-T".into(),
+                service: "WEB-HOSTING".into(),
+                service_version: version,
+                pack: "small".into(),
+                level: None,
+                options: vec![],
+                quantity: 1,
+                start_date: jiff::civil::date(2026, 12, 1),
+                end_date: None,
+            },
+            &Default::default(),
+            stamp,
+        )
+        .await
+        .unwrap()
+        .id;
+    db.create_ticket(
+        &pacta_store::tickets::NewTicket {
+            partner: "P-T".into(),
+            subscription,
+            service: "WEB-HOSTING".into(),
+            kind: pacta_core::ticket::Kind::Incident,
+            impact: pacta_core::ticket::Grade::Low,
+            urgency: pacta_core::ticket::Grade::Low,
+            priority: pacta_core::ticket::Priority::P4,
+            major_incident: false,
+            title: "Slow".into(),
+            body: "Slow".into(),
+            requester: "staff@provider.example".into(),
+        },
+        |_| pacta_store::tickets::Derived {
+            status: pacta_core::ticket::Status::New,
+            priority: pacta_core::ticket::Priority::P4,
+            major_incident: false,
+            clocks: serde_json::json!({}),
+            queue_at: None,
+        },
+        |_| (vec![], vec![]),
+        stamp,
+    )
+    .await
+    .unwrap()
+    .reference
+}

@@ -1,0 +1,925 @@
+//! Tickets (issue 13): opening under the lines Rule, comments, status and priority, escalation by
+//! hand and by the `ticket.escalate` job. What a ticket's clocks and escalations are is core's
+//! [`evaluate`] on its timeline, with the targets of its subscription's effective SLA for its
+//! priority — the very function `pacta sla eval`'s `ticket` op answers with.
+//!
+//! Each write reads the ticket at a revision, appends its entries, and stores what the rule says
+//! after them (status, clock logs, the queue instant) with the job at the next instant something
+//! falls due: the job runner's index is the escalation index, so no pass scans open tickets.
+
+use jiff::Timestamp;
+use pacta_core::access::{Action, Role};
+use pacta_core::catalogue::rules::EffectiveSla;
+use pacta_core::sla::calendar::Calendar;
+use pacta_core::ticket::clocks::{
+    clock_json, evaluate, ClockPhase, ClockView, Escalation, Event, Target, TicketQuery,
+    TicketView, Why,
+};
+use pacta_core::ticket::escalation::{Level, Thresholds};
+use pacta_core::ticket::{qualifies_for_on_call, EntryKind, Grade, Kind, Priority, Status};
+use pacta_store::jobs::NewJob;
+use pacta_store::outbox::NewMail;
+use pacta_store::tickets::{Derived, NewEntry, NewTicket, StoredTicket, TicketEntry};
+use pacta_store::{Scope, StoreError};
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::notify::{compose, Letter};
+use crate::state::AppState;
+use crate::subscriptions::{effective_sla_of, service_managers, Recipient};
+use crate::ui::i18n::Tr;
+
+/// The job that records the escalations due and sets the next one.
+pub const ESCALATE_JOB: &str = "ticket.escalate";
+
+/// A ticket's title: at most this many characters.
+pub const TITLE_MAX: usize = 200;
+/// A description or comment: at most 64 KiB.
+pub const BODY_MAX: usize = 64 * 1024;
+
+/// What opening a ticket asks for.
+#[derive(Debug, Clone)]
+pub struct OpenInput {
+    pub subscription: String,
+    pub kind: Kind,
+    pub impact: Grade,
+    pub urgency: Grade,
+    pub title: String,
+    pub body: String,
+    pub major_incident: bool,
+}
+
+/// Everything the rule needs about a ticket beyond its timeline.
+struct Terms {
+    sla: EffectiveSla,
+    response: (i64, Calendar, String),
+    resolution: (i64, Calendar, String),
+    helpdesk: Calendar,
+}
+
+fn store(e: StoreError) -> ApiError {
+    e.into()
+}
+
+fn conflict(message: impl Into<String>) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::CONFLICT,
+        "invalid_transition",
+        message,
+    )
+}
+
+/// A store refusal because the ticket moved meanwhile: 409.
+fn race(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Rejected(m) => ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", m),
+        other => other.into(),
+    }
+}
+
+async fn terms(
+    state: &AppState,
+    t_sub: &pacta_store::subscriptions::Subscription,
+    priority: Priority,
+) -> ApiResult<Terms> {
+    let sla = effective_sla_of(state, t_sub).await?;
+    let snapshot = state.snapshot();
+    let target = sla.targets.get(&priority).ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "unquotable",
+            format!(
+                "the subscription's effective SLA has no target for {}",
+                priority.code()
+            ),
+        )
+    })?;
+    let calendar = |code: &str| {
+        snapshot.calendar(code).cloned().ok_or_else(|| {
+            ApiError::internal_message(&format!("calendar `{code}` of the catalogue is missing"))
+        })
+    };
+    let cal = calendar(&target.calendar)?;
+    let helpdesk = calendar(snapshot.stored.catalogue.helpdesk_calendar())?;
+    Ok(Terms {
+        response: (target.response.0, cal.clone(), target.calendar.clone()),
+        resolution: (target.resolution.0, cal, target.calendar.clone()),
+        helpdesk,
+        sla,
+    })
+}
+
+/// The clock events of a timeline: status moves and the provider's public responses.
+fn events_of(entries: &[TicketEntry]) -> Vec<Event> {
+    entries
+        .iter()
+        .filter(|e| e.status.is_some() || e.response)
+        .map(|e| Event {
+            at: e.at,
+            status: e.status,
+            response: e.response,
+        })
+        .collect()
+}
+
+fn manual_escalations(entries: &[TicketEntry]) -> Vec<Timestamp> {
+    entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Escalation && why_of(e) == Some(Why::Manual))
+        .map(|e| e.at)
+        .collect()
+}
+
+fn why_of(e: &TicketEntry) -> Option<Why> {
+    e.data
+        .as_ref()
+        .and_then(|d| d["why"].as_str())
+        .and_then(Why::parse)
+}
+
+fn level_of(e: &TicketEntry) -> Option<Level> {
+    e.data
+        .as_ref()
+        .and_then(|d| d["level"].as_i64())
+        .and_then(Level::from_number)
+}
+
+/// The ticket as the rule sees it at `now`, from its timeline.
+fn view_of(
+    t: &StoredTicket,
+    terms: &Terms,
+    entries: &[TicketEntry],
+    now: Timestamp,
+) -> ApiResult<TicketView> {
+    let events = events_of(entries);
+    let manual = manual_escalations(entries);
+    evaluate(&TicketQuery {
+        created: t.created_at,
+        now: now.max(t.created_at),
+        qualifies_for_on_call: qualifies_for_on_call(
+            t.priority,
+            &terms.sla.level,
+            t.major_incident,
+        ),
+        response: Target {
+            goal: terms.response.0,
+            calendar: &terms.response.1,
+        },
+        resolution: Target {
+            goal: terms.resolution.0,
+            calendar: &terms.resolution.1,
+        },
+        helpdesk: &terms.helpdesk,
+        thresholds: Thresholds::default(),
+        events: &events,
+        manual_escalations: &manual,
+    })
+    .map_err(|e| ApiError::internal_message(&format!("ticket {}: {e}", t.reference)))
+}
+
+/// The row's derived columns after `view`; a stopped clock keeps the verdict it had when it
+/// stopped (a later change of goal never shifts past compliance).
+fn derived(
+    t: &StoredTicket,
+    view: &TicketView,
+    terms: &Terms,
+    priority: Priority,
+    major: bool,
+) -> Derived {
+    let keep = |which: &str, c: &ClockView, cal: &Calendar| -> Value {
+        let before = &t.clocks[which];
+        let mut doc = clock_json(c, cal);
+        if c.state == ClockPhase::Stopped
+            && before["view"]["state"] == "stopped"
+            && before["view"]["stopped_at"] == doc["stopped_at"]
+        {
+            doc = before["view"].clone();
+        }
+        if let Some(b) = before["view"]["original_breach"].as_str() {
+            doc["original_breach"] = json!(b);
+        }
+        doc
+    };
+    let response = keep("response", &view.response, &terms.response.1);
+    let resolution = keep("resolution", &view.resolution, &terms.resolution.1);
+    let running_deadline =
+        |c: &ClockView| (c.state == ClockPhase::Running).then_some(c.deadline.as_second());
+    let queue_at = [
+        running_deadline(&view.response),
+        running_deadline(&view.resolution),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    Derived {
+        status: view.status,
+        priority,
+        major_incident: major,
+        clocks: json!({
+            "response": {"log": view.response_log, "view": response, "goal_seconds": terms.response.0, "calendar": terms.response.2},
+            "resolution": {"log": view.resolution_log, "view": resolution, "goal_seconds": terms.resolution.0, "calendar": terms.resolution.2},
+        }),
+        queue_at,
+    }
+}
+
+fn escalate_job(reference: &str, view: &TicketView) -> Vec<NewJob> {
+    view.next_due
+        .map(|due| NewJob::new(ESCALATE_JOB, reference, due))
+        .into_iter()
+        .collect()
+}
+
+async fn subscription_of(
+    state: &AppState,
+    t: &StoredTicket,
+) -> ApiResult<pacta_store::subscriptions::Subscription> {
+    state
+        .db
+        .subscription(Scope::All, &t.subscription)
+        .await?
+        .ok_or_else(|| {
+            ApiError::internal_message(&format!("ticket {}: its subscription is gone", t.reference))
+        })
+}
+
+/// The ticket `reference` as `caller` may read it: 404 when missing or another partner's.
+pub async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    reference: &str,
+) -> ApiResult<StoredTicket> {
+    let missing = || ApiError::not_found(format!("no ticket `{reference}`"));
+    let t = state
+        .db
+        .ticket(Scope::All, reference)
+        .await?
+        .ok_or_else(missing)?;
+    caller
+        .may(Action::ReadTickets {
+            partner: &t.partner,
+        })
+        .map_err(|e| {
+            if e.status.as_u16() == 404 {
+                missing()
+            } else {
+                e
+            }
+        })?;
+    Ok(t)
+}
+
+/// Whether the caller reads the provider's side (internal comments, names).
+fn sees_internal(caller: &Caller) -> bool {
+    caller.actor.is_staff()
+}
+
+/// Opens a ticket for `caller` (the lines Rule).
+pub async fn open(state: &AppState, caller: &Caller, input: &OpenInput) -> ApiResult<StoredTicket> {
+    let missing = || {
+        ApiError::invalid_field(
+            "subscription",
+            format!("no subscription `{}`", input.subscription),
+        )
+    };
+    let s = state
+        .db
+        .subscription(Scope::All, &input.subscription)
+        .await?
+        .ok_or_else(missing)?;
+    if !caller.actor.is_staff() && !caller.actor.is_of(&s.partner) {
+        return Err(ApiError::not_found(format!(
+            "no subscription `{}`",
+            input.subscription
+        )));
+    }
+    let partner = state
+        .db
+        .partner(Scope::All, &s.partner)
+        .await?
+        .ok_or_else(missing)?
+        .partner;
+    let sla = effective_sla_of(state, &s).await?;
+    let central_first_line = !partner.local_helpdesk && sla.rights.contains("central-first-line");
+    caller
+        .may(Action::OpenTicket {
+            partner: &s.partner,
+            central_first_line,
+        })
+        .map_err(|e| {
+            if e.status.as_u16() == 403 {
+                ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "lines_rule",
+                    lines_refusal(caller, &partner, central_first_line),
+                )
+            } else {
+                e
+            }
+        })?;
+    if s.state != pacta_core::subscription::State::Active {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "subscription_not_active",
+            format!(
+                "subscription {} is {}: tickets are opened on active subscriptions",
+                s.id, s.state
+            ),
+        ));
+    }
+    if input.major_incident && input.kind != Kind::Incident {
+        return Err(ApiError::invalid_field(
+            "major_incident",
+            "only an incident can be a major incident",
+        ));
+    }
+    let priority = Priority::of_new_ticket(
+        input.kind,
+        input.impact,
+        input.urgency,
+        input.major_incident,
+    );
+    let terms = terms(state, &s, priority).await?;
+    let stamp = caller.stamp(state);
+    let now = stamp.at;
+    let new = NewTicket {
+        partner: s.partner.clone(),
+        subscription: s.id.clone(),
+        service: s.service.clone(),
+        kind: input.kind,
+        impact: input.impact,
+        urgency: input.urgency,
+        priority,
+        major_incident: input.major_incident,
+        title: input.title.clone(),
+        body: input.body.clone(),
+        requester: caller.name.clone(),
+    };
+    let blank = StoredTicket {
+        reference: String::new(),
+        partner: new.partner.clone(),
+        subscription: new.subscription.clone(),
+        service: new.service.clone(),
+        kind: new.kind,
+        impact: new.impact,
+        urgency: new.urgency,
+        priority,
+        major_incident: new.major_incident,
+        status: Status::New,
+        title: new.title.clone(),
+        opened_by: caller.name.clone(),
+        requester: caller.name.clone(),
+        created_at: now,
+        revision: 0,
+        clocks: json!({}),
+        queue_at: None,
+    };
+    let view = view_of(&blank, &terms, &[], now)?;
+    let d = derived(&blank, &view, &terms, priority, input.major_incident);
+    state
+        .db
+        .create_ticket(
+            &new,
+            |_| d,
+            |reference| (escalate_job(reference, &view), Vec::new()),
+            stamp,
+        )
+        .await
+        .map_err(store)
+}
+
+/// Why the lines Rule refuses `caller`, in words.
+fn lines_refusal(
+    caller: &Caller,
+    partner: &pacta_core::partner::Partner,
+    central_first_line: bool,
+) -> String {
+    let code = &partner.code;
+    if caller.actor.has_of(Role::Viewer, code) {
+        return format!("a viewer cannot open tickets for {code}");
+    }
+    if partner.local_helpdesk {
+        return format!("{code} has a local helpdesk: it opens the tickets (the first line)");
+    }
+    if !central_first_line {
+        return format!(
+            "{code} has no local helpdesk and this subscription does not hold the `central-first-line` option: ask the central helpdesk by phone"
+        );
+    }
+    "only the helpdesk's agents, the partner's local helpdesk, or — under central-first-line — its admins and users open tickets".to_owned()
+}
+
+/// A ticket with its timeline, as `caller` reads it.
+pub async fn document(state: &AppState, caller: &Caller, t: &StoredTicket) -> ApiResult<Value> {
+    let s = subscription_of(state, t).await?;
+    let terms = terms(state, &s, t.priority).await?;
+    let entries = state.db.ticket_entries(&t.reference).await?;
+    let view = view_of(t, &terms, &entries, state.now())?;
+    let d = derived(t, &view, &terms, t.priority, t.major_incident);
+    let internal = sees_internal(caller);
+    let clock = |which: &str, c: &ClockView| {
+        let mut doc = d.clocks[which]["view"].clone();
+        doc["goal_seconds"] = json!(d.clocks[which]["goal_seconds"]);
+        doc["calendar"] = json!(d.clocks[which]["calendar"]);
+        doc["breached_by_seconds"] = json!(if doc["met"] == json!(false) {
+            (c.business_seconds - c.goal_seconds).max(0)
+        } else {
+            0
+        });
+        doc
+    };
+    let zone = &terms.resolution.1;
+    let recorded: Vec<(Level, Timestamp, Why)> = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Escalation)
+        .filter_map(|e| Some((level_of(e)?, e.at, why_of(e)?)))
+        .collect();
+    let mut escalations: Vec<Escalation> = recorded
+        .iter()
+        .map(|&(level, at, why)| Escalation { level, at, why })
+        .collect();
+    for e in &view.escalations {
+        if !escalations.iter().any(|r| r.level == e.level) {
+            escalations.push(*e);
+        }
+    }
+    escalations.sort_by_key(|e| (e.at, e.level));
+    let escalations: Vec<Value> = escalations
+        .iter()
+        .map(|e| json!({"level": e.level.number(), "to": e.level.to(), "at": zone.format(e.at), "why": e.why.code()}))
+        .collect();
+    let timeline: Vec<Value> = entries
+        .iter()
+        .filter(|e| {
+            internal
+                || e.public
+                || e.kind == EntryKind::Status
+                || e.kind == EntryKind::Escalation
+                || e.kind == EntryKind::Page
+        })
+        .map(|e| entry_doc(e, internal, &terms.helpdesk))
+        .collect();
+    Ok(json!({
+        "ref": t.reference,
+        "partner": t.partner,
+        "subscription": t.subscription,
+        "service": t.service,
+        "kind": t.kind.code(),
+        "impact": t.impact.code(),
+        "urgency": t.urgency.code(),
+        "priority": t.priority.code(),
+        "major_incident": t.major_incident,
+        "status": view.status.code(),
+        "title": t.title,
+        "created_at": zone.format(t.created_at),
+        "level": terms.sla.level,
+        "clocks": {"response": clock("response", &view.response), "resolution": clock("resolution", &view.resolution)},
+        "escalations": escalations,
+        "on_call_page_at": view.on_call_page_at.map(|at| terms.helpdesk.format(at)),
+        "timeline": timeline,
+        "revision": t.revision,
+    }))
+}
+
+fn entry_doc(e: &TicketEntry, internal: bool, cal: &Calendar) -> Value {
+    let mut doc = json!({
+        "at": cal.format(e.at),
+        "kind": e.kind.code(),
+        "public": e.public,
+    });
+    if let Some(s) = e.status {
+        doc["status"] = json!(s.code());
+    }
+    if let Some(b) = &e.body {
+        if internal || e.public {
+            doc["body"] = json!(b);
+        }
+    }
+    match e.kind {
+        // The partner learns that on-call duty was paged, never who.
+        EntryKind::Page if !internal => {}
+        _ => {
+            if internal || e.kind != EntryKind::Priority {
+                if let Some(d) = &e.data {
+                    doc["data"] = d.clone();
+                }
+            }
+            if internal || e.public {
+                doc["author"] = json!(e.author);
+            }
+        }
+    }
+    doc
+}
+
+/// A write on ticket `t`: `entries` appended at the stamp's instant, the rule re-applied, mails
+/// to whom they concern.
+async fn write(
+    state: &AppState,
+    caller: &Caller,
+    t: &StoredTicket,
+    action: &str,
+    entries: Vec<NewEntry>,
+    priority: Priority,
+    mails: Vec<NewMail>,
+) -> ApiResult<StoredTicket> {
+    let s = subscription_of(state, t).await?;
+    let terms = terms(state, &s, priority).await?;
+    let stamp = caller.stamp(state);
+    let mut all = state.db.ticket_entries(&t.reference).await?;
+    for e in &entries {
+        all.push(TicketEntry {
+            id: String::new(),
+            at: e.at.unwrap_or(stamp.at),
+            kind: e.kind,
+            status: e.status,
+            public: e.public,
+            response: e.response,
+            body: e.body.clone(),
+            author: caller.name.clone(),
+            data: e.data.clone(),
+        });
+    }
+    let view = view_of(t, &terms, &all, stamp.at)?;
+    let d = derived(t, &view, &terms, priority, t.major_incident);
+    state
+        .db
+        .append_ticket(
+            &t.reference,
+            t.revision,
+            action,
+            &entries,
+            &d,
+            &escalate_job(&t.reference, &view),
+            &mails,
+            stamp,
+        )
+        .await
+        .map_err(race)
+}
+
+/// A comment: public or internal. Provider staff's public comment is a response (it stops the
+/// response clock); the partner's public reply to a ticket waiting for it moves it back to
+/// `in_progress`. The requester is mailed on every public comment not their own.
+pub async fn comment(
+    state: &AppState,
+    caller: &Caller,
+    reference: &str,
+    body: &str,
+    public: bool,
+) -> ApiResult<StoredTicket> {
+    let t = readable(state, caller, reference).await?;
+    caller.may(Action::CommentTicket {
+        partner: &t.partner,
+        service: &t.service,
+        internal: !public,
+    })?;
+    let staff = caller.actor.is_staff();
+    let mut e = NewEntry::new(EntryKind::Comment);
+    e.public = public;
+    e.response = public && staff;
+    e.body = Some(body.to_owned());
+    if public && !staff && t.status == Status::WaitingPartner {
+        e.status = Some(Status::InProgress);
+    }
+    if t.status == Status::Closed && e.status.is_none() && !public {
+        // Internal notes on a closed ticket are allowed; nothing moves.
+    }
+    let mails = if public && caller.name != t.requester {
+        requester_mail(state, &t, "ticket.comment", body).await?
+    } else {
+        Vec::new()
+    };
+    write(state, caller, &t, "comment", vec![e], t.priority, mails).await
+}
+
+/// A status move by the Rule, with an optional comment (public).
+pub async fn change_status(
+    state: &AppState,
+    caller: &Caller,
+    reference: &str,
+    to: Status,
+    comment: Option<&str>,
+) -> ApiResult<StoredTicket> {
+    let t = readable(state, caller, reference).await?;
+    caller.may(Action::ChangeTicket {
+        partner: &t.partner,
+        service: &t.service,
+    })?;
+    t.status.move_to(to).map_err(|e| conflict(e.to_string()))?;
+    let mut e = NewEntry::new(EntryKind::Status);
+    e.status = Some(to);
+    e.public = true;
+    e.body = comment.map(str::to_owned);
+    e.response = comment.is_some() && caller.actor.is_staff();
+    let mails = if matches!(to, Status::WaitingPartner | Status::Resolved) || comment.is_some() {
+        let kind = match to {
+            Status::WaitingPartner => "ticket.waiting_partner",
+            Status::Resolved => "ticket.resolved",
+            _ => "ticket.comment",
+        };
+        requester_mail(state, &t, kind, comment.unwrap_or("")).await?
+    } else {
+        Vec::new()
+    };
+    write(state, caller, &t, "status", vec![e], t.priority, mails).await
+}
+
+/// A priority change with its reason (audited; the clocks follow the new priority's targets).
+pub async fn change_priority(
+    state: &AppState,
+    caller: &Caller,
+    reference: &str,
+    priority: Priority,
+    reason: &str,
+) -> ApiResult<StoredTicket> {
+    let t = readable(state, caller, reference).await?;
+    caller.may(Action::ChangeTicket {
+        partner: &t.partner,
+        service: &t.service,
+    })?;
+    if !t.status.is_open() {
+        return Err(conflict(format!(
+            "ticket {} is {}: its priority no longer changes",
+            t.reference, t.status
+        )));
+    }
+    if priority == t.priority {
+        return Err(conflict(format!(
+            "ticket {} is {} already",
+            t.reference,
+            priority.code()
+        )));
+    }
+    if !priority.allowed_for(t.kind, t.major_incident) {
+        return Err(ApiError::invalid_field(
+            "priority",
+            if t.major_incident {
+                "a major incident is P1".to_owned()
+            } else {
+                format!("a {} is at most P2", t.kind.code())
+            },
+        ));
+    }
+    let mut e = NewEntry::new(EntryKind::Priority);
+    e.body = Some(reason.to_owned());
+    e.data = Some(json!({"from": t.priority.code(), "to": priority.code(), "reason": reason}));
+    write(state, caller, &t, "priority", vec![e], priority, Vec::new()).await
+}
+
+/// Escalation by hand: to the lowest level not yet reached; 409 when all are.
+pub async fn escalate(
+    state: &AppState,
+    caller: &Caller,
+    reference: &str,
+    reason: &str,
+) -> ApiResult<StoredTicket> {
+    let t = readable(state, caller, reference).await?;
+    caller.may(Action::EscalateTicket {
+        partner: &t.partner,
+    })?;
+    if !t.status.is_open() {
+        return Err(conflict(format!(
+            "ticket {} is {}: there is nothing to escalate",
+            t.reference, t.status
+        )));
+    }
+    let s = subscription_of(state, &t).await?;
+    let terms = terms(state, &s, t.priority).await?;
+    let now = state.now();
+    let entries = state.db.ticket_entries(&t.reference).await?;
+    let view = view_of(&t, &terms, &entries, now)?;
+    let reached: Vec<Level> = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Escalation)
+        .filter_map(level_of)
+        .chain(view.escalations.iter().map(|e| e.level))
+        .collect();
+    let level = Level::ALL
+        .into_iter()
+        .find(|l| !reached.contains(l))
+        .ok_or_else(|| {
+            conflict(format!(
+                "ticket {} has reached every escalation level",
+                t.reference
+            ))
+        })?;
+    // Levels the rule says fired but the job has not recorded yet go first.
+    let mut new = unrecorded(&view, &entries);
+    let mut e = NewEntry::new(EntryKind::Escalation);
+    e.public = true;
+    e.body = Some(reason.to_owned());
+    e.data = Some(json!({"level": level.number(), "to": level.to(), "why": Why::Manual.code()}));
+    new.push(e);
+    let mut mails = Vec::new();
+    for n in &new {
+        if let Some(level) = n
+            .data
+            .as_ref()
+            .and_then(|d| d["level"].as_i64())
+            .and_then(Level::from_number)
+        {
+            mails.extend(escalation_mails(state, &t, level).await?);
+        }
+    }
+    write(state, caller, &t, "escalate", new, t.priority, mails).await
+}
+
+/// The escalations the rule says fired by now that the timeline does not hold yet, as entries
+/// at their instants.
+fn unrecorded(view: &TicketView, entries: &[TicketEntry]) -> Vec<NewEntry> {
+    view.escalations
+        .iter()
+        .filter(|e| e.why != Why::Manual)
+        .filter(|e| {
+            !entries
+                .iter()
+                .any(|r| r.kind == EntryKind::Escalation && level_of(r) == Some(e.level))
+        })
+        .map(|e| {
+            let mut n = NewEntry::new(EntryKind::Escalation);
+            n.public = true;
+            n.at = Some(e.at);
+            n.data =
+                Some(json!({"level": e.level.number(), "to": e.level.to(), "why": e.why.code()}));
+            n
+        })
+        .collect()
+}
+
+/// The `ticket.escalate` job: records what fell due by `now` and sets the next instant.
+pub async fn escalate_due(
+    state: &AppState,
+    reference: &str,
+    now: Timestamp,
+) -> Result<crate::subscriptions::JobOutcome, String> {
+    use crate::subscriptions::JobOutcome;
+    let err = |e: ApiError| e.message;
+    let Some(t) = state
+        .db
+        .ticket(Scope::All, reference)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(JobOutcome::Stale(format!("no ticket {reference}")));
+    };
+    let s = subscription_of(state, &t).await.map_err(err)?;
+    let terms = terms(state, &s, t.priority).await.map_err(err)?;
+    let entries = state
+        .db
+        .ticket_entries(&t.reference)
+        .await
+        .map_err(|e| e.to_string())?;
+    let view = view_of(&t, &terms, &entries, now).map_err(err)?;
+    let new = unrecorded(&view, &entries);
+    if new.is_empty() {
+        return Ok(JobOutcome::Stale(format!("nothing due on {reference}")));
+    }
+    let mut mails = Vec::new();
+    for n in &new {
+        if let Some(level) = n
+            .data
+            .as_ref()
+            .and_then(|d| d["level"].as_i64())
+            .and_then(Level::from_number)
+        {
+            mails.extend(escalation_mails(state, &t, level).await.map_err(err)?);
+        }
+    }
+    let d = derived(&t, &view, &terms, t.priority, t.major_incident);
+    let stamp = pacta_store::Stamp::new("pacta", now);
+    state
+        .db
+        .append_ticket(
+            &t.reference,
+            t.revision,
+            "escalate",
+            &new,
+            &d,
+            &escalate_job(&t.reference, &view),
+            &mails,
+            stamp,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(JobOutcome::Done)
+}
+
+/// Who a level reaches: the service's managers; the partner's PRM; ICT management.
+async fn level_recipients(
+    state: &AppState,
+    t: &StoredTicket,
+    level: Level,
+) -> ApiResult<Vec<Recipient>> {
+    match level {
+        Level::ServiceManager => service_managers(state, &t.service).await,
+        Level::Prm => {
+            let partner = state.db.partner(Scope::All, &t.partner).await?;
+            let prm = partner.and_then(|p| p.partner.prm);
+            let users = state
+                .db
+                .list_users(Scope::All, &pacta_store::accounts::UserFilter::default())
+                .await?;
+            Ok(users
+                .into_iter()
+                .filter(|u| !u.disabled && Some(&u.email) == prm.as_ref())
+                .map(|u| (u.email, u.lang))
+                .collect())
+        }
+        Level::IctManagement => {
+            let users = state
+                .db
+                .list_users(Scope::All, &pacta_store::accounts::UserFilter::default())
+                .await?;
+            Ok(users
+                .into_iter()
+                .filter(|u| {
+                    !u.disabled
+                        && u.partner.is_none()
+                        && u.roles.iter().any(|g| g.role == Role::IctManagement)
+                })
+                .map(|u| (u.email, u.lang))
+                .collect())
+        }
+    }
+}
+
+async fn escalation_mails(
+    state: &AppState,
+    t: &StoredTicket,
+    level: Level,
+) -> ApiResult<Vec<NewMail>> {
+    let to = level_recipients(state, t, level).await?;
+    Ok(to
+        .iter()
+        .map(|(address, lang)| {
+            let tr = Tr(*lang);
+            let args = [
+                ("ref", t.reference.clone()),
+                ("title", t.title.clone()),
+                ("service", t.service.clone()),
+            ];
+            compose(
+                Letter {
+                    kind: "ticket.escalated",
+                    subject: tr.a("mail-ticket-escalated-subject", &args),
+                    paragraphs: vec![tr.a(&format!("mail-ticket-escalated-{}", level.to()), &args)],
+                    link: format!(
+                        "{}/{}/tickets/{}",
+                        state.public_url(),
+                        lang.code(),
+                        t.reference
+                    ),
+                    partner: Some(&t.partner),
+                },
+                address,
+                *lang,
+            )
+        })
+        .collect())
+}
+
+/// The mail to the ticket's requester (`kind`: a comment, waiting for them, resolved).
+async fn requester_mail(
+    state: &AppState,
+    t: &StoredTicket,
+    kind: &str,
+    text: &str,
+) -> ApiResult<Vec<NewMail>> {
+    let users = state
+        .db
+        .list_users(Scope::All, &pacta_store::accounts::UserFilter::default())
+        .await?;
+    let lang = users
+        .iter()
+        .find(|u| u.email == t.requester)
+        .map(|u| u.lang)
+        .unwrap_or(pacta_core::text::Lang::En);
+    if !t.requester.contains('@') {
+        return Ok(Vec::new());
+    }
+    let tr = Tr(lang);
+    let args = [("ref", t.reference.clone()), ("title", t.title.clone())];
+    let key = kind.replace(['.', '_'], "-");
+    let mut paragraphs = vec![tr.a(&format!("mail-{key}-body"), &args)];
+    if !text.is_empty() {
+        paragraphs.push(text.to_owned());
+    }
+    Ok(vec![compose(
+        Letter {
+            kind,
+            subject: tr.a(&format!("mail-{key}-subject"), &args),
+            paragraphs,
+            link: format!(
+                "{}/{}/tickets/{}",
+                state.public_url(),
+                lang.code(),
+                t.reference
+            ),
+            partner: Some(&t.partner),
+        },
+        &t.requester,
+        lang,
+    )])
+}

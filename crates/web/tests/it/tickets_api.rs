@@ -1,0 +1,573 @@
+//! Tickets through the API (issue 13), under the app's clock, on SQLite and on PostgreSQL when
+//! `PACTA_TEST_POSTGRES_URL` is set.
+//!
+//! Worked by hand. P-A (a local helpdesk, PRM `prm@provider.example`) has WEB-HOSTING pack large:
+//! level `standard`, P3 = 4 h response, 24 h resolution on `be-working-hours`. Its local helpdesk
+//! opens a P3 (impact medium, urgency medium) on Friday 30 October 2026 at 17:00 — one business
+//! hour that day; Monday 2 November (All Souls' Day, `be-federal`) is closed.
+//! - An agent takes it and answers on Tuesday 3 November 09:00: the response clock stops, met
+//!   (deadline Tuesday 11:00), 2 h business (Fri 1 h + Tue 1 h).
+//! - The agent waits for the partner at 10:00: the resolution clock pauses with 3 h spent.
+//! - The local helpdesk replies on Wednesday 4 November 10:00: back to `in_progress`, the clock
+//!   resumes. 75 % (18 h): 15 h more — Wed 10:00–18:00 (8 h), Thu 08:00 + 7 h = **Thu 5 Nov
+//!   15:00**, level 1 (the service manager). 100 % (24 h): Thu 18:00 = 21 h, Fri 6 Nov 08:00 +
+//!   3 h = **Fri 11:00**, level 2 (the PRM) — the resolution deadline, breached then. 150 % (36 h):
+//!   Fri 11:00–18:00 = 31 h, Mon 9 Nov 08:00 + 5 h = 13:00.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use jiff::Timestamp;
+use pacta_core::subscription::State;
+use pacta_store::subscriptions::{Effects, NewSubscription, Step};
+use pacta_store::{Scope, Stamp};
+use serde_json::{json, Value};
+
+use crate::support::{small_catalogue, Reply, TestApp, TOKEN};
+
+fn at(s: &str) -> Timestamp {
+    pacta_core::sla::instant::parse_instant(s).unwrap()
+}
+
+struct World {
+    app: TestApp,
+    tokens: HashMap<&'static str, String>,
+    /// Subscription ids by partner.
+    subs: HashMap<&'static str, String>,
+}
+
+impl World {
+    /// The world on the app's clock as `serve --test-clock` runs it: each job at its instant.
+    async fn new(mut app: TestApp) -> World {
+        app.state = app.state.clone().with_test_clock(app.clock.clone());
+        let tokens = crate::support::people(
+            &app,
+            &["P-A", "P-B", "P-C"],
+            &[
+                (
+                    "sm",
+                    "sm@provider.example",
+                    None,
+                    "service-manager:WEB-HOSTING",
+                ),
+                ("prm", "prm@provider.example", None, "prm:P-A"),
+                ("agent", "agent@provider.example", None, "helpdesk-agent"),
+                ("ict", "ict@provider.example", None, "ict-management"),
+                (
+                    "a-local",
+                    "local@p-a.example",
+                    Some("P-A"),
+                    "local-helpdesk",
+                ),
+                ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
+                ("a-user", "user@p-a.example", Some("P-A"), "partner-user"),
+                ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
+                ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
+                ("b-user", "user@p-b.example", Some("P-B"), "partner-user"),
+                ("c-user", "user@p-c.example", Some("P-C"), "partner-user"),
+            ],
+        )
+        .await;
+        let db = &app.state.db;
+        let stamp = Stamp::new("test", at("2026-09-01T10:00:00+02:00"));
+        // P-A has a local helpdesk and a PRM.
+        let a = db.partner(Scope::All, "P-A").await.unwrap().unwrap();
+        let mut p = a.partner.clone();
+        p.local_helpdesk = true;
+        p.prm = Some("prm@provider.example".into());
+        db.update_partner(&p, a.revision, stamp).await.unwrap();
+        let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
+        let digital = db.load_catalogue().await.unwrap().versions["DIGITAL-WORKPLACE"];
+        let mut subs = HashMap::new();
+        // P-B: no local helpdesk, central-first-line; P-C: no local helpdesk, no option.
+        for (partner, service, version, pack, options) in [
+            ("P-A", "WEB-HOSTING", version, "large", vec![]),
+            (
+                "P-B",
+                "DIGITAL-WORKPLACE",
+                digital,
+                "base",
+                vec!["central-first-line".to_owned()],
+            ),
+            ("P-C", "DIGITAL-WORKPLACE", digital, "base", vec![]),
+        ] {
+            let s = db
+                .request_subscription(
+                    &NewSubscription {
+                        partner: partner.into(),
+                        service: service.into(),
+                        service_version: version,
+                        pack: pack.into(),
+                        level: None,
+                        options,
+                        quantity: 1,
+                        start_date: jiff::civil::date(2026, 10, 1),
+                        end_date: None,
+                    },
+                    &Effects::default(),
+                    stamp,
+                )
+                .await
+                .unwrap();
+            let step = |action: &'static str, to| Step {
+                action,
+                to,
+                reason: None,
+            };
+            db.transition_subscription(
+                &s.id,
+                State::Requested,
+                &[
+                    step("approve", State::Approved),
+                    step("activate", State::Active),
+                ],
+                None,
+                &Effects::default(),
+                Stamp::new("test", at("2026-10-01T00:00:00+02:00")),
+            )
+            .await
+            .unwrap();
+            subs.insert(partner, s.id);
+        }
+        World { app, tokens, subs }
+    }
+
+    async fn call(&self, who: &str, method: &str, uri: &str, body: Option<Value>) -> Reply {
+        let token = if who == "token" {
+            TOKEN.to_owned()
+        } else {
+            self.tokens[who].clone()
+        };
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.app.send(req.body(body).unwrap()).await
+    }
+
+    fn set(&self, instant: &str) {
+        self.app.clock.set(at(instant));
+    }
+
+    /// Runs the jobs due by `instant`, as `serve --test-clock` does, and sets the clock there.
+    async fn run_to(&self, instant: &str) {
+        pacta_web::jobs::run_due(&self.app.state, at(instant))
+            .await
+            .unwrap();
+        self.set(instant);
+    }
+
+    async fn ok(&self, who: &str, method: &str, uri: &str, body: Option<Value>) -> Value {
+        let r = self.call(who, method, uri, body).await;
+        assert!(
+            r.status.is_success(),
+            "{method} {uri}: {} {}",
+            r.status,
+            r.json()
+        );
+        r.json()
+    }
+
+    async fn mails_to(&self, kind: &str) -> Vec<String> {
+        self.app
+            .state
+            .db
+            .outbox()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.kind == kind)
+            .map(|m| m.to)
+            .collect()
+    }
+
+    fn p3(&self, partner: &str) -> Value {
+        json!({"subscription": self.subs[partner], "kind": "incident", "impact": "medium",
+               "urgency": "medium", "title": "Site slow", "body": "Since this afternoon."})
+    }
+}
+
+fn levels(t: &Value) -> Vec<(i64, String, String)> {
+    t["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["level"].as_i64().unwrap(),
+                e["at"].as_str().unwrap().to_owned(),
+                e["why"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn lv(n: i64, at: &str, why: &str) -> (i64, String, String) {
+    (n, at.to_owned(), why.to_owned())
+}
+
+async fn done_when(app: TestApp) {
+    let w = World::new(app).await;
+    w.set("2026-10-30T17:00:00+01:00");
+    let r = w
+        .call("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let t = r.json();
+    let reference = t["ref"].as_str().unwrap().to_owned();
+    assert_eq!(reference, "T-2026-000001");
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/v1/tickets/T-2026-000001")
+    );
+    assert_eq!(t["priority"], "P3");
+    assert_eq!(t["level"], "standard");
+    assert_eq!(t["status"], "new");
+    assert_eq!(
+        t["clocks"]["response"]["deadline"],
+        "2026-11-03T11:00:00+01:00"
+    );
+    assert_eq!(t["clocks"]["response"]["goal_seconds"], 14_400);
+    assert_eq!(t["clocks"]["resolution"]["calendar"], "be-working-hours");
+    let uri = format!("/api/v1/tickets/{reference}");
+
+    // Tuesday 09:00: an agent takes it and answers; 10:00 waits for the partner.
+    w.run_to("2026-11-03T09:00:00+01:00").await;
+    w.ok(
+        "agent",
+        "POST",
+        &format!("{uri}/status"),
+        Some(json!({"status": "in_progress"})),
+    )
+    .await;
+    let t = w
+        .ok(
+            "agent",
+            "POST",
+            &format!("{uri}/comments"),
+            Some(json!({"body": "Looking into it."})),
+        )
+        .await;
+    assert_eq!(t["clocks"]["response"]["state"], "stopped");
+    assert_eq!(t["clocks"]["response"]["met"], true);
+    assert_eq!(t["clocks"]["response"]["business_seconds"], 7_200);
+    w.run_to("2026-11-03T10:00:00+01:00").await;
+    let t = w
+        .ok(
+            "agent",
+            "POST",
+            &format!("{uri}/status"),
+            Some(json!({"status": "waiting_partner", "comment": "Which page is slow?"})),
+        )
+        .await;
+    assert_eq!(t["status"], "waiting_partner");
+    assert_eq!(t["clocks"]["resolution"]["state"], "paused");
+    assert_eq!(t["clocks"]["resolution"]["business_seconds"], 10_800);
+    // Paused across the evening and the night: nothing runs, nothing fires.
+    w.run_to("2026-11-04T10:00:00+01:00").await;
+    let t = w.ok("a-local", "GET", &uri, None).await;
+    assert_eq!(t["clocks"]["resolution"]["business_seconds"], 10_800);
+    assert!(levels(&t).is_empty());
+    // The partner replies: back to in_progress at that instant.
+    let t = w
+        .ok(
+            "a-local",
+            "POST",
+            &format!("{uri}/comments"),
+            Some(json!({"body": "The checkout page."})),
+        )
+        .await;
+    assert_eq!(t["status"], "in_progress");
+    assert_eq!(t["clocks"]["resolution"]["state"], "running");
+    assert_eq!(
+        t["clocks"]["resolution"]["deadline"],
+        "2026-11-06T11:00:00+01:00"
+    );
+
+    // The job escalates at Thursday 15:00 (75 %) and Friday 11:00 (100 %), not before.
+    w.run_to("2026-11-05T14:59:59+01:00").await;
+    assert!(w.mails_to("ticket.escalated").await.is_empty());
+    w.run_to("2026-11-06T12:00:00+01:00").await;
+    let t = w.ok("sm", "GET", &uri, None).await;
+    assert_eq!(
+        levels(&t),
+        [
+            lv(1, "2026-11-05T15:00:00+01:00", "threshold"),
+            lv(2, "2026-11-06T11:00:00+01:00", "threshold"),
+        ]
+    );
+    assert_eq!(t["clocks"]["resolution"]["met"], false);
+    assert_eq!(
+        t["clocks"]["resolution"]["original_breach"],
+        "2026-11-06T11:00:00+01:00"
+    );
+    // 3 h + 8 h (Wed) + 10 h (Thu) + 4 h (Fri to 12:00) = 25 h: 1 h past the goal.
+    assert_eq!(t["clocks"]["resolution"]["business_seconds"], 90_000);
+    assert_eq!(t["clocks"]["resolution"]["breached_by_seconds"], 3_600);
+    let timeline: Vec<&str> = t["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            "opened",
+            "status",
+            "comment",
+            "status",
+            "comment",
+            "escalation",
+            "escalation"
+        ]
+    );
+    let mut escalated = w.mails_to("ticket.escalated").await;
+    escalated.sort();
+    assert_eq!(escalated, ["prm@provider.example", "sm@provider.example"]);
+    // The requester was told of the public comments and the wait.
+    assert_eq!(
+        w.mails_to("ticket.waiting_partner").await,
+        ["local@p-a.example"]
+    );
+    assert_eq!(w.mails_to("ticket.comment").await, ["local@p-a.example"]);
+
+    // The partner asks to escalate by hand: the lowest level not reached, ICT management.
+    let t = w
+        .ok(
+            "a-local",
+            "POST",
+            &format!("{uri}/escalate"),
+            Some(json!({"reason": "Shop down"})),
+        )
+        .await;
+    assert_eq!(levels(&t)[2], lv(3, "2026-11-06T12:00:00+01:00", "manual"));
+    assert_eq!(w.mails_to("ticket.escalated").await.len(), 3);
+    let r = w
+        .call(
+            "a-local",
+            "POST",
+            &format!("{uri}/escalate"),
+            Some(json!({"reason": "Again"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.json());
+    // Later, the level 3 threshold does not fire again.
+    w.run_to("2026-11-10T12:00:00+01:00").await;
+    let t = w.ok("sm", "GET", &uri, None).await;
+    assert_eq!(levels(&t).len(), 3);
+
+    // Resolved: the requester is mailed; the clock stops, breached.
+    let t = w
+        .ok(
+            "agent",
+            "POST",
+            &format!("{uri}/status"),
+            Some(json!({"status": "resolved"})),
+        )
+        .await;
+    assert_eq!(t["clocks"]["resolution"]["state"], "stopped");
+    assert_eq!(t["clocks"]["resolution"]["met"], false);
+    assert_eq!(w.mails_to("ticket.resolved").await, ["local@p-a.example"]);
+}
+
+#[tokio::test]
+async fn done_when_on_sqlite() {
+    done_when(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn done_when_on_postgres() {
+    if let Some(app) = TestApp::postgres_with_catalogue(&small_catalogue()).await {
+        done_when(app).await;
+    }
+}
+
+#[tokio::test]
+async fn the_lines_rule_and_who_sees_what() {
+    let w = World::new(TestApp::new().await).await;
+    w.set("2026-11-30T10:00:00+01:00");
+    // P-A has a local helpdesk: its admin and users are sent to it.
+    for who in ["a-admin", "a-user", "a-viewer"] {
+        let r = w
+            .call(who, "POST", "/api/v1/tickets", Some(w.p3("P-A")))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.json());
+        assert_eq!(r.error_code(), "lines_rule", "{who}");
+    }
+    // P-B has no local helpdesk and central-first-line: its users may; P-C without it may not.
+    let mut b = w.p3("P-B");
+    b["kind"] = json!("question");
+    b["impact"] = json!("high");
+    b["urgency"] = json!("high");
+    let r = w
+        .call("b-user", "POST", "/api/v1/tickets", Some(b.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    // A question is at most P2.
+    assert_eq!(r.json()["priority"], "P2");
+    let b_ref = r.json()["ref"].as_str().unwrap().to_owned();
+    let r = w
+        .call("c-user", "POST", "/api/v1/tickets", Some(w.p3("P-C")))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.error_code(), "lines_rule");
+    // Another partner's subscription: 404.
+    let r = w
+        .call("b-user", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json());
+    // An agent opens for anyone (the phone line).
+    let r = w
+        .call("agent", "POST", "/api/v1/tickets", Some(w.p3("P-C")))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let c_ref = r.json()["ref"].as_str().unwrap().to_owned();
+    // Bad input: 422 naming the field; a major request is refused.
+    for (field, value) in [
+        ("impact", json!("huge")),
+        ("kind", json!("complaint")),
+        ("title", json!("  ")),
+        ("body", json!("x".repeat(65 * 1024))),
+        ("subscription", json!("nope")),
+    ] {
+        let mut body = w.p3("P-C");
+        body[field] = value;
+        let r = w.call("agent", "POST", "/api/v1/tickets", Some(body)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            r.json()
+        );
+        assert!(
+            r.json()["error"]["fields"][field].is_string(),
+            "{field}: {}",
+            r.json()
+        );
+    }
+    let mut body = w.p3("P-C");
+    body["kind"] = json!("question");
+    body["major_incident"] = json!(true);
+    let r = w.call("agent", "POST", "/api/v1/tickets", Some(body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Internal comments: staff only, never shown to the partner.
+    let uri = format!("/api/v1/tickets/{b_ref}");
+    w.ok(
+        "agent",
+        "POST",
+        &format!("{uri}/comments"),
+        Some(json!({"body": "Probably DNS", "public": false})),
+    )
+    .await;
+    let r = w
+        .call(
+            "b-user",
+            "POST",
+            &format!("{uri}/comments"),
+            Some(json!({"body": "x", "public": false})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let seen = w.ok("b-user", "GET", &uri, None).await.to_string();
+    assert!(!seen.contains("Probably DNS"), "{seen}");
+    assert!(w
+        .ok("agent", "GET", &uri, None)
+        .await
+        .to_string()
+        .contains("Probably DNS"));
+    // Another partner's people: 404 on every read and write.
+    for (method, path, body) in [
+        ("GET", uri.clone(), None),
+        (
+            "POST",
+            format!("{uri}/comments"),
+            Some(json!({"body": "x"})),
+        ),
+        (
+            "POST",
+            format!("{uri}/escalate"),
+            Some(json!({"reason": "x"})),
+        ),
+        (
+            "POST",
+            format!("{uri}/status"),
+            Some(json!({"status": "resolved"})),
+        ),
+        (
+            "POST",
+            format!("{uri}/priority"),
+            Some(json!({"priority": "P1", "reason": "x"})),
+        ),
+    ] {
+        let r = w.call("c-user", method, &path, body).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let list = w.ok("c-user", "GET", "/api/v1/tickets", None).await;
+    let refs: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, [c_ref.as_str()]);
+    let r = w
+        .call("c-user", "GET", "/api/v1/tickets?partner=P-B", None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Status and priority: the Rule, and who.
+    let r = w
+        .call(
+            "agent",
+            "POST",
+            &format!("{uri}/status"),
+            Some(json!({"status": "waiting_partner"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.error_code(), "invalid_transition");
+    let r = w
+        .call(
+            "b-user",
+            "POST",
+            &format!("{uri}/status"),
+            Some(json!({"status": "resolved"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w
+        .call(
+            "agent",
+            "POST",
+            &format!("{uri}/priority"),
+            Some(json!({"priority": "P1", "reason": "x"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a question is at most P2"
+    );
+    let t = w
+        .ok(
+            "agent",
+            "POST",
+            &format!("{uri}/priority"),
+            Some(json!({"priority": "P3", "reason": "One user only"})),
+        )
+        .await;
+    assert_eq!(t["priority"], "P3");
+    // The queue: staff only.
+    let r = w.call("b-user", "GET", "/api/v1/queue", None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let q = w.ok("agent", "GET", "/api/v1/queue", None).await;
+    assert_eq!(q["items"].as_array().unwrap().len(), 2);
+}
