@@ -288,7 +288,11 @@ fn list_response(items: Vec<Value>, limit: i64, offset: i64) -> Response {
 #[utoipa::path(
     get, path = "/api/v1/tickets", tag = "tickets", params(TicketQuery),
     security(("admin_token" = [])),
-    responses((status = 200, description = "A page of tickets", body = TicketList), SearchErrors)
+    responses(
+        (status = 200, description = "A page of tickets", body = TicketList),
+        (status = 404, response = crate::error::NotFound),
+        SearchErrors,
+    )
 )]
 pub async fn list_tickets(
     State(state): State<AppState>,
