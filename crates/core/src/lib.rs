@@ -8,6 +8,7 @@ pub mod incident;
 pub mod jobs;
 pub mod maintenance;
 pub mod monitor;
+pub mod oncall;
 pub mod partner;
 pub mod retention;
 pub mod sla;

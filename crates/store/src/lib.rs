@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod maintenance;
 mod monitor_rows;
 pub mod monitors;
+pub mod oncall;
 pub mod partners;
 pub mod probe_leases;
 pub mod results;

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod incidents;
 pub mod maintenance;
 pub mod monitors;
+pub mod oncall;
 pub mod partners;
 pub mod services;
 pub mod subscriptions;
@@ -345,6 +346,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tickets::ticket_priority))
         .routes(routes!(tickets::escalate_ticket))
         .routes(routes!(tickets::queue))
+        .routes(routes!(oncall::get_roster, oncall::put_roster))
+        .routes(routes!(oncall::post_override))
+        .routes(routes!(oncall::who))
         .split_for_parts()
 }
 

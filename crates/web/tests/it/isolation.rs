@@ -280,7 +280,23 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             )
         },
         ("get", "/api/v1/tickets") => case(SignedIn, path),
-        ("get", "/api/v1/queue") => case(Provider, path),
+        ("get", "/api/v1/queue")
+        | ("get", "/api/v1/oncall/roster")
+        | ("get", "/api/v1/oncall/who") => case(Provider, path),
+        ("put", "/api/v1/oncall/roster") => Case {
+            body: Some(
+                json!({"rotation": "weekly", "handover": "mon 08:00", "users": []}).to_string(),
+            ),
+            ..case(Provider, path)
+        },
+        ("post", "/api/v1/oncall/overrides") => Case {
+            body: Some(
+                json!({"user": "x@provider.example", "from": "2026-12-24T17:00:00Z",
+                       "to": "2026-12-26T08:00:00Z"})
+                .to_string(),
+            ),
+            ..case(Provider, path)
+        },
         ("post", "/api/v1/tickets") => Case {
             body: Some(
                 json!({"subscription": w.a_subscription, "kind": "incident", "impact": "low",

@@ -174,6 +174,7 @@ async fn if_match_is_required_on_every_write_that_answers_428_without_it() {
         ("patch", "/api/v1/partners/{code}"),
         ("patch", "/api/v1/monitors/{id}"),
         ("patch", "/api/v1/incidents/{id}"),
+        ("put", "/api/v1/oncall/roster"),
     ];
     // The objects those writes concern exist (else they answer 404 before asking If-Match).
     crate::support::add_staff_user(&app, "staff@provider.example").await;
@@ -392,7 +393,14 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
         } else {
             staff.clone()
         };
-        let r = send_json(&app, &method, &uri, &probe, path.contains('{')).await;
+        let r = send_json(
+            &app,
+            &method,
+            &uri,
+            &probe,
+            path.contains('{') || method == "put",
+        )
+        .await;
         assert_eq!(r["status"], 422, "{method} {uri}: {r}");
         let fields = &r["body"]["error"]["fields"];
         for field in required.iter().chain(&["colour"]) {
@@ -403,7 +411,7 @@ async fn every_request_body_declares_its_required_fields_and_refuses_others() {
             );
         }
     }
-    assert_eq!(bodies, 30, "every write with a body is checked");
+    assert_eq!(bodies, 32, "every write with a body is checked");
 }
 
 #[tokio::test]

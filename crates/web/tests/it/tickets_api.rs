@@ -54,6 +54,8 @@ impl World {
                 ("prm", "prm@provider.example", None, "prm:P-A"),
                 ("agent", "agent@provider.example", None, "helpdesk-agent"),
                 ("ict", "ict@provider.example", None, "ict-management"),
+                ("ann", "ann@provider.example", None, "on-call"),
+                ("bob", "bob@provider.example", None, "on-call"),
                 (
                     "a-local",
                     "local@p-a.example",
@@ -187,6 +189,12 @@ impl World {
             .filter(|m| m.kind == kind)
             .map(|m| m.to)
             .collect()
+    }
+
+    /// `GET /api/v1/oncall/who?at=…` as an agent.
+    async fn who(&self, at: &str) -> Value {
+        let uri = format!("/api/v1/oncall/who?at={}", at.replace('+', "%2B"));
+        self.ok("agent", "GET", &uri, None).await
     }
 
     fn p3(&self, partner: &str) -> Value {
@@ -570,4 +578,115 @@ async fn the_lines_rule_and_who_sees_what() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let q = w.ok("agent", "GET", "/api/v1/queue", None).await;
     assert_eq!(q["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_on_call_roster() {
+    let w = World::new(TestApp::new().await).await;
+    w.set("2026-11-30T10:00:00+01:00");
+    // Empty at first: nobody, ICT management would be paged.
+    let who = w.ok("agent", "GET", "/api/v1/oncall/who", None).await;
+    assert_eq!(
+        who,
+        json!({"at": "2026-11-30T10:00:00+01:00", "user": null, "source": "none"})
+    );
+    let r = w.call("agent", "GET", "/api/v1/oncall/roster", None).await;
+    assert_eq!(r.header("etag").as_deref(), Some("\"0\""));
+    // Put a rotation (If-Match); a user without on-call is named in the 422.
+    let put = |users: Value, etag: &str| {
+        let mut req = Request::builder()
+            .method("PUT")
+            .uri("/api/v1/oncall/roster")
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", w.tokens["agent"]),
+            )
+            .header(header::CONTENT_TYPE, "application/json");
+        if !etag.is_empty() {
+            req = req.header(header::IF_MATCH, etag);
+        }
+        req.body(Body::from(
+            json!({"rotation": "weekly", "handover": "mon 08:00", "users": users}).to_string(),
+        ))
+        .unwrap()
+    };
+    let r = w.app.send(put(json!(["ann@provider.example"]), "")).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_REQUIRED);
+    let r = w
+        .app
+        .send(put(
+            json!(["ann@provider.example", "agent@provider.example"]),
+            "\"0\"",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json()["error"]["fields"]["users[1]"].is_string(),
+        "{}",
+        r.json()
+    );
+    let r = w
+        .app
+        .send(put(
+            json!(["ann@provider.example", "bob@provider.example"]),
+            "\"0\"",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    // Weeks since the handover of Monday 1 January 2024: 152 on 30 November 2026 at 08:00 →
+    // even → ann; the week before (151) → bob.
+
+    assert_eq!(
+        w.who("2026-11-30T08:00:00+01:00").await["user"],
+        "ann@provider.example"
+    );
+    assert_eq!(
+        w.who("2026-11-30T07:59:59+01:00").await["user"],
+        "bob@provider.example"
+    );
+    // An override wins over its interval.
+    let r = w
+        .call(
+            "agent",
+            "POST",
+            "/api/v1/oncall/overrides",
+            Some(
+                json!({"user": "bob@provider.example", "from": "2026-12-01T18:00:00+01:00",
+                        "to": "2026-12-02T08:00:00+01:00"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let v = w.who("2026-12-01T20:00:00+01:00").await;
+    assert_eq!(
+        (v["user"].as_str(), v["source"].as_str()),
+        (Some("bob@provider.example"), Some("override"))
+    );
+    assert_eq!(
+        w.who("2026-12-02T08:00:00+01:00").await["source"],
+        "rotation"
+    );
+    // Bad override: reversed, unknown user.
+    let r = w
+        .call(
+            "agent",
+            "POST",
+            "/api/v1/oncall/overrides",
+            Some(
+                json!({"user": "nobody@provider.example", "from": "2026-12-02T08:00:00+01:00",
+                        "to": "2026-12-01T08:00:00+01:00"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = &r.json()["error"]["fields"];
+    assert!(
+        fields["user"].is_string() && fields["to"].is_string(),
+        "{fields}"
+    );
+    // Partners never see the roster.
+    let r = w
+        .call("a-admin", "GET", "/api/v1/oncall/roster", None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

@@ -1,0 +1,224 @@
+//! On-call duty (DOMAIN §4): a weekly rotation with a handover instant, and overrides as
+//! intervals. Who is on duty at an instant is an override covering it (the one added last), else
+//! the rotation's person of that week, else nobody — then ICT management is paged.
+//!
+//! The rotation counts weeks from the handover of Monday 1 January 2024's week in Europe/Brussels:
+//! the first user on the list took over at that handover, the next at the following one, and so
+//! on round the list. A handover is a local wall time (`mon 08:00`), so it keeps its hour across
+//! daylight saving time (a spring-forward gap moves it forward, a fall-back overlap takes the
+//! earlier instant).
+
+use jiff::civil::{date, Date, Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// An override: `user` is on duty in `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Override {
+    pub user: String,
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+/// The roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roster {
+    /// The handover's weekday and local time.
+    pub handover: (Weekday, Time),
+    /// The rotation, in order.
+    pub users: Vec<String>,
+    /// In the order they were added.
+    pub overrides: Vec<Override>,
+}
+
+/// Where the person on duty comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Rotation,
+    Override,
+    None,
+}
+
+impl Source {
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Rotation => "rotation",
+            Source::Override => "override",
+            Source::None => "none",
+        }
+    }
+}
+
+const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Monday),
+    ("tue", Weekday::Tuesday),
+    ("wed", Weekday::Wednesday),
+    ("thu", Weekday::Thursday),
+    ("fri", Weekday::Friday),
+    ("sat", Weekday::Saturday),
+    ("sun", Weekday::Sunday),
+];
+
+/// `mon 08:00` → (Monday, 08:00).
+pub fn parse_handover(text: &str) -> Result<(Weekday, Time), String> {
+    let bad = || format!("handover {text:?}: expected a day and a time, `mon 08:00`");
+    let (day, time) = text.split_once(' ').ok_or_else(bad)?;
+    let weekday = DAYS
+        .iter()
+        .find(|(code, _)| *code == day)
+        .map(|(_, d)| *d)
+        .ok_or_else(bad)?;
+    let (h, m) = time.split_once(':').ok_or_else(bad)?;
+    fn two(s: &str) -> Option<i8> {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    }
+    let (h, m) = (two(h).ok_or_else(bad)?, two(m).ok_or_else(bad)?);
+    let time = Time::new(h, m, 0, 0).map_err(|_| bad())?;
+    Ok((weekday, time))
+}
+
+/// (Monday, 08:00) → `mon 08:00`.
+pub fn handover_text((weekday, time): (Weekday, Time)) -> String {
+    let day = DAYS
+        .iter()
+        .find(|(_, d)| *d == weekday)
+        .map_or("mon", |(c, _)| c);
+    format!("{day} {:02}:{:02}", time.hour(), time.minute())
+}
+
+/// The week the rotation counts from: Monday 1 January 2024.
+const ANCHOR: Date = date(2024, 1, 1);
+
+impl Roster {
+    /// The handover instant on local date `d`.
+    fn handover_on(&self, d: Date, tz: &TimeZone) -> Timestamp {
+        d.to_datetime(self.handover.1)
+            .to_zoned(tz.clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    /// The local date of the last handover at or before `at`.
+    fn last_handover_date(&self, at: Timestamp, tz: &TimeZone) -> Date {
+        let local = at.to_zoned(tz.clone()).date();
+        let back = (i64::from(local.weekday().to_monday_zero_offset())
+            - i64::from(self.handover.0.to_monday_zero_offset()))
+        .rem_euclid(7);
+        let mut d = local
+            .checked_sub(jiff::Span::new().days(back))
+            .unwrap_or(local);
+        if self.handover_on(d, tz) > at {
+            d = d.checked_sub(jiff::Span::new().days(7)).unwrap_or(d);
+        }
+        d
+    }
+
+    /// Who the rotation puts on duty at `at`, if anyone.
+    pub fn rotation_at(&self, at: Timestamp, tz: &TimeZone) -> Option<&str> {
+        if self.users.is_empty() {
+            return None;
+        }
+        let d = self.last_handover_date(at, tz);
+        let anchor = ANCHOR
+            .checked_add(jiff::Span::new().days(i64::from(self.handover.0.to_monday_zero_offset())))
+            .unwrap_or(ANCHOR);
+        let days = (d - anchor).get_days();
+        let week = i64::from(days).div_euclid(7);
+        let n = self.users.len() as i64;
+        Some(&self.users[week.rem_euclid(n) as usize])
+    }
+
+    /// Who is on duty at `at`, and why.
+    pub fn who(&self, at: Timestamp, tz: &TimeZone) -> (Option<&str>, Source) {
+        if let Some(o) = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| o.from <= at && at < o.to)
+        {
+            return (Some(&o.user), Source::Override);
+        }
+        match self.rotation_at(at, tz) {
+            Some(u) => (Some(u), Source::Rotation),
+            None => (None, Source::None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn roster() -> Roster {
+        Roster {
+            handover: parse_handover("mon 08:00").unwrap(),
+            users: vec!["ann@x".into(), "bob@x".into(), "cas@x".into()],
+            overrides: vec![],
+        }
+    }
+
+    #[test]
+    fn the_rotation_changes_hands_at_the_local_handover() {
+        let tz = crate::subscription::zone();
+        let r = roster();
+        // Monday 1 January 2024 08:00 (+01:00): ann takes over; a week later bob.
+        assert_eq!(r.rotation_at(t("2024-01-01T07:59:59Z"), tz), Some("ann@x"));
+        assert_eq!(r.rotation_at(t("2024-01-01T06:59:59Z"), tz), Some("cas@x"));
+        assert_eq!(r.rotation_at(t("2024-01-08T07:00:00Z"), tz), Some("bob@x"));
+        // 30 November 2026 is Monday: weeks since the anchor = 152 → 152 mod 3 = 2: cas.
+        assert_eq!(r.rotation_at(t("2026-11-30T07:00:00Z"), tz), Some("cas@x"));
+        assert_eq!(r.rotation_at(t("2026-11-30T06:59:59Z"), tz), Some("bob@x"));
+        // Across the spring-forward night the handover stays at 08:00 local (+02:00 then).
+        assert_eq!(
+            r.rotation_at(t("2027-03-29T05:59:59Z"), tz),
+            r.rotation_at(t("2027-03-28T12:00:00Z"), tz)
+        );
+        assert_ne!(
+            r.rotation_at(t("2027-03-29T06:00:00Z"), tz),
+            r.rotation_at(t("2027-03-29T05:59:59Z"), tz)
+        );
+    }
+
+    #[test]
+    fn an_override_wins_and_an_empty_roster_has_nobody() {
+        let tz = crate::subscription::zone();
+        let mut r = roster();
+        r.overrides.push(Override {
+            user: "dan@x".into(),
+            from: t("2026-12-24T17:00:00Z"),
+            to: t("2026-12-26T08:00:00Z"),
+        });
+        assert_eq!(
+            r.who(t("2026-12-25T00:00:00Z"), tz),
+            (Some("dan@x"), Source::Override)
+        );
+        assert_eq!(r.who(t("2026-12-26T08:00:00Z"), tz).1, Source::Rotation);
+        let empty = Roster {
+            users: vec![],
+            overrides: vec![],
+            ..roster()
+        };
+        assert_eq!(
+            empty.who(t("2026-12-25T00:00:00Z"), tz),
+            (None, Source::None)
+        );
+    }
+
+    #[test]
+    fn handovers_parse() {
+        assert_eq!(
+            handover_text(parse_handover("fri 17:30").unwrap()),
+            "fri 17:30"
+        );
+        for bad in ["monday 08:00", "mon 8:00", "mon 24:00", "mon", "mon 08:60"] {
+            assert!(parse_handover(bad).is_err(), "{bad}");
+        }
+    }
+}
