@@ -14,6 +14,7 @@ mod serve;
 mod sla_cmd;
 mod statement_cmd;
 mod subscription_cmd;
+mod ticket_cmd;
 mod worker;
 
 use std::path::PathBuf;
@@ -94,6 +95,12 @@ pub enum Command {
     /// Maintenance windows agreed with the partners: list, show (answers and consents).
     #[command(subcommand)]
     Maintenance(maintenance_cmd::MaintenanceCommand),
+    /// Support tickets: open, show, list (the same rules and documents as the API).
+    #[command(subcommand)]
+    Ticket(ticket_cmd::TicketCommand),
+    /// On-call duty: who is on duty at an instant.
+    #[command(subcommand)]
+    Oncall(ticket_cmd::OncallCommand),
 }
 
 fn main() -> ExitCode {
@@ -140,6 +147,8 @@ fn main() -> ExitCode {
                     Command::Maintenance(cmd) => {
                         Ok(maintenance_cmd::run(&settings, cmd, clock).await)
                     }
+                    Command::Ticket(cmd) => Ok(ticket_cmd::ticket(&settings, cmd, clock).await),
+                    Command::Oncall(cmd) => Ok(ticket_cmd::oncall(&settings, cmd, clock).await),
                     Command::Sla(_) => unreachable!("handled above"),
                 };
                 match result {
