@@ -690,3 +690,181 @@ async fn the_on_call_roster() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// What a user does to the ticket in a random history.
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    /// An agent moves the ticket to this status (refused with 409 when the Rule says no).
+    Move(pacta_core::ticket::Status),
+    /// An agent's public comment: a response.
+    AgentReply,
+    /// An agent's internal note: nothing for the clocks.
+    AgentNote,
+    /// The partner's public comment: back to in_progress when it waits for the partner.
+    PartnerReply,
+}
+
+fn act(code: u8) -> Act {
+    use pacta_core::ticket::Status::*;
+    match code {
+        0 => Act::Move(InProgress),
+        1 => Act::Move(WaitingPartner),
+        2 => Act::Move(Resolved),
+        3 => Act::Move(Assigned),
+        4 => Act::Move(Closed),
+        5 => Act::AgentReply,
+        6 => Act::AgentNote,
+        _ => Act::PartnerReply,
+    }
+}
+
+/// Drives one history through the API and checks the stored ticket against core's rule on the
+/// events the Rule says those actions are.
+async fn replay_history(steps: &[(i64, u8)], tail: i64) {
+    use pacta_core::sla::calendar::Calendar;
+    use pacta_core::ticket::clocks::{clock_json, evaluate, Event, Target, TicketQuery};
+    use pacta_core::ticket::escalation::Thresholds;
+    use pacta_core::ticket::Status;
+    let w = World::new(TestApp::new().await).await;
+    let created = at("2026-10-30T17:00:00+01:00");
+    w.set("2026-10-30T17:00:00+01:00");
+    let r = w
+        .call("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let uri = format!("/api/v1/tickets/{}", r.json()["ref"].as_str().unwrap());
+    let mut now = created;
+    let mut status = Status::New;
+    let mut events: Vec<Event> = Vec::new();
+    for &(gap, code) in steps {
+        now = now
+            .checked_add(jiff::SignedDuration::from_mins(30 * gap))
+            .unwrap();
+        let instant =
+            pacta_core::sla::instant::format_instant(now, pacta_core::subscription::zone());
+        w.run_to(&instant).await;
+        match act(code) {
+            Act::Move(to) => {
+                let r = w
+                    .call(
+                        "agent",
+                        "POST",
+                        &format!("{uri}/status"),
+                        Some(json!({"status": to.code()})),
+                    )
+                    .await;
+                if status.may_move_to(to) {
+                    assert_eq!(r.status, StatusCode::OK, "{status} → {to}: {}", r.json());
+                    status = to;
+                    events.push(Event {
+                        at: now,
+                        status: Some(to),
+                        response: false,
+                    });
+                } else {
+                    assert_eq!(r.status, StatusCode::CONFLICT, "{status} → {to}");
+                }
+            }
+            Act::AgentReply | Act::AgentNote => {
+                let public = matches!(act(code), Act::AgentReply);
+                w.ok(
+                    "agent",
+                    "POST",
+                    &format!("{uri}/comments"),
+                    Some(json!({"body": "x", "public": public})),
+                )
+                .await;
+                if public {
+                    events.push(Event {
+                        at: now,
+                        status: None,
+                        response: true,
+                    });
+                }
+            }
+            Act::PartnerReply => {
+                w.ok(
+                    "a-local",
+                    "POST",
+                    &format!("{uri}/comments"),
+                    Some(json!({"body": "y"})),
+                )
+                .await;
+                if status == Status::WaitingPartner {
+                    status = Status::InProgress;
+                    events.push(Event {
+                        at: now,
+                        status: Some(Status::InProgress),
+                        response: false,
+                    });
+                }
+            }
+        }
+    }
+    now = now
+        .checked_add(jiff::SignedDuration::from_mins(30 * tail))
+        .unwrap();
+    let instant = pacta_core::sla::instant::format_instant(now, pacta_core::subscription::zone());
+    w.run_to(&instant).await;
+    let doc = w.ok("sm", "GET", &uri, None).await;
+    // The rule: P3 on `standard`, 4 h / 24 h on be-working-hours.
+    let bwh = Calendar::builtin("be-working-hours").unwrap();
+    let view = evaluate(&TicketQuery {
+        created,
+        now,
+        qualifies_for_on_call: false,
+        response: Target {
+            goal: 4 * 3600,
+            calendar: &bwh,
+        },
+        resolution: Target {
+            goal: 24 * 3600,
+            calendar: &bwh,
+        },
+        helpdesk: &bwh,
+        thresholds: Thresholds::default(),
+        events: &events,
+        manual_escalations: &[],
+    })
+    .unwrap();
+    assert_eq!(doc["status"], view.status.code(), "{steps:?}");
+    for (which, c) in [
+        ("response", &view.response),
+        ("resolution", &view.resolution),
+    ] {
+        let mut stored = doc["clocks"][which].clone();
+        for extra in ["goal_seconds", "calendar", "breached_by_seconds"] {
+            stored.as_object_mut().unwrap().remove(extra);
+        }
+        assert_eq!(
+            stored,
+            clock_json(c, &bwh),
+            "{which} after {steps:?}, tail {tail}"
+        );
+    }
+    let expected: Vec<Value> = view
+        .escalations
+        .iter()
+        .map(|e| json!({"level": e.level.number(), "to": e.level.to(), "at": bwh.format(e.at), "why": e.why.code()}))
+        .collect();
+    assert_eq!(
+        doc["escalations"],
+        json!(expected),
+        "escalations after {steps:?}, tail {tail}"
+    );
+}
+
+#[tokio::test]
+async fn the_stored_ticket_answers_what_the_rule_says_for_random_histories() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let histories = (
+        proptest::collection::vec((0i64..40, 0u8..8), 0..9),
+        0i64..200,
+    );
+    let mut runner = TestRunner::deterministic();
+    for _ in 0..24 {
+        let (steps, tail) = histories.new_tree(&mut runner).unwrap().current();
+        replay_history(&steps, tail).await;
+    }
+}
