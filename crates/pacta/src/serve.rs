@@ -96,6 +96,15 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         {
             tracing::info!(window = %w.id, partners = w.partners().len(), "loaded the demo's maintenance window");
         }
+        let opened = pacta_web::tickets::load_demo_tickets(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo's tickets: {}", e.message))?;
+        if opened > 0 {
+            tracing::info!(
+                tickets = opened,
+                "loaded the demo's tickets and on-call roster"
+            );
+        }
     }
     let state = match test_clock {
         Some(c) => state.with_test_clock(c),

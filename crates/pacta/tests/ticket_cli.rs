@@ -96,12 +96,48 @@ fn tickets_open_show_and_list_on_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     let missing = cli(&url, &["ticket", "show", "T-2026-999999"]);
     assert_eq!(missing.status.code(), Some(2));
-    // Nobody is on duty in an empty roster.
+    // The demo's roster: its on-call person, every week.
     let who = json_of(&cli(
         &url,
         &["oncall", "who", "--at", "2026-12-01T20:00:00+01:00"],
     ));
-    assert_eq!(who["user"], serde_json::Value::Null);
-    assert_eq!(who["source"], "none");
+    assert_eq!(who["user"], "on-call@provider.example");
+    assert_eq!(who["source"], "rotation");
+    // The demo's tickets: one waiting for its partner, one P1 out of hours, one breached.
+    let items = listed["items"].as_array().unwrap();
+    assert!(
+        items.iter().any(|t| t["status"] == "waiting_partner"),
+        "{listed}"
+    );
+    let p1 = items
+        .iter()
+        .find(|t| t["priority"] == "P1" && t["ref"] != reference.as_str())
+        .expect("the demo's P1");
+    let p1 = json_of(&cli(
+        &url,
+        &[
+            "ticket",
+            "show",
+            p1["ref"].as_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(p1["on_call_page_at"].is_string(), "{p1}");
+    let breached = items
+        .iter()
+        .find(|t| t["priority"] == "P3" && t["status"] == "new")
+        .expect("the demo's breached P3");
+    let breached = json_of(&cli(
+        &url,
+        &[
+            "ticket",
+            "show",
+            breached["ref"].as_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(breached["clocks"]["resolution"]["met"], false, "{breached}");
     let _ = std::fs::remove_dir_all(dir);
 }

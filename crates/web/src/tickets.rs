@@ -277,6 +277,16 @@ fn sees_internal(caller: &Caller) -> bool {
 
 /// Opens a ticket for `caller` (the lines Rule).
 pub async fn open(state: &AppState, caller: &Caller, input: &OpenInput) -> ApiResult<StoredTicket> {
+    open_at(state, caller, input, state.now()).await
+}
+
+/// [`open`] at instant `at` (the demo's history).
+async fn open_at(
+    state: &AppState,
+    caller: &Caller,
+    input: &OpenInput,
+    at: Timestamp,
+) -> ApiResult<StoredTicket> {
     let missing = || {
         ApiError::invalid_field(
             "subscription",
@@ -341,7 +351,7 @@ pub async fn open(state: &AppState, caller: &Caller, input: &OpenInput) -> ApiRe
         input.major_incident,
     );
     let terms = terms(state, &s, priority).await?;
-    let stamp = caller.stamp(state);
+    let stamp = pacta_store::Stamp::new(&caller.name, at);
     let now = stamp.at;
     let new = NewTicket {
         partner: s.partner.clone(),
@@ -513,8 +523,9 @@ fn entry_doc(e: &TicketEntry, internal: bool, cal: &Calendar) -> Value {
     doc
 }
 
-/// A write on ticket `t`: `entries` appended at the stamp's instant, the rule re-applied, mails
+/// A write on ticket `t` (at `at`, or now): `entries` appended at the stamp's instant, the rule re-applied, mails
 /// to whom they concern.
+#[allow(clippy::too_many_arguments)]
 async fn write(
     state: &AppState,
     caller: &Caller,
@@ -523,10 +534,11 @@ async fn write(
     entries: Vec<NewEntry>,
     priority: Priority,
     mails: Vec<NewMail>,
+    at: Option<Timestamp>,
 ) -> ApiResult<StoredTicket> {
     let s = subscription_of(state, t).await?;
     let terms = terms(state, &s, priority).await?;
-    let stamp = caller.stamp(state);
+    let stamp = pacta_store::Stamp::new(&caller.name, at.unwrap_or_else(|| state.now()));
     let mut all = state.db.ticket_entries(&t.reference).await?;
     for e in &entries {
         all.push(TicketEntry {
@@ -591,7 +603,17 @@ pub async fn comment(
     } else {
         Vec::new()
     };
-    write(state, caller, &t, "comment", vec![e], t.priority, mails).await
+    write(
+        state,
+        caller,
+        &t,
+        "comment",
+        vec![e],
+        t.priority,
+        mails,
+        None,
+    )
+    .await
 }
 
 /// A status move by the Rule, with an optional comment (public).
@@ -623,7 +645,17 @@ pub async fn change_status(
     } else {
         Vec::new()
     };
-    write(state, caller, &t, "status", vec![e], t.priority, mails).await
+    write(
+        state,
+        caller,
+        &t,
+        "status",
+        vec![e],
+        t.priority,
+        mails,
+        None,
+    )
+    .await
 }
 
 /// A priority change with its reason (audited; the clocks follow the new priority's targets).
@@ -665,7 +697,17 @@ pub async fn change_priority(
     let mut e = NewEntry::new(EntryKind::Priority);
     e.body = Some(reason.to_owned());
     e.data = Some(json!({"from": t.priority.code(), "to": priority.code(), "reason": reason}));
-    write(state, caller, &t, "priority", vec![e], priority, Vec::new()).await
+    write(
+        state,
+        caller,
+        &t,
+        "priority",
+        vec![e],
+        priority,
+        Vec::new(),
+        None,
+    )
+    .await
 }
 
 /// Escalation by hand: to the lowest level not yet reached; 409 when all are.
@@ -723,7 +765,7 @@ pub async fn escalate(
             mails.extend(escalation_mails(state, &t, level).await?);
         }
     }
-    write(state, caller, &t, "escalate", new, t.priority, mails).await
+    write(state, caller, &t, "escalate", new, t.priority, mails, None).await
 }
 
 /// The escalations the rule says fired by now that the timeline does not hold yet, as entries
@@ -922,4 +964,199 @@ async fn requester_mail(
         &t.requester,
         lang,
     )])
+}
+
+// ------------------------------------------------------------------------------------------------
+// The demo (issue 13, point 9).
+// ------------------------------------------------------------------------------------------------
+
+fn demo_caller(email: &str, actor: pacta_core::access::Actor) -> Caller {
+    Caller {
+        actor,
+        name: email.to_owned(),
+        session: None,
+    }
+}
+
+/// `serve --demo`: open tickets on the demo partners' subscriptions — one breached (opened a
+/// fortnight ago, never answered), one waiting for the partner (answered, then a question), one
+/// P1 opened out of the helpdesk's hours — and a roster with the demo's on-call person. Nothing
+/// when there are tickets already.
+pub async fn load_demo_tickets(state: &AppState) -> ApiResult<usize> {
+    use pacta_store::subscriptions::SubscriptionFilter;
+    if !state
+        .db
+        .list_tickets(
+            Scope::All,
+            &pacta_store::tickets::TicketFilter::default(),
+            1,
+            0,
+        )
+        .await?
+        .is_empty()
+    {
+        return Ok(0);
+    }
+    let active = state
+        .db
+        .list_subscriptions(
+            Scope::All,
+            &SubscriptionFilter {
+                state: Some(pacta_core::subscription::State::Active),
+                ..SubscriptionFilter::default()
+            },
+        )
+        .await?;
+    let mut picked: Vec<&pacta_store::subscriptions::Subscription> = Vec::new();
+    for s in &active {
+        if !picked.iter().any(|p| p.partner == s.partner) {
+            picked.push(s);
+        }
+    }
+    let users = state
+        .db
+        .list_users(Scope::All, &pacta_store::accounts::UserFilter::default())
+        .await?;
+    let user = |email: &str| users.iter().find(|u| u.email == email && !u.disabled);
+    let agent = match user("helpdesk-agent@provider.example") {
+        Some(u) => demo_caller(&u.email, u.actor()),
+        None => return Ok(0),
+    };
+    // Whoever opens for the partner: its local helpdesk, else the phone line.
+    let opener = |partner: &str| {
+        let email = format!("local-helpdesk@{}.example", partner.to_lowercase());
+        match user(&email) {
+            Some(u) => demo_caller(&u.email, u.actor()),
+            None => agent.clone(),
+        }
+    };
+    let now = state.now();
+    let ago = |hours: i64| {
+        now.checked_sub(jiff::SignedDuration::from_hours(hours))
+            .unwrap_or(now)
+    };
+    let mut opened = 0;
+    let tickets: [(&str, Kind, Grade, Grade, Timestamp); 3] = [
+        (
+            "Shared mailbox no longer syncs on phones",
+            Kind::Incident,
+            Grade::Medium,
+            Grade::Medium,
+            ago(14 * 24),
+        ),
+        (
+            "Add three users to the finance calendar",
+            Kind::ServiceRequest,
+            Grade::Low,
+            Grade::Medium,
+            ago(2 * 24),
+        ),
+        (
+            "No mail is delivered at all",
+            Kind::Incident,
+            Grade::High,
+            Grade::High,
+            last_closed_hour(state, now),
+        ),
+    ];
+    for (i, (s, (title, kind, impact, urgency, at))) in picked.iter().zip(tickets).enumerate() {
+        let caller = opener(&s.partner);
+        let input = OpenInput {
+            subscription: s.id.clone(),
+            kind,
+            impact,
+            urgency,
+            title: title.to_owned(),
+            body: title.to_owned(),
+            major_incident: false,
+        };
+        let t = match open_at(state, &caller, &input, at).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e.message, partner = %s.partner, "a demo ticket was not opened");
+                continue;
+            }
+        };
+        opened += 1;
+        if i == 1 {
+            // Answered an hour after opening, then waiting for the partner's answer.
+            let answer = at
+                .checked_add(jiff::SignedDuration::from_hours(1))
+                .unwrap_or(at);
+            let mut moved = NewEntry::new(EntryKind::Status);
+            moved.status = Some(Status::InProgress);
+            moved.public = true;
+            moved.response = true;
+            moved.body = Some("We are on it.".into());
+            let t = write(
+                state,
+                &agent,
+                &t,
+                "status",
+                vec![moved],
+                t.priority,
+                Vec::new(),
+                Some(answer),
+            )
+            .await?;
+            let later = answer
+                .checked_add(jiff::SignedDuration::from_hours(1))
+                .unwrap_or(answer);
+            let mut wait = NewEntry::new(EntryKind::Status);
+            wait.status = Some(Status::WaitingPartner);
+            wait.public = true;
+            wait.body =
+                Some("Which of the three users should also see the payroll calendar?".into());
+            write(
+                state,
+                &agent,
+                &t,
+                "status",
+                vec![wait],
+                t.priority,
+                Vec::new(),
+                Some(later),
+            )
+            .await?;
+        }
+    }
+    if let Some(u) = user("on-call@provider.example") {
+        let stored = state.db.oncall_roster(now).await?;
+        if stored.roster.users.is_empty() {
+            let roster = pacta_core::oncall::Roster {
+                handover: stored.roster.handover,
+                users: vec![u.email.clone()],
+                overrides: Vec::new(),
+            };
+            state
+                .db
+                .put_oncall_rotation(
+                    &roster,
+                    stored.revision,
+                    pacta_store::Stamp::new("demo", now),
+                )
+                .await?;
+        }
+    }
+    Ok(opened)
+}
+
+/// The last whole hour before `now` at which the helpdesk was closed (the demo's P1 out of
+/// hours).
+fn last_closed_hour(state: &AppState, now: Timestamp) -> Timestamp {
+    let snapshot = state.snapshot();
+    let Some(helpdesk) = snapshot.calendar(snapshot.stored.catalogue.helpdesk_calendar()) else {
+        return now;
+    };
+    let mut t = Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(3600) - 3600)
+        .unwrap_or(now);
+    for _ in 0..24 * 14 {
+        if !helpdesk.is_open(t) {
+            return t;
+        }
+        t = t
+            .checked_sub(jiff::SignedDuration::from_hours(1))
+            .unwrap_or(t);
+    }
+    now
 }
