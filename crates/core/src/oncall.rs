@@ -222,3 +222,117 @@ mod tests {
         }
     }
 }
+
+/// How long a page waits for its acknowledgement before the next one goes.
+pub const ACK_WITHIN_SECONDS: i64 = 15 * 60;
+
+/// Whom a page goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageTo {
+    /// The person on duty.
+    Person,
+    /// ICT management: when nobody is on duty, or nobody acknowledged.
+    IctManagement,
+}
+
+impl PageTo {
+    pub fn code(self) -> &'static str {
+        match self {
+            PageTo::Person => "on-call",
+            PageTo::IctManagement => "ict-management",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<PageTo> {
+        [PageTo::Person, PageTo::IctManagement]
+            .into_iter()
+            .find(|p| p.code() == code)
+    }
+}
+
+/// A page sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentPage {
+    pub attempt: u8,
+    pub at: Timestamp,
+    pub to: PageTo,
+    pub acknowledged: bool,
+}
+
+/// The next page of a ticket first paged at `first` (DOMAIN §4 and issue 13): attempt 0 at
+/// `first` to the person on duty (ICT management when nobody is); without an acknowledgement,
+/// attempt 1 fifteen minutes later to the same person, then attempt 2 fifteen minutes after
+/// that to ICT management. Nothing once a page is acknowledged or ICT management was paged.
+pub fn next_page(
+    first: Timestamp,
+    sent: &[SentPage],
+    someone_on_duty: bool,
+) -> Option<(u8, Timestamp, PageTo)> {
+    if sent.iter().any(|p| p.acknowledged) {
+        return None;
+    }
+    let after = |n: i64| {
+        first
+            .checked_add(jiff::SignedDuration::from_secs(n * ACK_WITHIN_SECONDS))
+            .ok()
+    };
+    match sent.last() {
+        None if someone_on_duty => Some((0, first, PageTo::Person)),
+        None => Some((0, first, PageTo::IctManagement)),
+        Some(last) if last.to == PageTo::IctManagement => None,
+        Some(last) if last.attempt == 0 => Some((1, after(1)?, PageTo::Person)),
+        Some(_) => Some((2, after(2)?, PageTo::IctManagement)),
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    #[test]
+    fn a_page_unanswered_goes_again_then_to_ict_management() {
+        let first: Timestamp = "2026-10-30T17:00:00Z".parse().unwrap();
+        let sent = |attempt, mins: i64, to, acknowledged| SentPage {
+            attempt,
+            at: first + jiff::SignedDuration::from_mins(mins),
+            to,
+            acknowledged,
+        };
+        assert_eq!(
+            next_page(first, &[], true),
+            Some((0, first, PageTo::Person))
+        );
+        assert_eq!(
+            next_page(first, &[], false),
+            Some((0, first, PageTo::IctManagement))
+        );
+        let p0 = sent(0, 0, PageTo::Person, false);
+        assert_eq!(
+            next_page(first, &[p0], true),
+            Some((
+                1,
+                first + jiff::SignedDuration::from_mins(15),
+                PageTo::Person
+            ))
+        );
+        let p1 = sent(1, 15, PageTo::Person, false);
+        assert_eq!(
+            next_page(first, &[p0, p1], true),
+            Some((
+                2,
+                first + jiff::SignedDuration::from_mins(30),
+                PageTo::IctManagement
+            ))
+        );
+        let p2 = sent(2, 30, PageTo::IctManagement, false);
+        assert_eq!(next_page(first, &[p0, p1, p2], true), None);
+        assert_eq!(
+            next_page(first, &[sent(0, 0, PageTo::Person, true)], true),
+            None
+        );
+        assert_eq!(
+            next_page(first, &[sent(0, 0, PageTo::IctManagement, false)], false),
+            None
+        );
+    }
+}

@@ -19,6 +19,7 @@ mod tcp;
 mod tls;
 pub mod trust;
 pub mod verdict;
+pub mod webhook;
 
 pub use probe::{PrepareError, Prepared, Prober, ProberError, MAX_BODY};
 /// A certificate (DER), as trusted roots are given.

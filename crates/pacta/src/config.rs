@@ -27,6 +27,8 @@ struct FileConfig {
     raw_results_days: Option<i64>,
     metrics_token: Option<String>,
     metrics_listen: Option<String>,
+    oncall_webhook_url: Option<String>,
+    oncall_webhook_secret: Option<String>,
 }
 
 /// The sender of Pacta's mails when `mail_from` is not set.
@@ -58,6 +60,10 @@ pub struct Settings {
     /// A separate address that answers `/metrics` to anyone who reaches it
     /// (`PACTA_METRICS_LISTEN`, `metrics_listen`).
     pub metrics_listen: Option<String>,
+    /// Where on-call pages are POSTed, for an SMS gateway (`PACTA_ONCALL_WEBHOOK_URL`,
+    /// `oncall_webhook_url`), signed with `PACTA_ONCALL_WEBHOOK_SECRET` (`oncall_webhook_secret`).
+    pub oncall_webhook_url: Option<String>,
+    pub oncall_webhook_secret: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -77,6 +83,11 @@ impl fmt::Debug for Settings {
                 &self.metrics_token.as_ref().map(|_| "<set>"),
             )
             .field("metrics_listen", &self.metrics_listen)
+            .field("oncall_webhook_url", &self.oncall_webhook_url)
+            .field(
+                "oncall_webhook_secret",
+                &self.oncall_webhook_secret.as_ref().map(|_| "<set>"),
+            )
             .finish()
     }
 }
@@ -143,6 +154,9 @@ impl Settings {
                 },
             },
             metrics_token: env("PACTA_METRICS_TOKEN").or(file.metrics_token),
+            oncall_webhook_url: env("PACTA_ONCALL_WEBHOOK_URL").or(file.oncall_webhook_url),
+            oncall_webhook_secret: env("PACTA_ONCALL_WEBHOOK_SECRET")
+                .or(file.oncall_webhook_secret),
             metrics_listen: env("PACTA_METRICS_LISTEN").or(file.metrics_listen),
         })
     }

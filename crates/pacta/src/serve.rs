@@ -88,7 +88,11 @@ pub async fn run(settings: &Settings, args: ServeArgs, clock: Clock) -> anyhow::
         .with_public_url(&public_url)
         .with_mailer(mailer)
         .with_raw_results_days(settings.raw_results_days)
-        .with_metrics_token(settings.metrics_token.as_deref());
+        .with_metrics_token(settings.metrics_token.as_deref())
+        .with_oncall_webhook(
+            settings.oncall_webhook_url.as_deref(),
+            settings.oncall_webhook_secret.as_deref(),
+        );
     if args.demo {
         if let Some(w) = pacta_web::maintenance::load_demo_window(&state)
             .await

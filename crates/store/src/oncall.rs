@@ -147,3 +147,165 @@ impl Db {
         })
     }
 }
+
+/// A page sent for a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPage {
+    pub id: String,
+    pub ticket: String,
+    pub attempt: u8,
+    pub at: Timestamp,
+    pub to: pacta_core::oncall::PageTo,
+    /// The person paged (none for ICT management).
+    pub user: Option<String>,
+    pub acked_at: Option<Timestamp>,
+    pub acked_by: Option<String>,
+}
+
+type PageRow = (
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
+fn page_from_row(r: PageRow) -> Result<StoredPage> {
+    let (id, ticket, attempt, at, to, user, acked_at, acked_by) = r;
+    Ok(StoredPage {
+        attempt: u8::try_from(attempt).map_err(|_| corrupt("page"))?,
+        at: Timestamp::from_second(at).map_err(|_| corrupt("page"))?,
+        to: pacta_core::oncall::PageTo::parse(&to).ok_or_else(|| corrupt("page"))?,
+        acked_at: acked_at
+            .map(|a| Timestamp::from_second(a).map_err(|_| corrupt("page")))
+            .transpose()?,
+        id,
+        ticket,
+        user,
+        acked_by,
+    })
+}
+
+const PAGE_COLUMNS: &str = "id, ticket_ref, attempt, at, to_kind, to_user, acked_at, acked_by";
+
+impl Db {
+    /// The pages of a ticket, in order.
+    pub async fn oncall_pages(&self, ticket: &str) -> Result<Vec<StoredPage>> {
+        let sql = format!(
+            "SELECT {PAGE_COLUMNS} FROM oncall_pages WHERE ticket_ref = $1 ORDER BY attempt"
+        );
+        let rows: Vec<PageRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(ticket).fetch_all(pool).await?
+        });
+        rows.into_iter().map(page_from_row).collect()
+    }
+
+    /// One page.
+    pub async fn oncall_page(&self, id: &str) -> Result<Option<StoredPage>> {
+        let sql = format!("SELECT {PAGE_COLUMNS} FROM oncall_pages WHERE id = $1");
+        let row: Option<PageRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+        });
+        row.map(page_from_row).transpose()
+    }
+
+    /// Records a page of `ticket` (once per attempt: a second is [`StoreError::Duplicate`]),
+    /// with its timeline entry, the job of the next page and the mails; the page's id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_page(
+        &self,
+        ticket: &str,
+        attempt: u8,
+        to: pacta_core::oncall::PageTo,
+        user: Option<&str>,
+        jobs: &[crate::jobs::NewJob],
+        mails: &[crate::outbox::NewMail],
+        stamp: Stamp<'_>,
+    ) -> Result<String> {
+        in_tx!(self, |tx| {
+            let id = stamp.new_id().to_string();
+            let inserted = sqlx::query(
+                "INSERT INTO oncall_pages (id, ticket_ref, attempt, at, to_kind, to_user) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_ref, attempt) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(ticket)
+            .bind(i64::from(attempt))
+            .bind(stamp.seconds())
+            .bind(to.code())
+            .bind(user)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Err(StoreError::Duplicate {
+                    kind: "page",
+                    code: format!("{ticket}#{attempt}"),
+                });
+            }
+            sqlx::query(
+                "INSERT INTO ticket_events (id, ticket_ref, at, kind, status, public, response, \
+                 body, author, data) VALUES ($1, $2, $3, 'page', NULL, $4, $5, NULL, $6, $7)",
+            )
+            .bind(stamp.new_id().to_string())
+            .bind(ticket)
+            .bind(stamp.seconds())
+            .bind(true)
+            .bind(false)
+            .bind(stamp.actor)
+            .bind(
+                json!({"page": id, "attempt": attempt, "to": to.code(), "user": user}).to_string(),
+            )
+            .execute(&mut *tx)
+            .await?;
+            for job in jobs {
+                enqueue_job!(tx, stamp, job);
+            }
+            for mail in mails {
+                queue_mail!(tx, stamp, mail);
+            }
+            Ok(id)
+        })
+    }
+
+    /// Acknowledges a page: `false` when it was acknowledged already.
+    pub async fn ack_page(&self, id: &str, stamp: Stamp<'_>) -> Result<bool> {
+        in_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE oncall_pages SET acked_at = $1, acked_by = $2 \
+                 WHERE id = $3 AND acked_at IS NULL",
+            )
+            .bind(stamp.seconds())
+            .bind(stamp.actor)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 1 {
+                let ticket: (String,) =
+                    sqlx::query_as("SELECT ticket_ref FROM oncall_pages WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                sqlx::query(
+                    "INSERT INTO ticket_events (id, ticket_ref, at, kind, status, public, \
+                     response, body, author, data) VALUES ($1, $2, $3, 'page', NULL, $4, $5, \
+                     NULL, $6, $7)",
+                )
+                .bind(stamp.new_id().to_string())
+                .bind(&ticket.0)
+                .bind(stamp.seconds())
+                .bind(true)
+                .bind(false)
+                .bind(stamp.actor)
+                .bind(json!({"page": id, "acknowledged": true}).to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            Ok(done == 1)
+        })
+    }
+}

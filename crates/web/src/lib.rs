@@ -14,6 +14,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod notify;
+pub mod paging;
 pub mod probes;
 pub mod retention;
 pub mod snapshot;

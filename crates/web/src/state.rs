@@ -52,6 +52,8 @@ pub struct AppState {
     metrics: Arc<crate::metrics::Metrics>,
     /// The bearer token that reads `/metrics` (`metrics_token`), beside an admin's.
     metrics_token: Option<Arc<str>>,
+    /// Where on-call pages are POSTed (an SMS gateway), and the secret that signs them.
+    oncall_webhook: Option<Arc<(String, String)>>,
 }
 
 impl AppState {
@@ -82,6 +84,7 @@ impl AppState {
             raw_results_days: pacta_core::retention::DEFAULT_RAW_DAYS,
             metrics: Arc::default(),
             metrics_token: None,
+            oncall_webhook: None,
         })
     }
 
@@ -183,6 +186,24 @@ impl AppState {
     pub fn with_public_url(mut self, url: &str) -> AppState {
         self.public_url = Arc::from(url.trim_end_matches('/'));
         self
+    }
+
+    /// The same state paging on-call through a webhook at `url`, signed with `secret`.
+    pub fn with_oncall_webhook(mut self, url: Option<&str>, secret: Option<&str>) -> AppState {
+        self.oncall_webhook = match (url, secret) {
+            (Some(u), Some(s)) if !u.is_empty() && !s.is_empty() => {
+                Some(Arc::new((u.to_owned(), s.to_owned())))
+            }
+            _ => None,
+        };
+        self
+    }
+
+    /// The on-call webhook's URL and secret, if configured.
+    pub fn oncall_webhook(&self) -> Option<(&str, &str)> {
+        self.oncall_webhook
+            .as_deref()
+            .map(|(u, s)| (u.as_str(), s.as_str()))
     }
 
     pub fn public_url(&self) -> &str {

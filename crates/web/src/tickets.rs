@@ -224,11 +224,31 @@ fn derived(
     }
 }
 
+/// The jobs a ticket's view sets: escalation at the next instant due, and on-call's page.
 fn escalate_job(reference: &str, view: &TicketView) -> Vec<NewJob> {
-    view.next_due
-        .map(|due| NewJob::new(ESCALATE_JOB, reference, due))
-        .into_iter()
-        .collect()
+    let escalate = view
+        .next_due
+        .map(|due| NewJob::new(ESCALATE_JOB, reference, due));
+    let page = view
+        .on_call_next
+        .map(|at| NewJob::new(crate::paging::PAGE_JOB, reference, at));
+    escalate.into_iter().chain(page).collect()
+}
+
+/// The ticket `reference` and what the rule says of it at `now` (for the jobs).
+pub async fn current_view(
+    state: &AppState,
+    reference: &str,
+    now: Timestamp,
+) -> ApiResult<Option<(StoredTicket, TicketView)>> {
+    let Some(t) = state.db.ticket(Scope::All, reference).await? else {
+        return Ok(None);
+    };
+    let s = subscription_of(state, &t).await?;
+    let terms = terms(state, &s, t.priority).await?;
+    let entries = state.db.ticket_entries(&t.reference).await?;
+    let view = view_of(&t, &terms, &entries, now)?;
+    Ok(Some((t, view)))
 }
 
 async fn subscription_of(

@@ -154,6 +154,9 @@ pub struct TicketView {
     pub escalations: Vec<Escalation>,
     /// The first instant on-call is paged, if by `now`.
     pub on_call_page_at: Option<Timestamp>,
+    /// When on-call is paged: [`TicketView::on_call_page_at`], or the next closing of the
+    /// helpdesk while the ticket qualifies and stays open.
+    pub on_call_next: Option<Timestamp>,
     /// The next instant after `now` at which a level fires, a clock breaches or on-call is
     /// paged if nothing else happens; `None` if nothing is due.
     pub next_due: Option<Timestamp>,
@@ -316,6 +319,7 @@ pub fn evaluate(q: &TicketQuery<'_>) -> Result<TicketView, TicketError> {
             }
         }
     }
+    let mut on_call_next = on_call_page_at;
     if q.qualifies_for_on_call && on_call_page_at.is_none() && status.is_open() {
         // The next closing of the helpdesk within a year and a half (a helpdesk that never
         // closes never pages).
@@ -323,6 +327,7 @@ pub fn evaluate(q: &TicketQuery<'_>) -> Result<TicketView, TicketError> {
         let horizon = q.now + jiff::SignedDuration::from_hours(24 * 550);
         if let Some(t) = q.helpdesk.first_closed(from, horizon) {
             due.push(t);
+            on_call_next = Some(t);
         }
     }
 
@@ -332,6 +337,7 @@ pub fn evaluate(q: &TicketQuery<'_>) -> Result<TicketView, TicketError> {
         resolution,
         escalations,
         on_call_page_at,
+        on_call_next,
         next_due: due.into_iter().min(),
         response_log,
         resolution_log,

@@ -349,6 +349,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(oncall::get_roster, oncall::put_roster))
         .routes(routes!(oncall::post_override))
         .routes(routes!(oncall::who))
+        .routes(routes!(oncall::ack_page))
         .split_for_parts()
 }
 

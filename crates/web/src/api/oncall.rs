@@ -324,3 +324,56 @@ pub async fn who(
             .to_string(),
     ))
 }
+
+/// Acknowledge a page: the person paged (for a page to ICT management, any of its users). No
+/// further page of the ticket goes out. A partner's people are refused (403) whatever the id;
+/// staff who were not paged too.
+#[utoipa::path(
+    post, path = "/api/v1/oncall/pages/{id}/ack", tag = "tickets",
+    params(("id" = String, Path, description = "The page's id")),
+    security(("admin_token" = [])),
+    responses((status = 200, description = "The page, acknowledged", body = Object),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound))
+)]
+pub async fn ack_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Response> {
+    if matches!(caller.actor, pacta_core::access::Actor::Anonymous) {
+        return Err(ApiError::unauthorized());
+    }
+    let missing = || ApiError::not_found(format!("no page `{id}`"));
+    // Pages are the provider's: a partner's people are refused whatever the id.
+    if !caller.actor.is_staff() {
+        return Err(ApiError::forbidden());
+    }
+    let page = state.db.oncall_page(&id).await?.ok_or_else(missing)?;
+    let allowed = match page.to {
+        pacta_core::oncall::PageTo::Person => page.user.as_deref() == Some(caller.name.as_str()),
+        pacta_core::oncall::PageTo::IctManagement => match &caller.actor {
+            pacta_core::access::Actor::User(u) => {
+                u.grants.iter().any(|g| g.role == Role::IctManagement)
+            }
+            _ => false,
+        },
+    };
+    if !allowed {
+        return Err(ApiError::forbidden());
+    }
+    state.db.ack_page(&id, caller.stamp(&state)).await?;
+    let page = state.db.oncall_page(&id).await?.ok_or_else(missing)?;
+    Ok(json_response(
+        StatusCode::OK,
+        json!({
+            "page": page.id, "ticket": page.ticket, "attempt": page.attempt,
+            "to": page.to.code(), "user": page.user,
+            "at": format_instant(page.at, zone()),
+            "acknowledged_at": page.acked_at.map(|t| format_instant(t, zone())),
+            "acknowledged_by": page.acked_by,
+        })
+        .to_string(),
+    ))
+}

@@ -289,6 +289,10 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             ),
             ..case(Provider, path)
         },
+        ("post", "/api/v1/oncall/pages/{id}/ack") => case(
+            Provider,
+            &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+        ),
         ("post", "/api/v1/oncall/overrides") => Case {
             body: Some(
                 json!({"user": "x@provider.example", "from": "2026-12-24T17:00:00Z",

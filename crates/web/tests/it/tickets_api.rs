@@ -868,3 +868,141 @@ async fn the_stored_ticket_answers_what_the_rule_says_for_random_histories() {
         replay_history(&steps, tail).await;
     }
 }
+
+/// What a local endpoint was sent: (signature header, body).
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A local endpoint that keeps what is POSTed to it.
+async fn webhook_sink() -> (String, Received) {
+    use axum::routing::post;
+    let got: Received = Default::default();
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/sms",
+        post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let keep = keep.clone();
+                async move {
+                    let sig = headers
+                        .get("x-pacta-signature")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned();
+                    keep.lock().unwrap().push((sig, body.to_vec()));
+                    "ok"
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/sms"), got)
+}
+
+/// P-A's P1 (WEB-HOSTING large, level standard: 30 min / 8 h on 24x7), opened by an agent on
+/// Friday 30 October 2026 at 17:30, still open at the helpdesk's closing at 18:00: on-call is
+/// paged then; unacknowledged, again at 18:15, then ICT management at 18:30.
+#[tokio::test]
+async fn an_out_of_hours_p1_pages_on_call_then_ict_management() {
+    use hmac::Mac;
+    let (url, got) = webhook_sink().await;
+    let mut app = TestApp::new().await;
+    app.state = app
+        .state
+        .clone()
+        .with_oncall_webhook(Some(&url), Some("s3cret"));
+    let w = World::new(app).await;
+    w.set("2026-10-30T09:00:00+01:00");
+    let r = w.call("agent", "GET", "/api/v1/oncall/roster", None).await;
+    let etag = r.header("etag").unwrap();
+    let req = Request::builder()
+        .method("PUT")
+        .uri("/api/v1/oncall/roster")
+        .header(header::AUTHORIZATION, format!("Bearer {}", w.tokens["agent"]))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::IF_MATCH, etag)
+        .body(Body::from(
+            json!({"rotation": "weekly", "handover": "mon 08:00", "users": ["ann@provider.example"]})
+                .to_string(),
+        ))
+        .unwrap();
+    assert_eq!(w.app.send(req).await.status, StatusCode::OK);
+    let mut p1 = w.p3("P-A");
+    p1["impact"] = json!("high");
+    p1["urgency"] = json!("high");
+    w.run_to("2026-10-30T17:30:00+01:00").await;
+    let t = w
+        .ok("agent", "POST", "/api/v1/tickets", Some(p1.clone()))
+        .await;
+    assert_eq!(t["priority"], "P1");
+    assert_eq!(t["on_call_page_at"], Value::Null);
+    let uri = format!("/api/v1/tickets/{}", t["ref"].as_str().unwrap());
+    w.run_to("2026-10-30T17:59:59+01:00").await;
+    assert!(w.mails_to("oncall.page").await.is_empty());
+    w.run_to("2026-10-30T18:00:00+01:00").await;
+    assert_eq!(w.mails_to("oncall.page").await, ["ann@provider.example"]);
+    let staff = w.ok("sm", "GET", &uri, None).await;
+    assert_eq!(staff["on_call_page_at"], "2026-10-30T18:00:00+01:00");
+    // The partner sees that on-call duty was paged, never who.
+    let partner = w.ok("a-local", "GET", &uri, None).await;
+    assert_eq!(partner["on_call_page_at"], "2026-10-30T18:00:00+01:00");
+    assert!(!partner.to_string().contains("ann@"), "{partner}");
+    assert!(staff.to_string().contains("ann@"), "{staff}");
+    // The webhook got the page, signed.
+    let hooks = got.lock().unwrap().clone();
+    assert_eq!(hooks.len(), 1);
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").unwrap();
+    mac.update(&hooks[0].1);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(hooks[0].0, format!("sha256={hex}"));
+    let body: Value = serde_json::from_slice(&hooks[0].1).unwrap();
+    assert_eq!(body["user"], "ann@provider.example");
+    assert_eq!(body["attempt"], 0);
+    // Unacknowledged: again at 18:15, then ICT management at 18:30, then nothing more.
+    w.run_to("2026-10-30T18:14:59+01:00").await;
+    assert_eq!(w.mails_to("oncall.page").await.len(), 1);
+    w.run_to("2026-10-30T18:15:00+01:00").await;
+    assert_eq!(w.mails_to("oncall.page").await.len(), 2);
+    w.run_to("2026-10-30T18:30:00+01:00").await;
+    let pages = w.mails_to("oncall.page").await;
+    assert_eq!(pages.len(), 3);
+    assert_eq!(pages[2], "ict@provider.example");
+    w.run_to("2026-10-30T20:00:00+01:00").await;
+    assert_eq!(w.mails_to("oncall.page").await.len(), 3);
+    assert_eq!(got.lock().unwrap().len(), 3);
+
+    // A second P1 at 19:00 (out of hours): paged at once; ann acknowledges; no page follows.
+    w.run_to("2026-10-30T19:00:00+01:00").await;
+    let mut p1b = p1.clone();
+    p1b["title"] = json!("Second");
+    let t2 = w.ok("agent", "POST", "/api/v1/tickets", Some(p1b)).await;
+    w.run_to("2026-10-30T19:00:00+01:00").await;
+    let hooks = got.lock().unwrap().clone();
+    let last: Value = serde_json::from_slice(&hooks.last().unwrap().1).unwrap();
+    assert_eq!(last["ticket"], t2["ref"]);
+    let page = last["page"].as_str().unwrap().to_owned();
+    let ack = format!("/api/v1/oncall/pages/{page}/ack");
+    assert_eq!(
+        w.call("bob", "POST", &ack, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.call("a-local", "POST", &ack, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let acked = w.ok("ann", "POST", &ack, None).await;
+    assert_eq!(acked["acknowledged_by"], "ann@provider.example");
+    let before = got.lock().unwrap().len();
+    w.run_to("2026-10-30T21:00:00+01:00").await;
+    assert_eq!(
+        got.lock().unwrap().len(),
+        before,
+        "no page after the acknowledgement"
+    );
+}
