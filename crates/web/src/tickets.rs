@@ -1180,3 +1180,49 @@ fn last_closed_hour(state: &AppState, now: Timestamp) -> Timestamp {
     }
     now
 }
+
+// ------------------------------------------------------------------------------------------------
+// SLA compliance (issue 13, point 7).
+// ------------------------------------------------------------------------------------------------
+
+/// Met and breached clocks per partner, service and priority over `[from, to)`, by
+/// [`pacta_core::ticket::clocks::counts_in`]: `{"partner", "service", "priority", "response":
+/// {"met", "breached"}, "resolution": {"met", "breached"}}`, sorted.
+pub async fn compliance(
+    state: &AppState,
+    scope: Scope<'_>,
+    filter: &pacta_store::tickets::TicketFilter,
+    from: Timestamp,
+    to: Timestamp,
+) -> ApiResult<Vec<Value>> {
+    use std::collections::BTreeMap;
+    let now = state.now();
+    let tickets = state.db.list_tickets(scope, filter, i64::MAX, 0).await?;
+    type Counts = [[u64; 2]; 2];
+    let mut rows: BTreeMap<(String, String, Priority), Counts> = BTreeMap::new();
+    for t in tickets.iter().filter(|t| t.created_at < to) {
+        let s = subscription_of(state, t).await?;
+        let terms = terms(state, &s, t.priority).await?;
+        let entries = state.db.ticket_entries(&t.reference).await?;
+        let view = view_of(t, &terms, &entries, now)?;
+        let row = rows
+            .entry((t.partner.clone(), t.service.clone(), t.priority))
+            .or_default();
+        for (i, c) in [&view.response, &view.resolution].into_iter().enumerate() {
+            if let Some(met) = pacta_core::ticket::clocks::counts_in(c, from, to) {
+                row[i][usize::from(!met)] += 1;
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|(_, c)| c.iter().flatten().any(|n| *n > 0))
+        .map(|((partner, service, priority), c)| {
+            json!({
+                "partner": partner, "service": service, "priority": priority.code(),
+                "response": {"met": c[0][0], "breached": c[0][1]},
+                "resolution": {"met": c[1][0], "breached": c[1][1]},
+            })
+        })
+        .collect())
+}

@@ -420,3 +420,78 @@ pub fn clock_json(c: &ClockView, calendar: &Calendar) -> serde_json::Value {
     m.insert("original_breach".into(), at(c.original_breach));
     serde_json::Value::Object(m)
 }
+
+/// Where a clock counts in SLA compliance over `[from, to)` (DOMAIN §4, issue 13): a stopped
+/// clock counts in the period in which it stopped, met or breached as its verdict says; a clock
+/// not stopped that has breached counts as breached in the period of its breach; any other
+/// (running or paused within its goal) does not count yet. `Some(true)`: met; `Some(false)`:
+/// breached.
+pub fn counts_in(c: &ClockView, from: Timestamp, to: Timestamp) -> Option<bool> {
+    let inside = |t: Timestamp| from <= t && t < to;
+    match (c.stopped_at, c.met) {
+        (Some(stop), Some(met)) if inside(stop) => Some(met),
+        (None, Some(false)) if inside(c.deadline) => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod compliance_tests {
+    use super::*;
+
+    fn clock(
+        state: ClockPhase,
+        stopped: Option<&str>,
+        met: Option<bool>,
+        deadline: &str,
+    ) -> ClockView {
+        ClockView {
+            state,
+            deadline: deadline.parse().unwrap(),
+            stopped_at: stopped.map(|s| s.parse().unwrap()),
+            met,
+            business_seconds: 0,
+            wall_seconds: 0,
+            original_breach: None,
+            goal_seconds: 0,
+        }
+    }
+
+    #[test]
+    fn a_clock_counts_where_it_stopped_or_breached() {
+        let (from, to): (Timestamp, Timestamp) = (
+            "2026-11-01T00:00:00+01:00".parse().unwrap(),
+            "2026-12-01T00:00:00+01:00".parse().unwrap(),
+        );
+        let met = clock(
+            ClockPhase::Stopped,
+            Some("2026-11-30T23:59:59+01:00"),
+            Some(true),
+            "2026-11-29T10:00:00+01:00",
+        );
+        assert_eq!(counts_in(&met, from, to), Some(true));
+        let next_month = clock(
+            ClockPhase::Stopped,
+            Some("2026-12-01T00:00:00+01:00"),
+            Some(true),
+            "2026-11-29T10:00:00+01:00",
+        );
+        assert_eq!(counts_in(&next_month, from, to), None);
+        let late = clock(
+            ClockPhase::Stopped,
+            Some("2026-11-10T00:00:00+01:00"),
+            Some(false),
+            "2026-10-30T10:00:00+01:00",
+        );
+        assert_eq!(counts_in(&late, from, to), Some(false));
+        let open_breached = clock(
+            ClockPhase::Running,
+            None,
+            Some(false),
+            "2026-11-05T10:00:00+01:00",
+        );
+        assert_eq!(counts_in(&open_breached, from, to), Some(false));
+        let paused = clock(ClockPhase::Paused, None, None, "2026-11-05T10:00:00+01:00");
+        assert_eq!(counts_in(&paused, from, to), None);
+    }
+}

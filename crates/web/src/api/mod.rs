@@ -346,6 +346,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tickets::ticket_priority))
         .routes(routes!(tickets::escalate_ticket))
         .routes(routes!(tickets::queue))
+        .routes(routes!(tickets::compliance))
         .routes(routes!(oncall::get_roster, oncall::put_roster))
         .routes(routes!(oncall::post_override))
         .routes(routes!(oncall::who))

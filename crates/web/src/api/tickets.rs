@@ -610,3 +610,104 @@ pub async fn queue(
         page.offset,
     ))
 }
+
+/// The filters and period of compliance.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // a description only
+pub struct ComplianceQuery {
+    /// Only this partner's (a partner's people: their own only; another's is a 404).
+    partner: Option<String>,
+    service: Option<String>,
+    #[param(pattern = "^P[1-4]$")]
+    priority: Option<String>,
+    /// The first day (YYYY-MM-DD, Europe/Brussels); the first of this month by default.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    from: Option<String>,
+    /// The day after the last (YYYY-MM-DD); the first of the next month by default.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    to: Option<String>,
+}
+
+/// SLA compliance per partner, service and priority: how many response and resolution clocks
+/// were met or breached in the period — a clock counts in the period in which it stopped; an
+/// open clock past its deadline counts as breached. `{"from", "to", "rows": [{"partner",
+/// "service", "priority", "response": {"met", "breached"}, "resolution": {"met", "breached"}}]}`.
+#[utoipa::path(
+    get, path = "/api/v1/compliance", tag = "tickets", params(ComplianceQuery),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Compliance over the period", body = Object),
+        (status = 404, response = crate::error::NotFound),
+        SearchErrors,
+    )
+)]
+pub async fn compliance(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    use pacta_core::subscription::{today, zone};
+    if matches!(caller.actor, Actor::Anonymous) {
+        return Err(ApiError::unauthorized());
+    }
+    let query = query_pairs(raw.as_deref())?;
+    let date = |key: &str| -> ApiResult<Option<jiff::civil::Date>> {
+        query
+            .get(key)
+            .map(|v| crate::subscriptions::parse_date_field(v, key))
+            .transpose()
+    };
+    let first = today(state.now()).first_of_month();
+    let from = date("from")?.unwrap_or(first);
+    let to = match date("to")? {
+        Some(d) => d,
+        None => from
+            .first_of_month()
+            .checked_add(jiff::Span::new().months(1))
+            .map_err(|e| ApiError::invalid_field("from", e.to_string()))?,
+    };
+    if to <= from {
+        return Err(ApiError::invalid_field("to", "must be after from"));
+    }
+    let instant = |d: jiff::civil::Date, key: &str| {
+        d.to_zoned(zone().clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| ApiError::invalid_field(key, e.to_string()))
+    };
+    let (start, end) = (instant(from, "from")?, instant(to, "to")?);
+    let priority = match query.get("priority") {
+        None => None,
+        Some(p) => Some(Priority::from_code(p).ok_or_else(|| {
+            ApiError::invalid_field("priority", "expected one of: P1, P2, P3, P4")
+        })?),
+    };
+    let partner = query.get("partner").cloned();
+    if let Some(p) = &partner {
+        caller
+            .may(Action::ReadCompliance { partner: p })
+            .map_err(|e| {
+                if e.status == StatusCode::FORBIDDEN {
+                    e
+                } else {
+                    ApiError::not_found(format!("no partner `{p}`"))
+                }
+            })?;
+    }
+    let scope = match own_partner(&caller) {
+        Some(p) => Scope::Partner(p),
+        None if caller.actor.is_staff() => Scope::All,
+        None => return Err(ApiError::forbidden()),
+    };
+    let filter = TicketFilter {
+        partner,
+        service: query.get("service").cloned(),
+        priority,
+        ..TicketFilter::default()
+    };
+    let rows = flow::compliance(&state, scope, &filter, start, end).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        json!({"from": from.to_string(), "to": to.to_string(), "rows": rows}).to_string(),
+    ))
+}

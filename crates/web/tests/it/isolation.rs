@@ -279,7 +279,7 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
                 &path.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
             )
         },
-        ("get", "/api/v1/tickets") => case(SignedIn, path),
+        ("get", "/api/v1/tickets") | ("get", "/api/v1/compliance") => case(SignedIn, path),
         ("get", "/api/v1/queue")
         | ("get", "/api/v1/oncall/roster")
         | ("get", "/api/v1/oncall/who") => case(Provider, path),

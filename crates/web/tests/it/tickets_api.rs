@@ -385,6 +385,53 @@ async fn done_when(app: TestApp) {
     assert_eq!(t["clocks"]["resolution"]["state"], "stopped");
     assert_eq!(t["clocks"]["resolution"]["met"], false);
     assert_eq!(w.mails_to("ticket.resolved").await, ["local@p-a.example"]);
+
+    // Compliance: in November the response was met (stopped on the 3rd) and the resolution
+    // breached (stopped on the 10th, past its deadline); October counts nothing.
+    let november = w
+        .ok(
+            "sm",
+            "GET",
+            "/api/v1/compliance?from=2026-11-01&to=2026-12-01",
+            None,
+        )
+        .await;
+    assert_eq!(
+        november["rows"],
+        json!([{"partner": "P-A", "service": "WEB-HOSTING", "priority": "P3",
+                "response": {"met": 1, "breached": 0}, "resolution": {"met": 0, "breached": 1}}])
+    );
+    let october = w
+        .ok(
+            "a-local",
+            "GET",
+            "/api/v1/compliance?from=2026-10-01&to=2026-11-01",
+            None,
+        )
+        .await;
+    assert_eq!(october["rows"], json!([]));
+    let own = w
+        .ok("a-local", "GET", "/api/v1/compliance?from=2026-11-01", None)
+        .await;
+    assert_eq!(own["to"], "2026-12-01");
+    assert_eq!(own["rows"], november["rows"]);
+    let r = w
+        .call("b-admin", "GET", "/api/v1/compliance?partner=P-A", None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let theirs = w
+        .ok("b-admin", "GET", "/api/v1/compliance?from=2026-11-01", None)
+        .await;
+    assert_eq!(theirs["rows"], json!([]));
+    let r = w
+        .call(
+            "sm",
+            "GET",
+            "/api/v1/compliance?from=2026-11-01&to=2026-10-01",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
