@@ -836,6 +836,16 @@ pub async fn escalate_due(
     let view = view_of(&t, &terms, &entries, now).map_err(err)?;
     let new = unrecorded(&view, &entries);
     if new.is_empty() {
+        // Nothing fell due (the ticket moved, or its targets changed): the chain goes on from
+        // what the rule says now.
+        let jobs = escalate_job(&t.reference, &view);
+        if !jobs.is_empty() {
+            state
+                .db
+                .enqueue_jobs(&jobs, pacta_store::Stamp::new("pacta", now))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         return Ok(JobOutcome::Stale(format!("nothing due on {reference}")));
     }
     let mut mails = Vec::new();
