@@ -426,6 +426,11 @@ fn lines_refusal(
     central_first_line: bool,
 ) -> String {
     let code = &partner.code;
+    if caller.actor.is_staff() {
+        return format!(
+            "the helpdesk's agents open tickets for {code} (the phone line); its own people open them under the lines Rule"
+        );
+    }
     if caller.actor.has_of(Role::Viewer, code) {
         return format!("a viewer cannot open tickets for {code}");
     }
@@ -614,9 +619,6 @@ pub async fn comment(
     e.body = Some(body.to_owned());
     if public && !staff && t.status == Status::WaitingPartner {
         e.status = Some(Status::InProgress);
-    }
-    if t.status == Status::Closed && e.status.is_none() && !public {
-        // Internal notes on a closed ticket are allowed; nothing moves.
     }
     let mails = if public && caller.name != t.requester {
         requester_mail(state, &t, "ticket.comment", body).await?

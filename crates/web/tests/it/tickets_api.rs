@@ -480,6 +480,16 @@ async fn the_lines_rule_and_who_sees_what() {
         .call("b-user", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json());
+    // Other staff are not the phone line.
+    let r = w
+        .call("sm", "POST", "/api/v1/tickets", Some(w.p3("P-C")))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.error_code(), "lines_rule");
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("phone line"));
     // An agent opens for anyone (the phone line).
     let r = w
         .call("agent", "POST", "/api/v1/tickets", Some(w.p3("P-C")))
