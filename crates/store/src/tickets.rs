@@ -155,6 +155,10 @@ type EntryRow = (
     Option<String>,
 );
 
+/// `queue_at` of a ticket with no running clock: after every instant, so that the queue reads
+/// in the index's order (`ORDER BY queue_at, ref`) with no sort of the open tickets.
+const NO_RUNNING_CLOCK: i64 = i64::MAX;
+
 const SELECT: &str = "SELECT t.ref, t.partner_code, t.subscription_id, t.service, t.kind, \
      t.impact, t.urgency, t.priority, t.major_incident, t.status, t.title, t.opened_by, \
      t.requester, t.created_at, t.revision, t.clocks, t.queue_at FROM tickets t";
@@ -186,7 +190,7 @@ fn from_row(r: TicketRow) -> Result<StoredTicket> {
         created_at: instant(r.created_at, &reference)?,
         revision: r.revision,
         clocks: serde_json::from_str(&r.clocks).map_err(|_| bad("clocks"))?,
-        queue_at: r.queue_at,
+        queue_at: r.queue_at.filter(|q| *q != NO_RUNNING_CLOCK),
         reference,
     })
 }
@@ -316,7 +320,7 @@ impl Db {
             .bind(&new.requester)
             .bind(stamp.seconds())
             .bind(d.clocks.to_string())
-            .bind(d.queue_at)
+            .bind(d.queue_at.unwrap_or(NO_RUNNING_CLOCK))
             .execute(&mut *tx)
             .await?;
             let mut opened = NewEntry::new(EntryKind::Opened);
@@ -430,8 +434,7 @@ impl Db {
         let (conditions, binds) = filter_sql(Scope::All, &filter);
         let n = binds.len();
         let sql = format!(
-            "{SELECT}{conditions} ORDER BY t.queue_at IS NULL, t.queue_at, t.ref \
-             LIMIT ${} OFFSET ${}",
+            "{SELECT}{conditions} ORDER BY t.queue_at, t.ref LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
@@ -480,7 +483,7 @@ impl Db {
             .bind(derived.priority.code())
             .bind(derived.major_incident)
             .bind(derived.clocks.to_string())
-            .bind(derived.queue_at)
+            .bind(derived.queue_at.unwrap_or(NO_RUNNING_CLOCK))
             .bind(stamp.seconds())
             .bind(reference)
             .bind(revision)

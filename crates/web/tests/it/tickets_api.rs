@@ -1063,3 +1063,91 @@ async fn an_out_of_hours_p1_pages_on_call_then_ict_management() {
         "no page after the acknowledgement"
     );
 }
+
+/// The queue: by the instant of the next breach — breached first, the most overdue first —
+/// and tickets with no running clock last. P-C has DIGITAL-WORKPLACE base (level basic: P3 8 h /
+/// 40 h, P4 16 h / 120 h on be-working-hours).
+#[tokio::test]
+async fn the_queue_puts_the_most_overdue_first_and_paused_last() {
+    let w = World::new(TestApp::new().await).await;
+    let open = |impact: &str, urgency: &str, title: &str| {
+        let mut body = w.p3("P-C");
+        body["impact"] = json!(impact);
+        body["urgency"] = json!(urgency);
+        body["title"] = json!(title);
+        body
+    };
+    // Monday 30 November 10:00: a P3 (response due 18:00) and a P4 (due Tuesday 16:00); at 11:00
+    // a P3 that waits for the partner at once (no clock runs).
+    w.run_to("2026-11-30T10:00:00+01:00").await;
+    w.ok(
+        "agent",
+        "POST",
+        "/api/v1/tickets",
+        Some(open("medium", "medium", "p3")),
+    )
+    .await;
+    w.ok(
+        "agent",
+        "POST",
+        "/api/v1/tickets",
+        Some(open("low", "low", "p4")),
+    )
+    .await;
+    w.run_to("2026-11-30T11:00:00+01:00").await;
+    let paused = w
+        .ok(
+            "agent",
+            "POST",
+            "/api/v1/tickets",
+            Some(open("medium", "medium", "paused")),
+        )
+        .await;
+    let uri = format!("/api/v1/tickets/{}", paused["ref"].as_str().unwrap());
+    w.ok(
+        "agent",
+        "POST",
+        &format!("{uri}/status"),
+        Some(json!({"status": "in_progress"})),
+    )
+    .await;
+    w.ok(
+        "agent",
+        "POST",
+        &format!("{uri}/status"),
+        Some(json!({"status": "waiting_partner"})),
+    )
+    .await;
+    // A later P3 at 12:00: 8 business hours from Monday 12:00 is Tuesday 12:00.
+    w.run_to("2026-11-30T12:00:00+01:00").await;
+    w.ok(
+        "agent",
+        "POST",
+        "/api/v1/tickets",
+        Some(open("medium", "medium", "later")),
+    )
+    .await;
+    // Tuesday 13:00: p3 breached since Monday 18:00, `later` since Tuesday 12:00, p4 due 16:00.
+    w.run_to("2026-12-01T13:00:00+01:00").await;
+    let q = w.ok("agent", "GET", "/api/v1/queue", None).await;
+    let order: Vec<&str> = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["p3", "later", "p4", "paused"], "{q}");
+    // Filters: the priority, the status.
+    let q = w
+        .ok("agent", "GET", "/api/v1/queue?priority=P4", None)
+        .await;
+    assert_eq!(q["items"].as_array().unwrap().len(), 1);
+    let q = w
+        .ok("agent", "GET", "/api/v1/queue?status=waiting_partner", None)
+        .await;
+    assert_eq!(q["items"][0]["title"], "paused");
+    let r = w
+        .call("agent", "GET", "/api/v1/queue?status=closed", None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
