@@ -307,22 +307,15 @@ async fn open_at(
     input: &OpenInput,
     at: Timestamp,
 ) -> ApiResult<StoredTicket> {
-    let missing = || {
-        ApiError::invalid_field(
-            "subscription",
-            format!("no subscription `{}`", input.subscription),
-        )
-    };
+    // Another partner's subscription answers exactly as one that does not exist.
+    let missing = || ApiError::not_found(format!("no subscription `{}`", input.subscription));
     let s = state
         .db
         .subscription(Scope::All, &input.subscription)
         .await?
         .ok_or_else(missing)?;
     if !caller.actor.is_staff() && !caller.actor.is_of(&s.partner) {
-        return Err(ApiError::not_found(format!(
-            "no subscription `{}`",
-            input.subscription
-        )));
+        return Err(missing());
     }
     let partner = state
         .db

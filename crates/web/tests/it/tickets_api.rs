@@ -480,6 +480,21 @@ async fn the_lines_rule_and_who_sees_what() {
         .call("b-user", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json());
+    // ... exactly as one that does not exist.
+    let mut body = w.p3("P-A");
+    body["subscription"] = json!("01a00000-0000-7000-8000-000000000000");
+    let m = w.call("b-user", "POST", "/api/v1/tickets", Some(body)).await;
+    assert_eq!(m.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        m.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .replace("01a00000-0000-7000-8000-000000000000", "ID"),
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .replace(w.subs["P-A"].as_str(), "ID")
+    );
     // Other staff are not the phone line.
     let r = w
         .call("sm", "POST", "/api/v1/tickets", Some(w.p3("P-C")))
@@ -502,7 +517,6 @@ async fn the_lines_rule_and_who_sees_what() {
         ("kind", json!("complaint")),
         ("title", json!("  ")),
         ("body", json!("x".repeat(65 * 1024))),
-        ("subscription", json!("nope")),
     ] {
         let mut body = w.p3("P-C");
         body[field] = value;
