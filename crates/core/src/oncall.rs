@@ -131,6 +131,25 @@ impl Roster {
         Some(&self.users[week.rem_euclid(n) as usize])
     }
 
+    /// The rotation's next `count` weeks from the one holding `at`: each from its handover to
+    /// the next, with who the rotation puts on duty (overrides aside).
+    pub fn weeks(
+        &self,
+        at: Timestamp,
+        count: usize,
+        tz: &TimeZone,
+    ) -> Vec<(Timestamp, Timestamp, Option<&str>)> {
+        let mut d = self.last_handover_date(at, tz);
+        let mut weeks = Vec::with_capacity(count);
+        for _ in 0..count {
+            let next = d.checked_add(jiff::Span::new().days(7)).unwrap_or(d);
+            let (from, to) = (self.handover_on(d, tz), self.handover_on(next, tz));
+            weeks.push((from, to, self.rotation_at(from, tz)));
+            d = next;
+        }
+        weeks
+    }
+
     /// Who is on duty at `at`, and why.
     pub fn who(&self, at: Timestamp, tz: &TimeZone) -> (Option<&str>, Source) {
         if let Some(o) = self
@@ -162,6 +181,24 @@ mod tests {
             users: vec!["ann@x".into(), "bob@x".into(), "cas@x".into()],
             overrides: vec![],
         }
+    }
+
+    #[test]
+    fn the_weeks_run_from_handover_to_handover_across_dst() {
+        let tz = crate::subscription::zone();
+        let r = roster();
+        // Wednesday 21 October 2026: the week from Monday 19 October 08:00 (+02:00); the
+        // next from Monday 26 October 08:00, which is +01:00 (DST ended on the 25th): a week of
+        // 169 hours.
+        let weeks = r.weeks(t("2026-10-21T10:00:00Z"), 3, tz);
+        assert_eq!(weeks[0].0, t("2026-10-19T06:00:00Z"));
+        assert_eq!(weeks[0].1, t("2026-10-26T07:00:00Z"));
+        assert_eq!(weeks[1].0, weeks[0].1);
+        assert_eq!(weeks[2].0, t("2026-11-02T07:00:00Z"));
+        for (from, _, user) in &weeks {
+            assert_eq!(*user, r.rotation_at(*from, tz));
+        }
+        assert_ne!(weeks[0].2, weeks[1].2);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use pacta_core::ticket::clocks::{
     TicketView, Why,
 };
 use pacta_core::ticket::escalation::{Level, Thresholds};
+use pacta_core::ticket::lines::{self, Opening};
 use pacta_core::ticket::{qualifies_for_on_call, EntryKind, Grade, Kind, Priority, Status};
 use pacta_store::jobs::NewJob;
 use pacta_store::outbox::NewMail;
@@ -317,30 +318,7 @@ async fn open_at(
     if !caller.actor.is_staff() && !caller.actor.is_of(&s.partner) {
         return Err(missing());
     }
-    let partner = state
-        .db
-        .partner(Scope::All, &s.partner)
-        .await?
-        .ok_or_else(missing)?
-        .partner;
-    let sla = effective_sla_of(state, &s).await?;
-    let central_first_line = !partner.local_helpdesk && sla.rights.contains("central-first-line");
-    caller
-        .may(Action::OpenTicket {
-            partner: &s.partner,
-            central_first_line,
-        })
-        .map_err(|e| {
-            if e.status.as_u16() == 403 {
-                ApiError::new(
-                    axum::http::StatusCode::FORBIDDEN,
-                    "lines_rule",
-                    lines_refusal(caller, &partner, central_first_line),
-                )
-            } else {
-                e
-            }
-        })?;
+    lines_rule(state, caller, &s).await?;
     if s.state != pacta_core::subscription::State::Active {
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
@@ -412,30 +390,40 @@ async fn open_at(
         .map_err(store)
 }
 
-/// Why the lines Rule refuses `caller`, in words.
-fn lines_refusal(
+/// What the lines Rule says about `caller` opening a ticket on subscription `s`.
+pub async fn opening(
+    state: &AppState,
     caller: &Caller,
-    partner: &pacta_core::partner::Partner,
-    central_first_line: bool,
-) -> String {
-    let code = &partner.code;
-    if caller.actor.is_staff() {
-        return format!(
-            "the helpdesk's agents open tickets for {code} (the phone line); its own people open them under the lines Rule"
-        );
+    s: &pacta_store::subscriptions::Subscription,
+) -> ApiResult<Opening> {
+    let Some(partner) = state.db.partner(Scope::All, &s.partner).await? else {
+        return Ok(Opening::NotVisible);
+    };
+    let sla = effective_sla_of(state, s).await?;
+    Ok(lines::opening(
+        &caller.actor,
+        &s.partner,
+        partner.partner.local_helpdesk,
+        sla.rights.contains("central-first-line"),
+    ))
+}
+
+/// The lines Rule as the API answers it: 403 `lines_rule` saying why, 404 for a partner the
+/// caller does not know of.
+async fn lines_rule(
+    state: &AppState,
+    caller: &Caller,
+    s: &pacta_store::subscriptions::Subscription,
+) -> ApiResult<()> {
+    match opening(state, caller, s).await? {
+        Opening::Allowed => Ok(()),
+        Opening::NotVisible => Err(ApiError::not_found(format!("no subscription `{}`", s.id))),
+        Opening::Refused(why) => Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "lines_rule",
+            why.message(&s.partner),
+        )),
     }
-    if caller.actor.has_of(Role::Viewer, code) {
-        return format!("a viewer cannot open tickets for {code}");
-    }
-    if partner.local_helpdesk {
-        return format!("{code} has a local helpdesk: it opens the tickets (the first line)");
-    }
-    if !central_first_line {
-        return format!(
-            "{code} has no local helpdesk and this subscription does not hold the `central-first-line` option: ask the central helpdesk by phone"
-        );
-    }
-    "only the helpdesk's agents, the partner's local helpdesk, or — under central-first-line — its admins and users open tickets".to_owned()
 }
 
 /// A ticket with its timeline, as `caller` reads it.

@@ -5,6 +5,7 @@
 
 pub mod clocks;
 pub mod escalation;
+pub mod lines;
 
 #[cfg(test)]
 mod clocks_tests;

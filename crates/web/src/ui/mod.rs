@@ -19,11 +19,13 @@ pub mod markdown;
 pub mod monitors;
 pub mod names;
 pub mod notices;
+pub mod oncall;
 pub mod page;
 pub mod print;
 pub mod statics;
 pub mod subscriptions;
 pub mod support;
+pub mod tickets;
 
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -203,6 +205,26 @@ pub fn route_table() -> Vec<PageRoute> {
             "/{lang}/admin/incidents/{id}/{what}",
             &["POST"],
             post(incidents::change),
+        ),
+        (
+            "/{lang}/tickets",
+            &["GET", "POST"],
+            get(tickets::list).post(tickets::open),
+        ),
+        ("/{lang}/tickets/{ref}", &["GET"], get(tickets::ticket)),
+        (
+            "/{lang}/tickets/{ref}/{what}",
+            &["POST"],
+            post(tickets::act),
+        ),
+        ("/{lang}/queue", &["GET"], get(tickets::queue)),
+        ("/{lang}/compliance", &["GET"], get(tickets::compliance)),
+        ("/{lang}/oncall", &["GET"], get(oncall::roster)),
+        ("/{lang}/oncall/{what}", &["POST"], post(oncall::change)),
+        (
+            "/{lang}/oncall/pages/{id}/ack",
+            &["POST"],
+            post(tickets::ack),
         ),
         ("/static/{file}", &["GET"], get(statics::serve)),
     ]

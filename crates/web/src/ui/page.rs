@@ -77,8 +77,12 @@ impl Page {
             _ => None,
         };
         let staff = caller.actor.is_staff();
-        let links: [(&'static str, &str, bool); 9] = [
+        let links: [(&'static str, &str, bool); 13] = [
             ("my-home", "home", true),
+            ("tickets", "tickets", staff || own.is_some()),
+            ("queue", "queue", caller.may(Action::ReadQueue).is_ok()),
+            ("oncall", "oncall", caller.may(Action::ManageRoster).is_ok()),
+            ("compliance", "compliance", staff || own.is_some()),
             ("maintenance", "maintenance", staff || own.is_some()),
             ("admin-subscriptions", "admin/subscriptions", staff),
             ("admin-monitors", "admin/monitors", staff),

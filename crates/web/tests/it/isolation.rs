@@ -469,7 +469,21 @@ fn page_case(w: &World, method: &str, path: &str) -> Option<Case> {
         | (_, "/{lang}/account/tokens")
         | ("GET", "/{lang}/admin/partners")
         | (_, "/{lang}/maintenance")
+        | (_, "/{lang}/tickets")
+        | (_, "/{lang}/compliance")
         | ("GET", "/{lang}/home") => case(SignedIn, &p),
+        (_, "/{lang}/tickets/{ref}") | (_, "/{lang}/tickets/{ref}/{what}") => partner_case(
+            &p.replace("{ref}", &w.a_ticket).replace("{what}", "comment"),
+            &p.replace("{ref}", "T-2026-999999")
+                .replace("{what}", "comment"),
+        ),
+        (_, "/{lang}/queue") | (_, "/{lang}/oncall") | (_, "/{lang}/oncall/{what}") => {
+            case(Provider, &p.replace("{what}", "override"))
+        }
+        (_, "/{lang}/oncall/pages/{id}/ack") => case(
+            Provider,
+            &p.replace("{id}", "01a00000-0000-7000-8000-000000000000"),
+        ),
         (_, "/{lang}/maintenance/{id}") | (_, "/{lang}/maintenance/{id}/{what}") => partner_case(
             &p.replace("{id}", &w.a_maintenance)
                 .replace("{what}", "answer"),

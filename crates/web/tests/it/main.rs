@@ -21,5 +21,6 @@ mod retention_job;
 mod seams;
 mod subscriptions_api;
 mod support;
+mod ticket_pages;
 mod tickets_api;
 mod ui_pages;

@@ -30,16 +30,16 @@ fn at(s: &str) -> Timestamp {
     pacta_core::sla::instant::parse_instant(s).unwrap()
 }
 
-struct World {
-    app: TestApp,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
     tokens: HashMap<&'static str, String>,
     /// Subscription ids by partner.
-    subs: HashMap<&'static str, String>,
+    pub(crate) subs: HashMap<&'static str, String>,
 }
 
 impl World {
     /// The world on the app's clock as `serve --test-clock` runs it: each job at its instant.
-    async fn new(mut app: TestApp) -> World {
+    pub(crate) async fn new(mut app: TestApp) -> World {
         app.state = app.state.clone().with_test_clock(app.clock.clone());
         let tokens = crate::support::people(
             &app,
@@ -135,7 +135,13 @@ impl World {
         World { app, tokens, subs }
     }
 
-    async fn call(&self, who: &str, method: &str, uri: &str, body: Option<Value>) -> Reply {
+    pub(crate) async fn call(
+        &self,
+        who: &str,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> Reply {
         let token = if who == "token" {
             TOKEN.to_owned()
         } else {
@@ -155,7 +161,7 @@ impl World {
         self.app.send(req.body(body).unwrap()).await
     }
 
-    fn set(&self, instant: &str) {
+    pub(crate) fn set(&self, instant: &str) {
         self.app.clock.set(at(instant));
     }
 
@@ -167,7 +173,13 @@ impl World {
         self.set(instant);
     }
 
-    async fn ok(&self, who: &str, method: &str, uri: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn ok(
+        &self,
+        who: &str,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> Value {
         let r = self.call(who, method, uri, body).await;
         assert!(
             r.status.is_success(),
@@ -197,7 +209,7 @@ impl World {
         self.ok("agent", "GET", &uri, None).await
     }
 
-    fn p3(&self, partner: &str) -> Value {
+    pub(crate) fn p3(&self, partner: &str) -> Value {
         json!({"subscription": self.subs[partner], "kind": "incident", "impact": "medium",
                "urgency": "medium", "title": "Site slow", "body": "Since this afternoon."})
     }
@@ -483,7 +495,9 @@ async fn the_lines_rule_and_who_sees_what() {
     // ... exactly as one that does not exist.
     let mut body = w.p3("P-A");
     body["subscription"] = json!("01a00000-0000-7000-8000-000000000000");
-    let m = w.call("b-user", "POST", "/api/v1/tickets", Some(body)).await;
+    let m = w
+        .call("b-user", "POST", "/api/v1/tickets", Some(body))
+        .await;
     assert_eq!(m.status, StatusCode::NOT_FOUND);
     assert_eq!(
         m.json()["error"]["message"]
