@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::Timestamp;
 use pacta_core::access::{Action, Actor, Role};
+use pacta_core::oncall::PageTo;
 use pacta_core::sla::instant::parse_instant;
 use pacta_core::subscription::State as SubscriptionState;
 use pacta_core::ticket::lines::Opening;
@@ -502,7 +503,9 @@ fn entry_view(page: &Page, e: &Value) -> EntryView {
             data["reason"].as_str().unwrap_or_default()
         ),
         "page" if data["acknowledged"] == json!(true) => t.s("tk-page-acknowledged"),
-        "page" if data["to"] == "ict-management" => t.s("tk-page-ict"),
+        "page" if data["to"].as_str().and_then(PageTo::parse) == Some(PageTo::IctManagement) => {
+            t.s("tk-page-ict")
+        }
         "page" => match data["user"].as_str() {
             Some(user) => t.a("tk-page-person", &[("user", user.to_owned())]),
             // The partner learns that on-call duty was paged, never who.
@@ -715,10 +718,10 @@ fn acknowledgeable(page: &Page, timeline: &[Value]) -> Vec<String> {
         return Vec::new();
     }
     pages
-        .filter(|e| match e["data"]["to"].as_str() {
-            Some("person") => e["data"]["user"].as_str() == Some(u.email.as_str()),
-            Some("ict-management") => ict,
-            _ => false,
+        .filter(|e| match e["data"]["to"].as_str().and_then(PageTo::parse) {
+            Some(PageTo::Person) => e["data"]["user"].as_str() == Some(u.email.as_str()),
+            Some(PageTo::IctManagement) => ict,
+            None => false,
         })
         .filter_map(|e| e["data"]["page"].as_str().map(str::to_owned))
         .collect()

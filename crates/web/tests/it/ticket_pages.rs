@@ -349,3 +349,67 @@ async fn the_roster_page_shows_the_weeks_and_takes_an_override() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// The page's mail links to the ticket: there the person paged acknowledges it with one button,
+/// and no page follows. The partner reads that on-call duty was paged, never by whom.
+#[tokio::test]
+async fn the_person_paged_acknowledges_on_the_tickets_page() {
+    let w = World::new(TestApp::new().await).await;
+    w.set("2026-10-30T09:00:00+01:00");
+    let agent = session(&w, "agent@provider.example").await;
+    let token = csrf(&text(&get(&w.app, "/en/oncall", &agent).await));
+    let r = post(
+        &w.app,
+        "/en/oncall/rotation",
+        &agent,
+        &format!("csrf={token}&handover=mon+08%3A00&users=ann%40provider.example"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text(&r));
+    w.run_to("2026-10-30T17:30:00+01:00").await;
+    let mut p1 = w.p3("P-A");
+    p1["impact"] = serde_json::json!("high");
+    p1["urgency"] = serde_json::json!("high");
+    let t = w.ok("agent", "POST", "/api/v1/tickets", Some(p1)).await;
+    let path = format!("/en/tickets/{}", t["ref"].as_str().unwrap());
+    w.run_to("2026-10-30T18:00:00+01:00").await;
+    assert_eq!(w.mails_to("oncall.page").await, ["ann@provider.example"]);
+    // Only the person paged is offered the button.
+    let bob = session(&w, "bob@provider.example").await;
+    assert!(!text(&get(&w.app, &path, &bob).await).contains("id=\"ack\""));
+    let ann = session(&w, "ann@provider.example").await;
+    let html = text(&get(&w.app, &path, &ann).await);
+    let ack = section(&html, "ack", "</form>");
+    let action = ack
+        .split("action=\"")
+        .nth(1)
+        .and_then(|a| a.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert!(action.starts_with("/en/oncall/pages/"), "{action}");
+    w.set("2026-10-30T18:05:00+01:00");
+    let r = post(&w.app, &action, &ann, &format!("csrf={}", csrf(&html))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text(&r));
+    assert_eq!(r.header("location").unwrap(), path);
+    let html = text(&get(&w.app, &path, &ann).await);
+    assert!(!html.contains("id=\"ack\""));
+    assert!(html.contains("The page was acknowledged"));
+    w.run_to("2026-10-30T19:00:00+01:00").await;
+    assert_eq!(
+        w.mails_to("oncall.page").await.len(),
+        1,
+        "no page after the ack"
+    );
+    // The partner: paged at 18:00, by nobody it can name.
+    let local = session(&w, "local@p-a.example").await;
+    let html = text(&get(&w.app, &path, &local).await);
+    assert!(
+        section(&html, "ticket-on-call", "</dd>")
+            .contains("On-call duty paged at 30 October 2026, 18:00"),
+        "{html}"
+    );
+    assert!(!html.contains("ann@"), "{html}");
+    // A partner's people cannot acknowledge.
+    let r = post(&w.app, &action, &local, &format!("csrf={}", csrf(&html))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -166,7 +166,7 @@ impl World {
     }
 
     /// Runs the jobs due by `instant`, as `serve --test-clock` does, and sets the clock there.
-    async fn run_to(&self, instant: &str) {
+    pub(crate) async fn run_to(&self, instant: &str) {
         pacta_web::jobs::run_due(&self.app.state, at(instant))
             .await
             .unwrap();
@@ -190,7 +190,7 @@ impl World {
         r.json()
     }
 
-    async fn mails_to(&self, kind: &str) -> Vec<String> {
+    pub(crate) async fn mails_to(&self, kind: &str) -> Vec<String> {
         self.app
             .state
             .db
