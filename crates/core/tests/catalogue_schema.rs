@@ -346,6 +346,13 @@ fn the_schema_accepts_what_the_reader_accepts() {
             variant("name: { en: Small }", r#"name: { en: "\uFEFF" }"#),
         ),
         (
+            "escalation thresholds on a level",
+            variant(
+                "    maintenance_notice: 120h\n",
+                "    maintenance_notice: 120h\n    escalation: { service_manager: 50%, ict_management: +4h }\n",
+            ),
+        ),
+        (
             "tacit consent and a zero quantity",
             variant("    maintenance_notice: 120h\n", TACIT_CONSENT_FALSE)
                 .replace("sites: 5", "sites: 0"),
@@ -511,6 +518,27 @@ fn the_schema_refuses_what_it_can_of_what_the_reader_refuses() {
             variant(
                 "    maintenance_notice: 120h\n",
                 "    maintenance_notice: 120h\n    tacit_consent: \"true\"\n",
+            ),
+        ),
+        (
+            "a threshold without its percent sign",
+            variant(
+                "    maintenance_notice: 120h\n",
+                "    maintenance_notice: 120h\n    escalation: { prm: 75 }\n",
+            ),
+        ),
+        (
+            "a threshold in days",
+            variant(
+                "    maintenance_notice: 120h\n",
+                "    maintenance_notice: 120h\n    escalation: { prm: +1d }\n",
+            ),
+        ),
+        (
+            "an unknown escalation level",
+            variant(
+                "    maintenance_notice: 120h\n",
+                "    maintenance_notice: 120h\n    escalation: { cio: 200% }\n",
             ),
         ),
         (
@@ -765,4 +793,48 @@ fn references_uniqueness_and_calendar_contents_are_left_to_the_reader() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A level's escalation thresholds: read with the defaults filling what is not said, exported
+/// with only what differs from them, and read back the same; a bad one is named by its path.
+#[test]
+fn escalation_thresholds_are_read_exported_without_defaults_and_read_back() {
+    use pacta_core::ticket::escalation::{Level, Threshold};
+    let plain = reader(BASE).unwrap();
+    assert!(plain.levels.iter().all(|l| l.escalation.all_default()));
+    assert!(!to_yaml(&plain).contains("escalation"));
+    let source = variant(
+        "    maintenance_notice: 120h\n",
+        "    maintenance_notice: 120h\n    escalation: { service_manager: 50%, ict_management: +4h }\n",
+    );
+    let c = reader(&source).unwrap();
+    let level = c
+        .levels
+        .iter()
+        .find(|l| !l.escalation.all_default())
+        .expect("the level with thresholds");
+    let e = level.escalation;
+    assert_eq!(e.of(Level::ServiceManager), Threshold::Percent(50));
+    assert_eq!(e.of(Level::Prm), Threshold::Percent(100), "the default");
+    assert_eq!(e.of(Level::IctManagement), Threshold::Offset(4 * 3600));
+    let exported = to_yaml(&c);
+    assert!(exported.contains("escalation:"), "{exported}");
+    assert!(exported.contains("service_manager: 50%"), "{exported}");
+    assert!(
+        !exported.contains("prm:"),
+        "a default is left out: {exported}"
+    );
+    let again = reader(&exported).unwrap();
+    assert_eq!(canonical(&again), canonical(&c));
+    assert_eq!(to_yaml(&again), exported);
+    let bad = reader(&variant(
+        "    maintenance_notice: 120h\n",
+        "    maintenance_notice: 120h\n    escalation: { prm: 75% , ict_management: +1d }\n",
+    ))
+    .unwrap_err();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(
+        bad[0].contains(".escalation.ict_management") && bad[0].contains("+1d"),
+        "{bad:?}"
+    );
 }

@@ -15,7 +15,7 @@ use pacta_core::ticket::clocks::{
     clock_json, evaluate, ClockPhase, ClockView, Escalation, Event, Target, TicketQuery,
     TicketView, Why,
 };
-use pacta_core::ticket::escalation::{Level, Thresholds};
+use pacta_core::ticket::escalation::Level;
 use pacta_core::ticket::lines::{self, Opening};
 use pacta_core::ticket::{qualifies_for_on_call, EntryKind, Grade, Kind, Priority, Status};
 use pacta_store::jobs::NewJob;
@@ -172,7 +172,7 @@ fn view_of(
             calendar: &terms.resolution.1,
         },
         helpdesk: &terms.helpdesk,
-        thresholds: Thresholds::default(),
+        thresholds: terms.sla.escalation,
         events: &events,
         manual_escalations: &manual,
     })

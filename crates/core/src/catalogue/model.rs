@@ -272,6 +272,13 @@ pub struct ServiceLevel {
     pub maintenance_notice: Seconds,
     /// Whether silence in a maintenance consultation counts as consent (DOMAIN §6).
     pub tacit_consent: bool,
+    /// The escalation thresholds of its tickets on the resolution clock (DOMAIN §4); each
+    /// level's default (75 %, 100 %, 150 %) where the catalogue says nothing.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::ticket::escalation::Thresholds::all_default"
+    )]
+    pub escalation: crate::ticket::escalation::Thresholds,
 }
 
 impl ServiceLevel {

@@ -216,6 +216,8 @@ pub struct EffectiveSla {
     pub maintenance_notice: Seconds,
     pub tacit_consent: bool,
     pub rights: BTreeSet<String>,
+    /// The level's escalation thresholds.
+    pub escalation: crate::ticket::escalation::Thresholds,
 }
 
 impl EffectiveSla {
@@ -361,6 +363,7 @@ pub fn effective_sla(
         maintenance_notice: level.maintenance_notice,
         tacit_consent: level.tacit_consent,
         rights,
+        escalation: level.escalation,
     })
 }
 
@@ -484,6 +487,7 @@ mod tests {
             targets,
             maintenance_notice: Seconds(5 * 86400),
             tacit_consent: true,
+            escalation: Default::default(),
         }
     }
 

@@ -143,6 +143,44 @@ impl Thresholds {
     pub fn is_default(&self, level: Level) -> bool {
         self.of(level) == Threshold::DEFAULTS[level.index()]
     }
+
+    /// Every level at its default (the whole key omitted from the export).
+    pub fn all_default(&self) -> bool {
+        Level::ALL.into_iter().all(|l| self.is_default(l))
+    }
+}
+
+/// In the catalogue: `{service_manager: "75%", prm: "+2h", …}`, the levels at their default
+/// left out.
+impl serde::Serialize for Thresholds {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let set: Vec<Level> = Level::ALL
+            .into_iter()
+            .filter(|&l| !self.is_default(l))
+            .collect();
+        let mut map = s.serialize_map(Some(set.len()))?;
+        for l in set {
+            map.serialize_entry(l.key(), &self.of(l).text())?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Thresholds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Thresholds, D::Error> {
+        use serde::de::Error;
+        let map = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        let mut thresholds = Thresholds::default();
+        for (key, text) in map {
+            let level = Level::ALL
+                .into_iter()
+                .find(|l| l.key() == key)
+                .ok_or_else(|| D::Error::custom(format!("unknown escalation level `{key}`")))?;
+            thresholds.set(level, Threshold::parse(&text).map_err(D::Error::custom)?);
+        }
+        Ok(thresholds)
+    }
 }
 
 #[cfg(test)]
@@ -171,6 +209,20 @@ mod tests {
         for text in ["75%", "+2h", "-30m", "+1h30m"] {
             assert_eq!(Threshold::parse(text).unwrap().text(), text);
         }
+    }
+
+    #[test]
+    fn thresholds_serialise_without_their_defaults() {
+        let mut t = Thresholds::default();
+        assert!(t.all_default());
+        assert_eq!(serde_json::to_string(&t).unwrap(), "{}");
+        t.set(Level::Prm, Threshold::parse("+2h").unwrap());
+        assert!(!t.all_default());
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, r#"{"prm":"+2h"}"#);
+        assert_eq!(serde_json::from_str::<Thresholds>(&json).unwrap(), t);
+        assert!(serde_json::from_str::<Thresholds>(r#"{"cio":"50%"}"#).is_err());
+        assert!(serde_json::from_str::<Thresholds>(r#"{"prm":"50"}"#).is_err());
     }
 
     #[test]

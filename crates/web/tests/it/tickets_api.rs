@@ -1179,3 +1179,52 @@ async fn the_queue_puts_the_most_overdue_first_and_paused_last() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A level's own thresholds (`escalation` in the catalogue YAML) drive its tickets. `standard`
+/// with `service_manager: 50%`: a P3 (24 h on `be-working-hours`) opened on Tuesday 3 November
+/// 09:00 and answered at 10:00 reaches 12 h on Wednesday 4 November 11:00 (Tue 9 h + Wed 3 h) —
+/// level 1 then, where the default 75 % (18 h) would wait until Wednesday 17:00.
+#[tokio::test]
+async fn a_levels_own_thresholds_drive_its_escalation() {
+    use pacta_core::ticket::escalation::{Level, Threshold};
+    let mut catalogue = crate::support::small_catalogue();
+    let standard = catalogue
+        .levels
+        .iter_mut()
+        .find(|l| l.code == "standard")
+        .unwrap();
+    standard
+        .escalation
+        .set(Level::ServiceManager, Threshold::Percent(50));
+    let w = World::new(TestApp::with_catalogue(&catalogue, Some(TOKEN)).await).await;
+    w.run_to("2026-11-03T09:00:00+01:00").await;
+    let t = w
+        .ok("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
+        .await;
+    assert_eq!(t["level"], "standard");
+    let uri = format!("/api/v1/tickets/{}", t["ref"].as_str().unwrap());
+    w.run_to("2026-11-03T10:00:00+01:00").await;
+    w.ok(
+        "agent",
+        "POST",
+        &format!("{uri}/comments"),
+        Some(json!({"body": "Looking into it", "public": true})),
+    )
+    .await;
+    w.run_to("2026-11-04T10:59:59+01:00").await;
+    assert!(levels(&w.ok("agent", "GET", &uri, None).await).is_empty());
+    assert!(w.mails_to("ticket.escalated").await.is_empty());
+    w.run_to("2026-11-04T11:00:00+01:00").await;
+    assert_eq!(
+        levels(&w.ok("agent", "GET", &uri, None).await),
+        [(
+            1,
+            "2026-11-04T11:00:00+01:00".to_owned(),
+            "threshold".to_owned()
+        )]
+    );
+    assert!(
+        !w.mails_to("ticket.escalated").await.is_empty(),
+        "by the job"
+    );
+}

@@ -7,6 +7,7 @@ use super::{check_calendar_ref, opt_text, read_duration, req_code, req_text, Cod
 use crate::catalogue::document::{Node, Reader};
 use crate::catalogue::model::{Priority, PriorityTarget, ServiceLevel};
 use crate::sla::availability::Target;
+use crate::ticket::escalation::{Level, Threshold, Thresholds};
 
 pub(super) fn read_level(
     r: &mut Reader,
@@ -92,6 +93,10 @@ pub(super) fn read_level(
         Some(n) => r.boolean(n, &tc_path),
         None => Some(true),
     };
+    let escalation = match m.get("escalation") {
+        Some(n) => read_escalation(r, n, &m.path_of("escalation")),
+        None => Some(Thresholds::default()),
+    };
     m.finish(r);
     Some(ServiceLevel {
         code: code?,
@@ -103,5 +108,31 @@ pub(super) fn read_level(
         targets,
         maintenance_notice: maintenance_notice?,
         tacit_consent: tacit_consent?,
+        escalation: escalation?,
     })
+}
+
+/// `escalation: {service_manager: "75%", prm: "100%", ict_management: "+4h"}`: each key
+/// optional; a percentage of the resolution goal or a signed offset from its deadline.
+fn read_escalation(r: &mut Reader, node: &Node, path: &str) -> Option<Thresholds> {
+    let mut m = r.map(node, path)?;
+    let mut thresholds = Thresholds::default();
+    let mut ok = true;
+    for level in Level::ALL {
+        let p = m.path_of(level.key());
+        let n = m.get(level.key());
+        match (n, m.opt_string(r, level.key())) {
+            (Some(n), Some(text)) => match Threshold::parse(&text) {
+                Ok(t) => thresholds.set(level, t),
+                Err(e) => {
+                    r.report(n.pos, &p, e);
+                    ok = false;
+                }
+            },
+            (Some(_), None) => ok = false,
+            _ => {}
+        }
+    }
+    m.finish(r);
+    ok.then_some(thresholds)
 }
