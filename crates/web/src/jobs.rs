@@ -2,7 +2,7 @@
 //! `pacta_store::jobs`), run here when it is due — by the background [`JobRunner`] against the
 //! clock, or, under `serve --test-clock`, by `POST /api/v1/test/clock` up to the instant it sets,
 //! each job with "now" equal to its due instant. Each kind is named by the issue that adds it:
-//! `subscription.activate`, `subscription.terminate`, `outbox.send`, `statements.close`, `availability.budget`, `monitors.retention`, `maintenance.consult`, `maintenance.notify`, `ticket.escalate`, `oncall.page`.
+//! `subscription.activate`, `subscription.terminate`, `outbox.send`, `statements.close`, `availability.budget`, `monitors.retention`, `maintenance.consult`, `maintenance.notify`, `ticket.escalate`, `oncall.page`, `ticket.recompute`.
 
 use std::time::Duration;
 
@@ -58,6 +58,9 @@ async fn execute(
         crate::retention::RETENTION_JOB => crate::retention::retention_due(state, now).await,
         crate::tickets::ESCALATE_JOB => crate::tickets::escalate_due(state, subject, now).await,
         crate::paging::PAGE_JOB => crate::paging::page_due(state, subject, now).await,
+        crate::tickets::RECOMPUTE_JOB => crate::tickets::recompute_chunk(state, subject, now)
+            .await
+            .map(|_| JobOutcome::Done),
         other => Err(format!("no job of kind `{other}`")),
     }
 }

@@ -252,13 +252,28 @@ impl AppState {
     }
 
     /// Rebuilds the snapshot from the database after a write.
+    /// When a calendar, a level or the helpdesk's calendar changed, the open tickets' clocks are
+    /// recomputed (a job, in chunks).
     pub async fn refresh(&self) -> Result<(), pacta_store::StoreError> {
         let stored = self.db.load_catalogue().await?;
         let snapshot = Arc::new(Snapshot::build(stored));
+        let before = self.snapshot();
+        let clocks_of = |s: &Snapshot| {
+            let c = &s.stored.catalogue;
+            (
+                c.calendars.clone(),
+                c.levels.clone(),
+                c.helpdesk_calendar().to_owned(),
+            )
+        };
+        let changed = clocks_of(&before) != clocks_of(&snapshot);
         *self
             .snapshot
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = snapshot;
+        if changed {
+            crate::tickets::request_recompute(self).await?;
+        }
         Ok(())
     }
 }

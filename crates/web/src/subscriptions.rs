@@ -626,7 +626,7 @@ pub async fn move_to_version(
         )
     })?;
     let reason = reason.filter(|r| !r.trim().is_empty());
-    state
+    let moved = state
         .db
         .move_subscription(
             id,
@@ -637,7 +637,10 @@ pub async fn move_to_version(
             caller.stamp(state),
         )
         .await
-        .map_err(race)
+        .map_err(race)?;
+    // Its open tickets run on the new version's targets from now on.
+    crate::tickets::request_recompute(state).await?;
+    Ok(moved)
 }
 
 /// What a job did, for the logs.

@@ -1219,3 +1219,83 @@ pub async fn compliance(
         })
         .collect())
 }
+
+// ------------------------------------------------------------------------------------------------
+// Recomputation (issue 13, point 3): the open tickets after a calendar, a level's goals or a
+// subscription's terms changed, in chunks.
+// ------------------------------------------------------------------------------------------------
+
+/// The job that recomputes the open tickets; its subject is the reference the chunk starts after
+/// (empty: from the first).
+pub const RECOMPUTE_JOB: &str = "ticket.recompute";
+
+/// Open tickets per chunk: one read of tickets, one of their timelines, one write.
+pub const RECOMPUTE_CHUNK: i64 = 1000;
+
+/// Asks for the open tickets to be recomputed from the first, now.
+pub async fn request_recompute(state: &AppState) -> Result<(), StoreError> {
+    state
+        .db
+        .enqueue_jobs(
+            &[NewJob::new(RECOMPUTE_JOB, "", state.now())],
+            state.stamp("pacta"),
+        )
+        .await
+}
+
+/// One chunk of the recomputation, after reference `after`: each open ticket's clocks evaluated
+/// afresh on its terms now (stopped clocks keep their verdict — [`derived`]), its queue instant
+/// and its escalation and paging jobs set at the new instants; then the next chunk's job. The
+/// tickets recomputed.
+pub async fn recompute_chunk(
+    state: &AppState,
+    after: &str,
+    now: Timestamp,
+) -> Result<usize, String> {
+    use std::collections::HashMap;
+    let fail = |e: ApiError| e.message;
+    let chunk = state
+        .db
+        .open_tickets_after(after, RECOMPUTE_CHUNK)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(last) = chunk.last().map(|(t, _)| t.reference.clone()) else {
+        return Ok(0);
+    };
+    // The terms of a subscription and priority, once per chunk.
+    let mut terms_of: HashMap<(String, Priority), Terms> = HashMap::new();
+    let mut subscriptions: HashMap<String, pacta_store::subscriptions::Subscription> =
+        HashMap::new();
+    let (mut rows, mut jobs) = (Vec::with_capacity(chunk.len()), Vec::new());
+    for (t, entries) in &chunk {
+        let key = (t.subscription.clone(), t.priority);
+        if !terms_of.contains_key(&key) {
+            if !subscriptions.contains_key(&t.subscription) {
+                let s = subscription_of(state, t).await.map_err(fail)?;
+                subscriptions.insert(t.subscription.clone(), s);
+            }
+            let s = &subscriptions[&t.subscription];
+            terms_of.insert(
+                key.clone(),
+                terms(state, s, t.priority).await.map_err(fail)?,
+            );
+        }
+        let terms = &terms_of[&key];
+        let view = view_of(t, terms, entries, now).map_err(fail)?;
+        jobs.extend(escalate_job(&t.reference, &view));
+        rows.push((
+            t.reference.clone(),
+            t.revision,
+            derived(t, &view, terms, t.priority, t.major_incident),
+        ));
+    }
+    if chunk.len() as i64 == RECOMPUTE_CHUNK {
+        jobs.push(NewJob::new(RECOMPUTE_JOB, &last, now));
+    }
+    state
+        .db
+        .store_recomputed(&rows, &jobs, pacta_store::Stamp::new("pacta", now))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(chunk.len())
+}

@@ -209,6 +209,33 @@ impl World {
         self.ok("agent", "GET", &uri, None).await
     }
 
+    /// Replaces service level `code` through the API, as `change` edits it.
+    async fn put_level(&self, code: &str, change: impl FnOnce(&mut Value)) {
+        let levels = self.app.get("/api/v1/service-levels?lang=all").await.json();
+        let mut level = levels["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["code"] == code)
+            .unwrap()
+            .clone();
+        level
+            .as_object_mut()
+            .unwrap()
+            .remove("allowed_downtime_30d_seconds");
+        change(&mut level);
+        let r = self
+            .app
+            .write(
+                "PUT",
+                &format!("/api/v1/service-levels/{code}"),
+                &level,
+                &[("if-match", "*")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    }
+
     pub(crate) fn p3(&self, partner: &str) -> Value {
         json!({"subscription": self.subs[partner], "kind": "incident", "impact": "medium",
                "urgency": "medium", "title": "Site slow", "body": "Since this afternoon."})
@@ -1227,4 +1254,99 @@ async fn a_levels_own_thresholds_drive_its_escalation() {
         !w.mails_to("ticket.escalated").await.is_empty(),
         "by the job"
     );
+}
+
+/// A level's goals or thresholds change under an open ticket: the recomputation job re-reads it
+/// in chunks, and the escalation follows the new instants — also when one moved *earlier* than
+/// the job already set. A P3 on `standard` (24 h on `be-working-hours`) opened on Tuesday 3
+/// November 09:00 and answered at 10:00: level 1 at 75 % (18 h) is Wednesday 4 November 17:00
+/// (Tue 9 h + Wed 9 h). On Tuesday at 12:00 the level's `service_manager` threshold becomes 50 %
+/// (12 h): Wednesday 11:00 — escalated and mailed then, not at 17:00; the stored clocks and the
+/// queue carry the level's new terms without any write on the ticket.
+#[tokio::test]
+async fn a_level_changed_under_an_open_ticket_is_recomputed() {
+    let w = World::new(TestApp::new().await).await;
+    w.run_to("2026-11-03T09:00:00+01:00").await;
+    let t = w
+        .ok("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
+        .await;
+    let uri = format!("/api/v1/tickets/{}", t["ref"].as_str().unwrap());
+    w.run_to("2026-11-03T10:00:00+01:00").await;
+    w.ok(
+        "agent",
+        "POST",
+        &format!("{uri}/comments"),
+        Some(json!({"body": "Looking into it", "public": true})),
+    )
+    .await;
+    w.run_to("2026-11-03T12:00:00+01:00").await;
+    w.put_level("standard", |level| {
+        level["escalation"] = json!({"service_manager": "50%"})
+    })
+    .await;
+    // The recomputation runs as a job, now.
+    let fired = pacta_web::jobs::run_due(&w.app.state, at("2026-11-03T12:00:00+01:00"))
+        .await
+        .unwrap();
+    assert!(
+        fired.iter().any(|f| f.kind == "ticket.recompute"),
+        "{fired:?}"
+    );
+    w.run_to("2026-11-04T10:59:59+01:00").await;
+    assert!(w.mails_to("ticket.escalated").await.is_empty());
+    let fired = pacta_web::jobs::run_due(&w.app.state, at("2026-11-04T11:00:00+01:00"))
+        .await
+        .unwrap();
+    assert!(
+        fired
+            .iter()
+            .any(|f| f.kind == "ticket.escalate" && f.at == at("2026-11-04T11:00:00+01:00")),
+        "the job set by the recomputation: {fired:?}"
+    );
+    assert!(!w.mails_to("ticket.escalated").await.is_empty());
+    assert_eq!(
+        levels(&w.ok("agent", "GET", &uri, None).await)[0],
+        (
+            1,
+            "2026-11-04T11:00:00+01:00".to_owned(),
+            "threshold".to_owned()
+        )
+    );
+}
+
+/// A level's goal changed under an open ticket moves its deadline in the stored clocks and the
+/// queue with no write on the ticket; a stopped clock keeps its verdict. The P3 above: resolution
+/// deadline Thursday 5 November 13:00 (24 h: Tue 9 h + Wed 10 h + Thu 5 h); with a goal of 16 h,
+/// Wednesday 4 November 15:00 (Tue 9 h + Wed 7 h).
+#[tokio::test]
+async fn a_goal_changed_under_an_open_ticket_moves_its_deadline_in_the_queue() {
+    let w = World::new(TestApp::new().await).await;
+    w.run_to("2026-11-03T09:00:00+01:00").await;
+    let t = w
+        .ok("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
+        .await;
+    let reference = t["ref"].as_str().unwrap().to_owned();
+    w.run_to("2026-11-03T10:00:00+01:00").await;
+    w.ok(
+        "agent",
+        "POST",
+        &format!("/api/v1/tickets/{reference}/comments"),
+        Some(json!({"body": "Looking into it", "public": true})),
+    )
+    .await;
+    let queued = |q: &Value| q["items"][0]["clocks"].clone();
+    let before = queued(&w.ok("agent", "GET", "/api/v1/queue", None).await);
+    assert_eq!(
+        before["resolution"]["deadline"],
+        "2026-11-05T13:00:00+01:00"
+    );
+    w.put_level("standard", |level| {
+        level["targets"]["P3"]["resolution"] = json!("16h")
+    })
+    .await;
+    w.run_to("2026-11-03T10:00:00+01:00").await;
+    let after = queued(&w.ok("agent", "GET", "/api/v1/queue", None).await);
+    assert_eq!(after["resolution"]["deadline"], "2026-11-04T15:00:00+01:00");
+    assert_eq!(after["response"], before["response"], "stopped: kept");
+    assert_eq!(after["response"]["met"], true);
 }
