@@ -155,6 +155,20 @@ type EntryRow = (
     Option<String>,
 );
 
+/// An entry read with its ticket's reference (a chunk of timelines).
+type ChunkEntryRow = (
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    bool,
+    bool,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
 /// `queue_at` of a ticket with no running clock: after every instant, so that the queue reads
 /// in the index's order (`ORDER BY queue_at, ref`) with no sort of the open tickets.
 const NO_RUNNING_CLOCK: i64 = i64::MAX;
@@ -481,18 +495,7 @@ impl Db {
             return Ok(Vec::new());
         };
         // One range read of the chunk's timelines (references sort as they are numbered).
-        let entries: Vec<(
-            String,
-            String,
-            i64,
-            String,
-            Option<String>,
-            bool,
-            bool,
-            Option<String>,
-            String,
-            Option<String>,
-        )> = with_pool!(self, |pool| {
+        let entries: Vec<ChunkEntryRow> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT ticket_ref, id, at, kind, status, public, response, body, author, data \
                      FROM ticket_events WHERE ticket_ref >= $1 AND ticket_ref <= $2 \

@@ -1098,15 +1098,15 @@ fn counts(page: &Page, v: &Value) -> Counts {
         v["met"].as_u64().unwrap_or(0),
         v["breached"].as_u64().unwrap_or(0),
     );
-    let share = if met + breached == 0 {
-        "—".to_owned()
-    } else {
-        // Floored to one decimal: 99.95 % met is not "100 %".
-        let tenths = met * 1000 / (met + breached);
-        let text = format!("{}.{}", tenths / 10, tenths % 10);
-        match page.lang {
-            pacta_core::text::Lang::En => format!("{text}%"),
-            _ => format!("{}\u{a0}%", text.replace('.', ",")),
+    // Floored to one decimal: 99.95 % met is not "100 %".
+    let share = match (met * 1000).checked_div(met + breached) {
+        None => "—".to_owned(),
+        Some(tenths) => {
+            let text = format!("{}.{}", tenths / 10, tenths % 10);
+            match page.lang {
+                pacta_core::text::Lang::En => format!("{text}%"),
+                _ => format!("{}\u{a0}%", text.replace('.', ",")),
+            }
         }
     };
     Counts {

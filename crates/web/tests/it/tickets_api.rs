@@ -1320,7 +1320,19 @@ async fn a_level_changed_under_an_open_ticket_is_recomputed() {
 /// Wednesday 4 November 15:00 (Tue 9 h + Wed 7 h).
 #[tokio::test]
 async fn a_goal_changed_under_an_open_ticket_moves_its_deadline_in_the_queue() {
-    let w = World::new(TestApp::new().await).await;
+    goal_changed(TestApp::new().await).await;
+}
+
+/// The same on PostgreSQL (its chunk is written with one `UPDATE … FROM UNNEST`).
+#[tokio::test]
+async fn a_goal_changed_under_an_open_ticket_moves_its_deadline_in_the_queue_on_postgres() {
+    if let Some(app) = TestApp::postgres_with_catalogue(&small_catalogue()).await {
+        goal_changed(app).await;
+    }
+}
+
+async fn goal_changed(app: TestApp) {
+    let w = World::new(app).await;
     w.run_to("2026-11-03T09:00:00+01:00").await;
     let t = w
         .ok("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
