@@ -55,6 +55,9 @@ pub enum TicketCommand {
         #[arg(long, default_value = "text")]
         format: String,
     },
+    /// Recompute every open ticket's clocks now, on the catalogue's and the subscriptions'
+    /// current terms (what a catalogue change does by itself, as a job, in chunks).
+    Recompute,
     /// Tickets, the newest first.
     List {
         #[arg(long)]
@@ -131,6 +134,12 @@ pub async fn ticket(settings: &Settings, cmd: TicketCommand, clock: Clock) -> Ex
             .await
         }
         TicketCommand::Show { reference, format } => show(&state, &reference, &format).await,
+        TicketCommand::Recompute => pacta_web::tickets::recompute_all(&state, state.now())
+            .await
+            .map(|n| {
+                println!("recomputed {n} open tickets");
+                ExitCode::SUCCESS
+            }),
         TicketCommand::List {
             partner,
             open,

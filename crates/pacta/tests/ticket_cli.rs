@@ -73,6 +73,14 @@ fn tickets_open_show_and_list_on_the_command_line() {
         .unwrap()
         .iter()
         .any(|t| t["ref"] == reference.as_str()));
+    // Every open ticket recomputed on the current terms.
+    let open = listed["items"].as_array().unwrap().len();
+    let out = cli(&url, &["ticket", "recompute"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("recomputed {open} open tickets\n")
+    );
     // An unknown user cannot open one: exit 2, one line.
     let out = cli(
         &url,

@@ -1252,6 +1252,33 @@ pub async fn recompute_chunk(
     after: &str,
     now: Timestamp,
 ) -> Result<usize, String> {
+    recompute_after(state, after, now, true)
+        .await
+        .map(|(n, _)| n)
+}
+
+/// Every open ticket recomputed at `now`, chunk after chunk, in this process (`pacta ticket
+/// recompute`, for an operator after a bulk change): the count.
+pub async fn recompute_all(state: &AppState, now: Timestamp) -> Result<usize, String> {
+    let (mut after, mut total) = (String::new(), 0);
+    loop {
+        let (n, last) = recompute_after(state, &after, now, false).await?;
+        total += n;
+        match last {
+            Some(last) if n as i64 == RECOMPUTE_CHUNK => after = last,
+            _ => return Ok(total),
+        }
+    }
+}
+
+/// One chunk after `after`: the count and the last reference; `then_job` queues the next
+/// chunk's job with it.
+async fn recompute_after(
+    state: &AppState,
+    after: &str,
+    now: Timestamp,
+    then_job: bool,
+) -> Result<(usize, Option<String>), String> {
     use std::collections::HashMap;
     let fail = |e: ApiError| e.message;
     let chunk = state
@@ -1260,7 +1287,7 @@ pub async fn recompute_chunk(
         .await
         .map_err(|e| e.to_string())?;
     let Some(last) = chunk.last().map(|(t, _)| t.reference.clone()) else {
-        return Ok(0);
+        return Ok((0, None));
     };
     // The terms of a subscription and priority, once per chunk.
     let mut terms_of: HashMap<(String, Priority), Terms> = HashMap::new();
@@ -1289,7 +1316,7 @@ pub async fn recompute_chunk(
             derived(t, &view, terms, t.priority, t.major_incident),
         ));
     }
-    if chunk.len() as i64 == RECOMPUTE_CHUNK {
+    if then_job && chunk.len() as i64 == RECOMPUTE_CHUNK {
         jobs.push(NewJob::new(RECOMPUTE_JOB, &last, now));
     }
     state
@@ -1297,5 +1324,5 @@ pub async fn recompute_chunk(
         .store_recomputed(&rows, &jobs, pacta_store::Stamp::new("pacta", now))
         .await
         .map_err(|e| e.to_string())?;
-    Ok(chunk.len())
+    Ok((chunk.len(), Some(last)))
 }
