@@ -126,13 +126,16 @@ pass() {
 : >"$OUT/results.txt"
 echo "# $(date -u +%FT%TZ) nproc=$(nproc) mem=$(free -g | awk '/Mem:/ {print $2}')GiB N=$N SMALL=$SMALL RUNS=$RUNS" | tee -a "$OUT/results.txt"
 
-fresh "$SMALL"
-pass "n=$SMALL"
+if [ "${SKIP_PASS:-0}" != 1 ]; then
+  fresh "$SMALL"
+  pass "n=$SMALL"
+fi
 fresh "$N"
-pass "n=$N"
+[ "${SKIP_PASS:-0}" = 1 ] || pass "n=$N"
 # The recomputation of the N open tickets (after the passes: they recompute nothing).
 start=$(date +%s.%N)
-PACTA_DATABASE_URL="$PG_URL/$DB" RUST_LOG=warn "$PACTA" ticket recompute | tee "$OUT/recompute.txt"
+PACTA_DATABASE_URL="$PG_URL/$DB" RUST_LOG=warn /usr/bin/time -f "pacta: %U s user, %S s sys, %e s wall" \
+  "$PACTA" ticket recompute 2>&1 | tee "$OUT/recompute.txt"
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" -v n="$N" 'BEGIN {printf "recompute\tn=%s\t%.1f s\t%.0f tickets/s\n", n, e - s, n / (e - s)}' |
   tee -a "$OUT/results.txt"

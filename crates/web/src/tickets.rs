@@ -1260,15 +1260,34 @@ pub async fn recompute_chunk(
 /// Every open ticket recomputed at `now`, chunk after chunk, in this process (`pacta ticket
 /// recompute`, for an operator after a bulk change): the count.
 pub async fn recompute_all(state: &AppState, now: Timestamp) -> Result<usize, String> {
-    let (mut after, mut total) = (String::new(), 0);
-    loop {
-        let (n, last) = recompute_after(state, &after, now, false).await?;
-        total += n;
-        match last {
-            Some(last) if n as i64 == RECOMPUTE_CHUNK => after = last,
-            _ => return Ok(total),
+    // Two workers on one cursor: while one waits for the database, the other evaluates.
+    let cursor = tokio::sync::Mutex::new(Some(String::new()));
+    let worker = || async {
+        let mut done = 0;
+        loop {
+            let chunk = {
+                let mut next = cursor.lock().await;
+                let Some(after) = next.clone() else {
+                    return Ok::<usize, String>(done);
+                };
+                let chunk = state
+                    .db
+                    .open_tickets_after(&after, RECOMPUTE_CHUNK)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                *next = match chunk.last() {
+                    Some((t, _)) if chunk.len() as i64 == RECOMPUTE_CHUNK => {
+                        Some(t.reference.clone())
+                    }
+                    _ => None,
+                };
+                chunk
+            };
+            done += store_chunk(state, &chunk, now, false).await?;
         }
-    }
+    };
+    let (a, b) = tokio::join!(worker(), worker());
+    Ok(a? + b?)
 }
 
 /// One chunk after `after`: the count and the last reference; `then_job` queues the next
@@ -1279,22 +1298,34 @@ async fn recompute_after(
     now: Timestamp,
     then_job: bool,
 ) -> Result<(usize, Option<String>), String> {
-    use std::collections::HashMap;
-    let fail = |e: ApiError| e.message;
     let chunk = state
         .db
         .open_tickets_after(after, RECOMPUTE_CHUNK)
         .await
         .map_err(|e| e.to_string())?;
+    let n = store_chunk(state, &chunk, now, then_job).await?;
+    Ok((n, chunk.last().map(|(t, _)| t.reference.clone())))
+}
+
+/// A chunk read: each ticket evaluated at `now` and stored, with its jobs (and, with
+/// `then_job` and a full chunk, the next chunk's job). The count.
+async fn store_chunk(
+    state: &AppState,
+    chunk: &[(StoredTicket, Vec<TicketEntry>)],
+    now: Timestamp,
+    then_job: bool,
+) -> Result<usize, String> {
+    use std::collections::HashMap;
+    let fail = |e: ApiError| e.message;
     let Some(last) = chunk.last().map(|(t, _)| t.reference.clone()) else {
-        return Ok((0, None));
+        return Ok(0);
     };
     // The terms of a subscription and priority, once per chunk.
     let mut terms_of: HashMap<(String, Priority), Terms> = HashMap::new();
     let mut subscriptions: HashMap<String, pacta_store::subscriptions::Subscription> =
         HashMap::new();
     let (mut rows, mut jobs) = (Vec::with_capacity(chunk.len()), Vec::new());
-    for (t, entries) in &chunk {
+    for (t, entries) in chunk {
         let key = (t.subscription.clone(), t.priority);
         if !terms_of.contains_key(&key) {
             if !subscriptions.contains_key(&t.subscription) {
@@ -1324,5 +1355,5 @@ async fn recompute_after(
         .store_recomputed(&rows, &jobs, pacta_store::Stamp::new("pacta", now))
         .await
         .map_err(|e| e.to_string())?;
-    Ok((chunk.len(), Some(last)))
+    Ok(chunk.len())
 }
