@@ -85,7 +85,7 @@ CREATE TEMP TABLE subs AS
 CREATE TEMP TABLE n AS
   SELECT i, 'T-' || (2040 + i / 1000000) || '-' || lpad((i % 1000000)::text, 6, '0') AS ref,
          $T_EPOCH - 30 * 86400 + (i * 7919) % (30 * 86400) AS created
-  FROM generate_series(1, $count) AS i;
+  FROM generate_series(1::bigint, $count) AS i;
 INSERT INTO tickets (ref, partner_code, subscription_id, service, kind, impact, urgency, priority,
   major_incident, status, title, opened_by, requester, created_at, revision, clocks, queue_at,
   updated_at)

@@ -17,7 +17,9 @@ use pacta_core::ticket::clocks::{
 };
 use pacta_core::ticket::escalation::Level;
 use pacta_core::ticket::lines::{self, Opening};
-use pacta_core::ticket::{qualifies_for_on_call, EntryKind, Grade, Kind, Priority, Status};
+use pacta_core::ticket::{
+    comment_effect, qualifies_for_on_call, EntryKind, Grade, Kind, Priority, Status,
+};
 use pacta_store::jobs::NewJob;
 use pacta_store::outbox::NewMail;
 use pacta_store::tickets::{Derived, NewEntry, NewTicket, StoredTicket, TicketEntry};
@@ -593,14 +595,12 @@ pub async fn comment(
         service: &t.service,
         internal: !public,
     })?;
-    let staff = caller.actor.is_staff();
+    let effect = comment_effect(caller.actor.is_staff(), public, t.status);
     let mut e = NewEntry::new(EntryKind::Comment);
     e.public = public;
-    e.response = public && staff;
+    e.response = effect.response;
     e.body = Some(body.to_owned());
-    if public && !staff && t.status == Status::WaitingPartner {
-        e.status = Some(Status::InProgress);
-    }
+    e.status = effect.moves_to;
     let mails = if public && caller.name != t.requester {
         requester_mail(state, &t, "ticket.comment", body).await?
     } else {
@@ -1260,7 +1260,7 @@ pub async fn recompute_chunk(
 /// Every open ticket recomputed at `now`, chunk after chunk, in this process (`pacta ticket
 /// recompute`, for an operator after a bulk change): the count.
 pub async fn recompute_all(state: &AppState, now: Timestamp) -> Result<usize, String> {
-    // Two workers on one cursor: while one waits for the database, the other evaluates.
+    // Workers on one cursor: while some wait for the database, another evaluates.
     let cursor = tokio::sync::Mutex::new(Some(String::new()));
     let worker = || async {
         let mut done = 0;
@@ -1286,8 +1286,8 @@ pub async fn recompute_all(state: &AppState, now: Timestamp) -> Result<usize, St
             done += store_chunk(state, &chunk, now, false).await?;
         }
     };
-    let (a, b) = tokio::join!(worker(), worker());
-    Ok(a? + b?)
+    let (a, b, c, d) = tokio::join!(worker(), worker(), worker(), worker());
+    Ok(a? + b? + c? + d?)
 }
 
 /// One chunk after `after`: the count and the last reference; `then_job` queues the next

@@ -186,6 +186,23 @@ pub struct RefusedMove {
     pub to: Status,
 }
 
+/// What a comment does to a ticket (DOMAIN §4): a public comment by provider staff is a response
+/// (the first one stops the response clock); a public reply by the partner's people to a ticket
+/// waiting for them moves it back to `in_progress` at that instant. Internal notes do neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentEffect {
+    pub response: bool,
+    pub moves_to: Option<Status>,
+}
+
+pub fn comment_effect(by_staff: bool, public: bool, status: Status) -> CommentEffect {
+    CommentEffect {
+        response: public && by_staff,
+        moves_to: (public && !by_staff && status == Status::WaitingPartner)
+            .then_some(Status::InProgress),
+    }
+}
+
 /// What an entry of a ticket's timeline records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
@@ -248,6 +265,26 @@ pub fn parse_reference(text: &str) -> Option<(i16, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_staff_reply_responds_and_a_partner_reply_resumes() {
+        let none = CommentEffect {
+            response: false,
+            moves_to: None,
+        };
+        for status in Status::ALL {
+            // Internal notes change nothing, whoever writes them.
+            assert_eq!(comment_effect(true, false, status), none);
+            assert_eq!(comment_effect(false, false, status), none);
+            assert!(comment_effect(true, true, status).response);
+            assert_eq!(comment_effect(true, true, status).moves_to, None);
+        }
+        assert_eq!(
+            comment_effect(false, true, Status::WaitingPartner).moves_to,
+            Some(Status::InProgress)
+        );
+        assert_eq!(comment_effect(false, true, Status::InProgress), none);
+    }
 
     #[test]
     fn the_matrix_is_the_issues() {
