@@ -31,6 +31,15 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The partner whose people the caller is one of; `None` for the provider's staff and the
+    /// anonymous.
+    pub fn partner(&self) -> Option<&str> {
+        match &self.actor {
+            Actor::User(u) => u.partner.as_deref(),
+            _ => None,
+        }
+    }
+
     pub fn anonymous() -> Caller {
         Caller {
             actor: Actor::Anonymous,

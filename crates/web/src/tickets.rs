@@ -36,6 +36,9 @@ use crate::ui::i18n::Tr;
 /// The job that records the escalations due and sets the next one.
 pub const ESCALATE_JOB: &str = "ticket.escalate";
 
+/// The organisation profile's contact that is ICT management's mailbox (level 3).
+pub const ICT_MAILBOX_ROLE: &str = "ict-escalation";
+
 /// A ticket's title: at most this many characters.
 pub const TITLE_MAX: usize = 200;
 /// A description or comment: at most 64 KiB.
@@ -887,7 +890,7 @@ async fn level_recipients(
                 .db
                 .list_users(Scope::All, &pacta_store::accounts::UserFilter::default())
                 .await?;
-            Ok(users
+            let mut to: Vec<Recipient> = users
                 .into_iter()
                 .filter(|u| {
                     !u.disabled
@@ -895,7 +898,24 @@ async fn level_recipients(
                         && u.roles.iter().any(|g| g.role == Role::IctManagement)
                 })
                 .map(|u| (u.email, u.lang))
-                .collect())
+                .collect();
+            // And the organisation profile's ICT mailbox (its `ict-escalation` contact), which
+            // has no language of its own: English.
+            let snapshot = state.snapshot();
+            let mailboxes = snapshot
+                .stored
+                .catalogue
+                .profile
+                .iter()
+                .flat_map(|p| &p.contacts)
+                .filter(|c| c.role == ICT_MAILBOX_ROLE)
+                .filter_map(|c| c.email.clone());
+            for email in mailboxes {
+                if !to.iter().any(|(e, _)| *e == email) {
+                    to.push((email, pacta_core::text::Lang::En));
+                }
+            }
+            Ok(to)
         }
     }
 }

@@ -179,18 +179,10 @@ impl PartialSchema for UpdateBody {
 // Who sees what.
 // ------------------------------------------------------------------------------------------------
 
-/// The caller's partner, for a partner's people.
-fn own_partner(caller: &Caller) -> Option<&str> {
-    match &caller.actor {
-        Actor::User(u) => u.partner.as_deref(),
-        _ => None,
-    }
-}
-
 /// The store's scope: a partner's people get the incidents of the services their partner reads
 /// only, so every incident of the scope is one whose service their partner subscribes to.
 fn scope_of(caller: &Caller) -> Scope<'_> {
-    own_partner(caller).map_or(Scope::All, Scope::Partner)
+    caller.partner().map_or(Scope::All, Scope::Partner)
 }
 
 /// Whether the caller may read `i`, as [`Action::ReadIncident`] decides. The caller's partner is
@@ -200,7 +192,7 @@ fn may_read(caller: &Caller, i: &StoredIncident) -> bool {
     caller
         .may(Action::ReadIncident {
             service: &i.incident.service,
-            partner: own_partner(caller),
+            partner: caller.partner(),
         })
         .is_ok()
 }

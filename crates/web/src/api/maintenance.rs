@@ -72,22 +72,14 @@ pub struct MaintenanceQuery {
     offset: Option<i64>,
 }
 
-/// The caller's partner, for a partner's people.
-fn own_partner(caller: &Caller) -> Option<&str> {
-    match &caller.actor {
-        Actor::User(u) => u.partner.as_deref(),
-        _ => None,
-    }
-}
-
 fn scope_of(caller: &Caller) -> Scope<'_> {
-    own_partner(caller).map_or(Scope::All, Scope::Partner)
+    caller.partner().map_or(Scope::All, Scope::Partner)
 }
 
 /// Whether the caller may read `w` as its scope gave it: every window of a partner's scope is
 /// one its partner is consulted on.
 fn may_read(caller: &Caller, w: &StoredWindow) -> bool {
-    let partner = own_partner(caller).filter(|p| w.partners().contains(p));
+    let partner = caller.partner().filter(|p| w.partners().contains(p));
     caller.may(Action::ReadMaintenance { partner }).is_ok()
 }
 
@@ -375,7 +367,7 @@ pub async fn answer_maintenance(
     let a = read_answer(&Node::from_json(&value)).map_err(ApiError::invalid)?;
     // Staff see every window but answer for no partner; a partner's people see only windows
     // their partner is consulted on.
-    let partner = own_partner(&caller).ok_or_else(ApiError::forbidden)?;
+    let partner = caller.partner().ok_or_else(ApiError::forbidden)?;
     if !seen.partners().contains(&partner) {
         return Err(missing());
     }

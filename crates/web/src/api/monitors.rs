@@ -260,22 +260,14 @@ impl PartialSchema for MonitorPatchBody {
 // Who sees what.
 // ------------------------------------------------------------------------------------------------
 
-/// The caller's partner, for a partner's people.
-fn own_partner(caller: &Caller) -> Option<&str> {
-    match &caller.actor {
-        Actor::User(u) => u.partner.as_deref(),
-        _ => None,
-    }
-}
-
 fn scope_of(caller: &Caller) -> Scope<'_> {
-    own_partner(caller).map_or(Scope::All, Scope::Partner)
+    caller.partner().map_or(Scope::All, Scope::Partner)
 }
 
 /// The services the caller's partner subscribes to (a subscription approved, active or
 /// suspended); none for the provider's staff, who need none.
 async fn subscribed_services(state: &AppState, caller: &Caller) -> ApiResult<BTreeSet<String>> {
-    let Some(partner) = own_partner(caller) else {
+    let Some(partner) = caller.partner() else {
         return Ok(BTreeSet::new());
     };
     let subscriptions = state
@@ -311,7 +303,7 @@ fn may_read(caller: &Caller, m: &StoredMonitor, subscribed: &BTreeSet<String>) -
     caller
         .may(Action::ReadMonitor {
             service: &m.service,
-            partner: watched_for(m, own_partner(caller), subscribed),
+            partner: watched_for(m, caller.partner(), subscribed),
         })
         .is_ok()
 }

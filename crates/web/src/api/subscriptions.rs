@@ -92,14 +92,6 @@ fn state_schema() -> utoipa::openapi::Object {
         .build()
 }
 
-/// The partner's people see their own subscriptions; the provider's staff every one.
-fn own_partner(caller: &Caller) -> Option<&str> {
-    match &caller.actor {
-        Actor::User(u) => u.partner.as_deref(),
-        _ => None,
-    }
-}
-
 /// Subscriptions the caller may read, oldest first.
 #[utoipa::path(
     get, path = "/api/v1/subscriptions", tag = "subscriptions",
@@ -136,7 +128,7 @@ pub async fn list_subscriptions(
         None => None,
     };
     let partner = query.get("partner").cloned();
-    let scope_partner = own_partner(&caller).map(str::to_owned);
+    let scope_partner = caller.partner().map(str::to_owned);
     match (&partner, &scope_partner) {
         (Some(p), _) => caller.may(Action::ReadSubscriptions { partner: p })?,
         (None, Some(own)) => caller.may(Action::ReadSubscriptions { partner: own })?,

@@ -269,13 +269,6 @@ async fn respond(
     Ok(r)
 }
 
-fn own_partner(caller: &Caller) -> Option<&str> {
-    match &caller.actor {
-        Actor::User(u) => u.partner.as_deref(),
-        _ => None,
-    }
-}
-
 fn list_response(items: Vec<Value>, limit: i64, offset: i64) -> Response {
     json_response(
         StatusCode::OK,
@@ -327,7 +320,7 @@ pub async fn list_tickets(
                 }
             })?;
     }
-    let scope = match own_partner(&caller) {
+    let scope = match caller.partner() {
         Some(p) => Scope::Partner(p),
         None if caller.actor.is_staff() => Scope::All,
         None => return Err(ApiError::forbidden()),
@@ -359,7 +352,8 @@ pub async fn list_tickets(
         description = "For example `{\"subscription\": \"<id>\", \"kind\": \"incident\", \"impact\": \"high\", \"urgency\": \"medium\", \"title\": \"Mail is slow\", \"body\": \"Since 9:00 sending takes minutes.\"}`",
     ),
     security(("admin_token" = [])),
-    responses((status = 201, description = "Opened; Location in the headers", body = TicketDoc), CreateErrors)
+    responses((status = 201, description = "Opened; Location in the headers", body = TicketDoc),
+        (status = 404, response = crate::error::NotFound), CreateErrors)
 )]
 pub async fn open_ticket(
     State(state): State<AppState>,
@@ -694,7 +688,7 @@ pub async fn compliance(
                 }
             })?;
     }
-    let scope = match own_partner(&caller) {
+    let scope = match caller.partner() {
         Some(p) => Scope::Partner(p),
         None if caller.actor.is_staff() => Scope::All,
         None => return Err(ApiError::forbidden()),

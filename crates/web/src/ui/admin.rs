@@ -134,14 +134,6 @@ impl UsersOf {
     }
 }
 
-/// The reader's own partner, for a partner admin's page.
-fn own_partner(page: &Page) -> Option<String> {
-    match &page.caller.actor {
-        Actor::User(u) => u.partner.clone(),
-        _ => None,
-    }
-}
-
 async fn users_page(
     state: &AppState,
     page: &Page,
@@ -155,7 +147,7 @@ async fn users_page(
     let caller = &page.caller;
     let check = match of {
         UsersOf::All => caller.may(Action::ListUsers),
-        UsersOf::MyPartner => match own_partner(page) {
+        UsersOf::MyPartner => match page.caller.partner().map(str::to_owned) {
             Some(p) => caller.may(Action::ManagePartnerUsers { partner: &p }),
             None => Err(ApiError::not_found("no partner")),
         },
@@ -165,7 +157,7 @@ async fn users_page(
     }
     let filter = UserFilter {
         partner: if of == UsersOf::MyPartner {
-            own_partner(page)
+            page.caller.partner().map(str::to_owned)
         } else {
             None
         },
@@ -240,7 +232,10 @@ async fn users_page(
         UsersOf::All => t.s("admin-users-title"),
         UsersOf::MyPartner => t.a(
             "my-users-title",
-            &[("partner", own_partner(page).unwrap_or_default())],
+            &[(
+                "partner",
+                page.caller.partner().map(str::to_owned).unwrap_or_default(),
+            )],
         ),
     };
     let nav = if of == UsersOf::All {
@@ -326,7 +321,7 @@ async fn add_user(state: AppState, page: Page, of: UsersOf, form: NewUserForm) -
         return fail(t.s("form-expired"), form).await;
     }
     let partner = match of {
-        UsersOf::MyPartner => own_partner(&page),
+        UsersOf::MyPartner => page.caller.partner().map(str::to_owned),
         UsersOf::All => Some(form.partner.clone()).filter(|p| !p.is_empty()),
     };
     if let Err(e) = page.caller.may_manage_user(partner.as_deref()) {
@@ -449,7 +444,7 @@ async fn change_user(
     {
         return refused(&page, e);
     }
-    if of == UsersOf::MyPartner && user.partner != own_partner(&page) {
+    if of == UsersOf::MyPartner && user.partner != page.caller.partner().map(str::to_owned) {
         return page.not_found();
     }
     let stamp = page.caller.stamp(&state);

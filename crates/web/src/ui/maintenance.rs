@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::Timestamp;
-use pacta_core::access::{Action, Actor};
+use pacta_core::access::Action;
 use pacta_core::catalogue::document::Node;
 use pacta_core::maintenance::consultation::consents;
 use pacta_core::maintenance::request::read_proposal;
@@ -147,13 +147,6 @@ pub struct WindowPage {
     pub errors: Vec<String>,
 }
 
-fn own_partner(page: &Page) -> Option<String> {
-    match &page.caller.actor {
-        Actor::User(u) => u.partner.clone(),
-        _ => None,
-    }
-}
-
 fn scope(partner: &Option<String>) -> Scope<'_> {
     partner.as_deref().map_or(Scope::All, Scope::Partner)
 }
@@ -276,7 +269,7 @@ async fn build_list(
     preview: Option<Vec<PreviewRow>>,
 ) -> Result<ListPage, ApiError> {
     let (t, lang, now) = (page.t(), page.lang, page.now);
-    let partner = own_partner(page);
+    let partner = page.caller.partner().map(str::to_owned);
     let windows = state
         .db
         .list_maintenance(scope(&partner), &MaintenanceFilter::default())
@@ -484,7 +477,7 @@ async fn window_page(
     if !page.caller.is_signed_in() {
         return to_login(page);
     }
-    let partner = own_partner(page);
+    let partner = page.caller.partner().map(str::to_owned);
     let w = match state.db.maintenance_window(scope(&partner), id).await {
         Ok(Some(w)) => w,
         Ok(None) => return page.not_found(),

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use pacta_core::access::{Action, Actor};
+use pacta_core::access::Action;
 use pacta_core::catalogue::rules::{quote, Quote};
 use pacta_core::subscription::{self as rules, Move, State as SubState};
 use pacta_store::subscriptions::{Subscription, SubscriptionFilter};
@@ -39,14 +39,6 @@ fn refused(page: &Page, e: ApiError) -> Response {
 fn to_login(page: &Page) -> Response {
     let back = format!("/{}{}", page.lang.code(), page.rest);
     Redirect::to(&format!("/{}/login?next={back}", page.lang.code())).into_response()
-}
-
-/// The reader's partner, for a partner's people.
-fn own_partner(page: &Page) -> Option<String> {
-    match &page.caller.actor {
-        Actor::User(u) => u.partner.clone(),
-        _ => None,
-    }
 }
 
 /// A state, in words.
@@ -172,7 +164,7 @@ pub async fn home(State(state): State<AppState>, page: Page) -> Response {
         return to_login(&page);
     }
     let t = page.t();
-    let result = match own_partner(&page) {
+    let result = match page.caller.partner().map(str::to_owned) {
         Some(p) => partner_home(&state, &page, &p).await,
         None => staff_home(&state, &page).await,
     };
@@ -716,7 +708,12 @@ pub async fn subscribe(
     body: axum::body::Bytes,
 ) -> Response {
     let t = page.t();
-    let Some(partner) = own_partner(&page).filter(|_| may_subscribe(&page)) else {
+    let Some(partner) = page
+        .caller
+        .partner()
+        .map(str::to_owned)
+        .filter(|_| may_subscribe(&page))
+    else {
         return refused(&page, ApiError::forbidden());
     };
     let (form, shape) = super::fiche::quote::QuoteForm::parse(&headers, &body);
@@ -780,7 +777,7 @@ pub async fn subscribe(
 
 /// Whether the reader may subscribe its partner (a partner admin).
 pub fn may_subscribe(page: &Page) -> bool {
-    own_partner(page).is_some_and(|p| {
+    page.caller.partner().map(str::to_owned).is_some_and(|p| {
         page.caller
             .may(Action::RequestSubscription { partner: &p })
             .is_ok()

@@ -38,13 +38,6 @@ use crate::state::AppState;
 /// A page of the list and the queue.
 const PAGE_SIZE: i64 = 50;
 
-fn own_partner(page: &Page) -> Option<String> {
-    match &page.caller.actor {
-        Actor::User(u) => u.partner.clone(),
-        _ => None,
-    }
-}
-
 fn instant(v: &Value) -> Option<Timestamp> {
     v.as_str().and_then(|s| parse_instant(s).ok())
 }
@@ -201,7 +194,7 @@ async fn openable(
     page: &Page,
     selected: &str,
 ) -> Result<(Vec<Choice>, Vec<String>), ApiError> {
-    let partner = own_partner(page);
+    let partner = page.caller.partner().map(str::to_owned);
     if partner.is_none() && !page.caller.actor.is_staff() {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -1127,7 +1120,7 @@ pub async fn compliance(
     }
     let t = page.t();
     let staff = page.caller.actor.is_staff();
-    if !staff && own_partner(&page).is_none() {
+    if !staff && page.caller.partner().map(str::to_owned).is_none() {
         return refused(&page, ApiError::forbidden());
     }
     let query = query_of(&[

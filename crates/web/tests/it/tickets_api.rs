@@ -209,6 +209,26 @@ impl World {
         self.ok("agent", "GET", &uri, None).await
     }
 
+    /// P-A's local helpdesk opens a P3 (level `standard`) on Tuesday 3 November 2026 at 09:00;
+    /// an agent answers at 10:00. Its API path.
+    async fn answered_p3(&self) -> String {
+        self.run_to("2026-11-03T09:00:00+01:00").await;
+        let t = self
+            .ok("a-local", "POST", "/api/v1/tickets", Some(self.p3("P-A")))
+            .await;
+        assert_eq!(t["level"], "standard");
+        let uri = format!("/api/v1/tickets/{}", t["ref"].as_str().unwrap());
+        self.run_to("2026-11-03T10:00:00+01:00").await;
+        self.ok(
+            "agent",
+            "POST",
+            &format!("{uri}/comments"),
+            Some(json!({"body": "Looking into it", "public": true})),
+        )
+        .await;
+        uri
+    }
+
     /// Replaces service level `code` through the API, as `change` edits it.
     async fn put_level(&self, code: &str, change: impl FnOnce(&mut Value)) {
         let levels = self.app.get("/api/v1/service-levels?lang=all").await.json();
@@ -1215,6 +1235,19 @@ async fn the_queue_puts_the_most_overdue_first_and_paused_last() {
 async fn a_levels_own_thresholds_drive_its_escalation() {
     use pacta_core::ticket::escalation::{Level, Threshold};
     let mut catalogue = crate::support::small_catalogue();
+    // The demo's organisation profile: its `ict-escalation` contact is ICT management's mailbox.
+    let demo = pacta_core::catalogue::read::read_catalogue(
+        &pacta_core::catalogue::document::parse_yaml(include_str!(
+            "../../../../demo/catalogue.yaml"
+        ))
+        .unwrap(),
+        &Default::default(),
+    )
+    .unwrap();
+    catalogue.profile = demo.profile.map(|mut p| {
+        p.central_helpdesk_calendar = "be-working-hours".into();
+        p
+    });
     let standard = catalogue
         .levels
         .iter_mut()
@@ -1224,20 +1257,7 @@ async fn a_levels_own_thresholds_drive_its_escalation() {
         .escalation
         .set(Level::ServiceManager, Threshold::Percent(50));
     let w = World::new(TestApp::with_catalogue(&catalogue, Some(TOKEN)).await).await;
-    w.run_to("2026-11-03T09:00:00+01:00").await;
-    let t = w
-        .ok("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
-        .await;
-    assert_eq!(t["level"], "standard");
-    let uri = format!("/api/v1/tickets/{}", t["ref"].as_str().unwrap());
-    w.run_to("2026-11-03T10:00:00+01:00").await;
-    w.ok(
-        "agent",
-        "POST",
-        &format!("{uri}/comments"),
-        Some(json!({"body": "Looking into it", "public": true})),
-    )
-    .await;
+    let uri = w.answered_p3().await;
     w.run_to("2026-11-04T10:59:59+01:00").await;
     assert!(levels(&w.ok("agent", "GET", &uri, None).await).is_empty());
     assert!(w.mails_to("ticket.escalated").await.is_empty());
@@ -1250,9 +1270,31 @@ async fn a_levels_own_thresholds_drive_its_escalation() {
             "threshold".to_owned()
         )]
     );
-    assert!(
-        !w.mails_to("ticket.escalated").await.is_empty(),
+    assert_eq!(
+        w.mails_to("ticket.escalated").await,
+        ["sm@provider.example"],
         "by the job"
+    );
+    // By hand to level 3: ICT management's users and the profile's ICT mailbox.
+    for reason in ["Shop down", "Still down"] {
+        w.ok(
+            "a-local",
+            "POST",
+            &format!("{uri}/escalate"),
+            Some(json!({ "reason": reason })),
+        )
+        .await;
+    }
+    let mut escalated = w.mails_to("ticket.escalated").await;
+    escalated.sort();
+    assert_eq!(
+        escalated,
+        [
+            "ict.kanselarij@premier.fed.be",
+            "ict@provider.example",
+            "prm@provider.example",
+            "sm@provider.example"
+        ]
     );
 }
 
@@ -1266,19 +1308,7 @@ async fn a_levels_own_thresholds_drive_its_escalation() {
 #[tokio::test]
 async fn a_level_changed_under_an_open_ticket_is_recomputed() {
     let w = World::new(TestApp::new().await).await;
-    w.run_to("2026-11-03T09:00:00+01:00").await;
-    let t = w
-        .ok("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
-        .await;
-    let uri = format!("/api/v1/tickets/{}", t["ref"].as_str().unwrap());
-    w.run_to("2026-11-03T10:00:00+01:00").await;
-    w.ok(
-        "agent",
-        "POST",
-        &format!("{uri}/comments"),
-        Some(json!({"body": "Looking into it", "public": true})),
-    )
-    .await;
+    let uri = w.answered_p3().await;
     w.run_to("2026-11-03T12:00:00+01:00").await;
     w.put_level("standard", |level| {
         level["escalation"] = json!({"service_manager": "50%"})
@@ -1333,19 +1363,7 @@ async fn a_goal_changed_under_an_open_ticket_moves_its_deadline_in_the_queue_on_
 
 async fn goal_changed(app: TestApp) {
     let w = World::new(app).await;
-    w.run_to("2026-11-03T09:00:00+01:00").await;
-    let t = w
-        .ok("a-local", "POST", "/api/v1/tickets", Some(w.p3("P-A")))
-        .await;
-    let reference = t["ref"].as_str().unwrap().to_owned();
-    w.run_to("2026-11-03T10:00:00+01:00").await;
-    w.ok(
-        "agent",
-        "POST",
-        &format!("/api/v1/tickets/{reference}/comments"),
-        Some(json!({"body": "Looking into it", "public": true})),
-    )
-    .await;
+    w.answered_p3().await;
     let queued = |q: &Value| q["items"][0]["clocks"].clone();
     let before = queued(&w.ok("agent", "GET", "/api/v1/queue", None).await);
     assert_eq!(
