@@ -1380,3 +1380,54 @@ async fn goal_changed(app: TestApp) {
     assert_eq!(after["response"], before["response"], "stopped: kept");
     assert_eq!(after["response"]["met"], true);
 }
+
+/// A closed day added to a calendar by a catalogue import (as `pacta catalogue import` does; the
+/// server's catalogue watch then refreshes) moves an open ticket's deadline in the stored clocks
+/// and the queue. `standard`'s P3 on `extended-hours` (Mon–Fri 07:00–20:00): opened on Tuesday 3
+/// November 09:00, 24 h run Tue 09:00–20:00 (11 h) and Wed 07:00–20:00 (13 h): **Wednesday 4
+/// November 20:00**; with Wednesday closed (a bridge day), **Thursday 5 November 20:00**.
+#[tokio::test]
+async fn a_bridge_day_imported_moves_the_open_tickets_deadline() {
+    let source = include_str!("../../../../testdata/small-catalogue.yaml");
+    let read = |yaml: &str| {
+        let mut c = pacta_core::catalogue::read::read_catalogue(
+            &pacta_core::catalogue::document::parse_yaml(yaml).unwrap(),
+            &Default::default(),
+        )
+        .unwrap();
+        let standard = c.levels.iter_mut().find(|l| l.code == "standard").unwrap();
+        standard
+            .targets
+            .get_mut(&pacta_core::catalogue::model::Priority::P3)
+            .unwrap()
+            .calendar = "extended-hours".into();
+        c
+    };
+    let before = read(source);
+    let bridged = source.replace("closed: [2026-12-24,", "closed: [2026-11-04, 2026-12-24,");
+    assert_ne!(bridged, source);
+    let after = read(&bridged);
+    let w = World::new(TestApp::with_catalogue(&before, Some(TOKEN)).await).await;
+    w.answered_p3().await;
+    let deadline = |q: Value| q["items"][0]["clocks"]["resolution"]["deadline"].clone();
+    assert_eq!(
+        deadline(w.ok("agent", "GET", "/api/v1/queue", None).await),
+        "2026-11-04T20:00:00+01:00"
+    );
+    let stored = w.app.state.db.load_catalogue().await.unwrap().catalogue;
+    w.app
+        .state
+        .db
+        .apply_import(
+            &pacta_core::catalogue::import::plan(&stored, &after, false),
+            Stamp::new("test", at("2026-11-03T10:00:00+01:00")),
+        )
+        .await
+        .unwrap();
+    w.app.state.refresh().await.unwrap();
+    w.run_to("2026-11-03T10:00:00+01:00").await;
+    assert_eq!(
+        deadline(w.ok("agent", "GET", "/api/v1/queue", None).await),
+        "2026-11-05T20:00:00+01:00"
+    );
+}
