@@ -41,34 +41,52 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Two free ports, taken at once so that they differ.
-read -r port clock_port < <(node -e '
-  const net = require("net"); const a = net.createServer(), b = net.createServer();
-  a.listen(0, "127.0.0.1", () => b.listen(0, "127.0.0.1", () => {
-    console.log(a.address().port, b.address().port); a.close(); b.close(); }));')
 artifacts="$root/target/browser-artifacts"
 rm -rf "$artifacts" && mkdir -p "$artifacts"
 
-PACTA_DATABASE_URL="sqlite://$work/pacta.db?mode=rwc" RUST_LOG=warn \
-  "$bin" serve --demo --listen "127.0.0.1:$port" >"$artifacts/server.log" 2>&1 &
-server=$!
+# start LOG DB [ARGS…]: `serve --demo` on a free port and database DB, until it answers
+# /healthz; sets STARTED_URL and STARTED_PID. A port found free can be taken before the server
+# binds it (the other demo's endpoints take ports the system assigns): then it tries another.
+start() {
+  local log=$1 db=$2 port pid
+  shift 2
+  for _ in 1 2 3 4 5; do
+    port=$(node -e 'const s = require("net").createServer();
+      s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+    PACTA_DATABASE_URL="sqlite://$work/$db?mode=rwc" RUST_LOG=warn \
+      "$bin" serve --demo --listen "127.0.0.1:$port" "$@" >"$artifacts/$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 300); do
+      # Pacta's own document (another process on the port answers no such thing), from a
+      # server still running.
+      if node -e "fetch('http://127.0.0.1:$port/api/v1/openapi.json').then(r=>r.json()).then(d=>process.exit(d.openapi?0:1),()=>process.exit(1))" &&
+        kill -0 "$pid" 2>/dev/null; then
+        STARTED_URL="http://127.0.0.1:$port"
+        STARTED_PID=$pid
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "browser-tests: the server did not start on port $port; trying another" >&2
+    tail -3 "$artifacts/$log" >&2
+  done
+  echo "browser-tests: the server ($log) did not start" >&2
+  return 1
+}
+
+start server.log pacta.db
+server=$STARTED_PID
+url=$STARTED_URL
 
 # A second demo, for the subscription flow (issue 9): its own database, a test clock standing
 # at 2026-11-30 10:00 in Brussels, and a bootstrap admin token (random) to move that clock.
 clock_token=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))')
-PACTA_DATABASE_URL="sqlite://$work/clock.db?mode=rwc" PACTA_ADMIN_TOKEN="$clock_token" RUST_LOG=warn \
-  "$bin" serve --demo --test-clock 2026-11-30T10:00:00+01:00 --listen "127.0.0.1:$clock_port" \
-  >"$artifacts/clock-server.log" 2>&1 &
-clock_server=$!
-
-url="http://127.0.0.1:$port"
-clock_url="http://127.0.0.1:$clock_port"
-for u in "$url" "$clock_url"; do
-  for _ in $(seq 1 100); do
-    if node -e "fetch('$u/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then break; fi
-    sleep 0.1
-  done
-done
+PACTA_ADMIN_TOKEN="$clock_token" start clock-server.log clock.db --test-clock 2026-11-30T10:00:00+01:00
+clock_server=$STARTED_PID
+clock_url=$STARTED_URL
 
 PACTA_URL="$url" PACTA_CLOCK_URL="$clock_url" PACTA_CLOCK_TOKEN="$clock_token" PACTA_ARTIFACTS="$artifacts" \
   node --test --test-concurrency=1 --test-reporter=spec tests/browser/
