@@ -1263,39 +1263,79 @@ pub async fn request_recompute(state: &AppState) -> Result<(), StoreError> {
         .await
 }
 
-/// One chunk of the recomputation, after reference `after`: each open ticket's clocks evaluated
-/// afresh on its terms now (stopped clocks keep their verdict — [`derived`]), its queue instant
-/// and its escalation and paging jobs set at the new instants; then the next chunk's job. The
-/// tickets recomputed.
+/// Chunks a `ticket.recompute` job takes before it hands over to the next job (about a second
+/// of work here), so that other jobs interleave.
+pub const RECOMPUTE_CHUNKS_PER_JOB: usize = 20;
+
+/// The recomputation job, after reference `after`: up to [`RECOMPUTE_CHUNKS_PER_JOB`] chunks of
+/// open tickets, each evaluated afresh on its terms now (stopped clocks keep their verdict —
+/// [`derived`]), its queue instant and its escalation and paging jobs set at the new instants;
+/// then the next job, where it stopped. The tickets recomputed.
 pub async fn recompute_chunk(
     state: &AppState,
     after: &str,
     now: Timestamp,
 ) -> Result<usize, String> {
-    recompute_after(state, after, now, true)
+    let (n, rest) = recompute_from(state, after, now, RECOMPUTE_CHUNKS_PER_JOB).await?;
+    if let Some(rest) = rest {
+        state
+            .db
+            .enqueue_jobs(
+                &[NewJob::new(RECOMPUTE_JOB, &rest, now)],
+                pacta_store::Stamp::new("pacta", now),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(n)
+}
+
+/// Every open ticket recomputed at `now`, in this process (`pacta ticket recompute`, for an
+/// operator after a bulk change): the count.
+pub async fn recompute_all(state: &AppState, now: Timestamp) -> Result<usize, String> {
+    recompute_from(state, "", now, usize::MAX)
         .await
         .map(|(n, _)| n)
 }
 
-/// Every open ticket recomputed at `now`, chunk after chunk, in this process (`pacta ticket
-/// recompute`, for an operator after a bulk change): the count.
-pub async fn recompute_all(state: &AppState, now: Timestamp) -> Result<usize, String> {
-    // Workers on one cursor: while some wait for the database, another evaluates.
-    let cursor = tokio::sync::Mutex::new(Some(String::new()));
+/// Open tickets after `after`, at most `max_chunks` chunks of them, on four workers sharing one
+/// cursor (while some wait for the database, another evaluates): the count, and where the
+/// tickets not reached begin, if any are left.
+async fn recompute_from(
+    state: &AppState,
+    after: &str,
+    now: Timestamp,
+    max_chunks: usize,
+) -> Result<(usize, Option<String>), String> {
+    struct Cursor {
+        next: Option<String>,
+        taken: usize,
+        rest: Option<String>,
+    }
+    let cursor = tokio::sync::Mutex::new(Cursor {
+        next: Some(after.to_owned()),
+        taken: 0,
+        rest: None,
+    });
     let worker = || async {
         let mut done = 0;
         loop {
             let chunk = {
-                let mut next = cursor.lock().await;
-                let Some(after) = next.clone() else {
+                let mut c = cursor.lock().await;
+                let Some(after) = c.next.take() else {
                     return Ok::<usize, String>(done);
                 };
+                if c.taken == max_chunks {
+                    c.rest = Some(after);
+                    return Ok(done);
+                }
+                c.taken += 1;
                 let chunk = state
                     .db
                     .open_tickets_after(&after, RECOMPUTE_CHUNK)
                     .await
                     .map_err(|e| e.to_string())?;
-                *next = match chunk.last() {
+                c.next = match chunk.last() {
                     Some((t, _)) if chunk.len() as i64 == RECOMPUTE_CHUNK => {
                         Some(t.reference.clone())
                     }
@@ -1303,43 +1343,25 @@ pub async fn recompute_all(state: &AppState, now: Timestamp) -> Result<usize, St
                 };
                 chunk
             };
-            done += store_chunk(state, &chunk, now, false).await?;
+            done += store_chunk(state, &chunk, now).await?;
         }
     };
     let (a, b, c, d) = tokio::join!(worker(), worker(), worker(), worker());
-    Ok(a? + b? + c? + d?)
+    let done = a? + b? + c? + d?;
+    Ok((done, cursor.into_inner().rest))
 }
 
-/// One chunk after `after`: the count and the last reference; `then_job` queues the next
-/// chunk's job with it.
-async fn recompute_after(
-    state: &AppState,
-    after: &str,
-    now: Timestamp,
-    then_job: bool,
-) -> Result<(usize, Option<String>), String> {
-    let chunk = state
-        .db
-        .open_tickets_after(after, RECOMPUTE_CHUNK)
-        .await
-        .map_err(|e| e.to_string())?;
-    let n = store_chunk(state, &chunk, now, then_job).await?;
-    Ok((n, chunk.last().map(|(t, _)| t.reference.clone())))
-}
-
-/// A chunk read: each ticket evaluated at `now` and stored, with its jobs (and, with
-/// `then_job` and a full chunk, the next chunk's job). The count.
+/// A chunk read: each ticket evaluated at `now` and stored, with its jobs. The count.
 async fn store_chunk(
     state: &AppState,
     chunk: &[(StoredTicket, Vec<TicketEntry>)],
     now: Timestamp,
-    then_job: bool,
 ) -> Result<usize, String> {
     use std::collections::HashMap;
     let fail = |e: ApiError| e.message;
-    let Some(last) = chunk.last().map(|(t, _)| t.reference.clone()) else {
+    if chunk.is_empty() {
         return Ok(0);
-    };
+    }
     // The terms of a subscription and priority, once per chunk.
     let mut terms_of: HashMap<(String, Priority), Terms> = HashMap::new();
     let mut subscriptions: HashMap<String, pacta_store::subscriptions::Subscription> =
@@ -1373,9 +1395,6 @@ async fn store_chunk(
             t.revision,
             derived(t, &view, terms, t.priority, t.major_incident),
         ));
-    }
-    if then_job && chunk.len() as i64 == RECOMPUTE_CHUNK {
-        jobs.push(NewJob::new(RECOMPUTE_JOB, &last, now));
     }
     state
         .db
