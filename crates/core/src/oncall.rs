@@ -184,6 +184,33 @@ mod tests {
     }
 
     #[test]
+    fn the_person_paged_or_ict_management_acknowledges() {
+        use crate::access::{Actor, Grant, UserActor};
+        let user = |email: &str, partner: Option<&str>, role: &str| {
+            Actor::User(UserActor {
+                email: email.into(),
+                partner: partner.map(Into::into),
+                grants: vec![Grant::parse(role).unwrap()],
+            })
+        };
+        let ann = user("ann@x", None, "on-call");
+        let bob = user("bob@x", None, "on-call");
+        let ict = user("ict@x", None, "ict-management");
+        let theirs = user("ann@x", Some("P-A"), "local-helpdesk");
+        assert!(may_acknowledge(&ann, PageTo::Person, Some("ann@x")));
+        assert!(!may_acknowledge(&bob, PageTo::Person, Some("ann@x")));
+        assert!(!may_acknowledge(&ict, PageTo::Person, Some("ann@x")));
+        assert!(may_acknowledge(&ict, PageTo::IctManagement, None));
+        assert!(!may_acknowledge(&ann, PageTo::IctManagement, None));
+        assert!(!may_acknowledge(&theirs, PageTo::Person, Some("ann@x")));
+        assert!(!may_acknowledge(
+            &Actor::Anonymous,
+            PageTo::IctManagement,
+            None
+        ));
+    }
+
+    #[test]
     fn the_weeks_run_from_handover_to_handover_across_dst() {
         let tz = crate::subscription::zone();
         let r = roster();
@@ -284,6 +311,23 @@ impl PageTo {
         [PageTo::Person, PageTo::IctManagement]
             .into_iter()
             .find(|p| p.code() == code)
+    }
+}
+
+/// Whether `actor` may acknowledge a page to `to` (the person `user` when to a person): the
+/// person paged; for a page to ICT management, any of its (staff) users. A partner's people
+/// never.
+pub fn may_acknowledge(actor: &crate::access::Actor, to: PageTo, user: Option<&str>) -> bool {
+    use crate::access::{Actor, Role};
+    let Actor::User(u) = actor else {
+        return false;
+    };
+    if u.partner.is_some() {
+        return false;
+    }
+    match to {
+        PageTo::Person => user == Some(u.email.as_str()),
+        PageTo::IctManagement => u.grants.iter().any(|g| g.role == Role::IctManagement),
     }
 }
 

@@ -351,16 +351,7 @@ pub async fn ack_page(
         return Err(ApiError::forbidden());
     }
     let page = state.db.oncall_page(&id).await?.ok_or_else(missing)?;
-    let allowed = match page.to {
-        pacta_core::oncall::PageTo::Person => page.user.as_deref() == Some(caller.name.as_str()),
-        pacta_core::oncall::PageTo::IctManagement => match &caller.actor {
-            pacta_core::access::Actor::User(u) => {
-                u.grants.iter().any(|g| g.role == Role::IctManagement)
-            }
-            _ => false,
-        },
-    };
-    if !allowed {
+    if !pacta_core::oncall::may_acknowledge(&caller.actor, page.to, page.user.as_deref()) {
         return Err(ApiError::forbidden());
     }
     state.db.ack_page(&id, caller.stamp(&state)).await?;

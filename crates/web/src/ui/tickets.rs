@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::Timestamp;
-use pacta_core::access::{Action, Actor, Role};
-use pacta_core::oncall::PageTo;
+use pacta_core::access::Action;
+use pacta_core::oncall::{may_acknowledge, PageTo};
 use pacta_core::sla::instant::parse_instant;
 use pacta_core::subscription::State as SubscriptionState;
 use pacta_core::ticket::lines::Opening;
@@ -693,28 +693,22 @@ fn ticket_view(page: &Page, doc: &Value, errors: Vec<String>) -> TicketPage {
 /// The pages of on-call duty on this ticket that the reader may still acknowledge: addressed to
 /// it, or — for ICT management's users — to ICT management.
 fn acknowledgeable(page: &Page, timeline: &[Value]) -> Vec<String> {
-    let Actor::User(u) = &page.caller.actor else {
-        return Vec::new();
-    };
-    if u.partner.is_some() {
-        return Vec::new();
-    }
-    let ict = u.grants.iter().any(|g| g.role == Role::IctManagement);
     let pages = timeline.iter().filter(|e| e["kind"] == "page");
-    let acked: Vec<&Value> = pages
-        .clone()
-        .filter(|e| e["data"]["acknowledged"] == json!(true))
-        .map(|e| &e["data"]["page"])
-        .collect();
     // One acknowledgement stops the chain: nothing is left to acknowledge after it.
-    if !acked.is_empty() {
+    if pages
+        .clone()
+        .any(|e| e["data"]["acknowledged"] == json!(true))
+    {
         return Vec::new();
     }
     pages
-        .filter(|e| match e["data"]["to"].as_str().and_then(PageTo::parse) {
-            Some(PageTo::Person) => e["data"]["user"].as_str() == Some(u.email.as_str()),
-            Some(PageTo::IctManagement) => ict,
-            None => false,
+        .filter(|e| {
+            e["data"]["to"]
+                .as_str()
+                .and_then(PageTo::parse)
+                .is_some_and(|to| {
+                    may_acknowledge(&page.caller.actor, to, e["data"]["user"].as_str())
+                })
         })
         .filter_map(|e| e["data"]["page"].as_str().map(str::to_owned))
         .collect()
@@ -837,11 +831,8 @@ pub async fn ack(
             doc["ticket"].as_str().unwrap_or_default()
         ))
         .into_response(),
-        Err(e)
-            if e.status.is_client_error()
-                && !form.ticket.is_empty()
-                && e.status == StatusCode::UNPROCESSABLE_ENTITY =>
-        {
+        // A stale form: the ticket again, saying so.
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY && !form.ticket.is_empty() => {
             ticket_page(
                 &state,
                 &page,
