@@ -4,6 +4,7 @@
 pub mod access;
 pub mod catalogue;
 pub mod clock;
+pub mod dashboard;
 pub mod incident;
 pub mod jobs;
 pub mod maintenance;

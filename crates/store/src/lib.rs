@@ -11,6 +11,7 @@ pub mod jobs;
 #[macro_use]
 pub mod outbox;
 pub mod accounts;
+pub mod badges;
 pub mod catalogue;
 pub mod credentials;
 mod db;

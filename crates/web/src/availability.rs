@@ -43,11 +43,45 @@ pub struct Inputs {
     maintenance: HashMap<String, Vec<pacta_store::maintenance::StoredWindow>>,
 }
 
+impl Inputs {
+    /// The maintenance windows of `service` read so far (by [`maintenance_of`]).
+    pub fn maintenance_windows(&self, service: &str) -> &[pacta_store::maintenance::StoredWindow] {
+        self.maintenance.get(service).map_or(&[], Vec::as_slice)
+    }
+
+    /// Monitor `seq`'s answer over `[lo, hi)`, known without a read (cut from a longer
+    /// history the caller read once).
+    pub fn know_window(&mut self, seq: i64, lo: i64, hi: i64, answer: Outages) {
+        self.windows.insert((seq, lo, hi), answer);
+    }
+
+    /// The `down` incidents of `service` that meet `[lo, hi)`, known without a read: each
+    /// `(start, end)` of those given that meet it, as the store would answer them.
+    pub fn know_down_incidents(
+        &mut self,
+        service: &str,
+        lo: i64,
+        hi: i64,
+        down: &[(Timestamp, Option<Timestamp>)],
+    ) {
+        let meeting = down
+            .iter()
+            .filter(|(start, end)| start.as_second() < hi && end.is_none_or(|e| e.as_second() > lo))
+            .map(|&(start, end)| Incident {
+                start,
+                end,
+                kind: IncidentKind::Down,
+            })
+            .collect();
+        self.incidents.insert((service.to_owned(), lo, hi), meeting);
+    }
+}
+
 /// The occurrences of the service's maintenance that meet `period`, each with `s`'s partner's
 /// consent at `now` (issue 12, point 4): through the consultation of the occurrence's round,
 /// by the `consent` op. A window the partner was not consulted on does not appear: it is
 /// agreed time.
-async fn maintenance_of(
+pub async fn maintenance_of(
     state: &AppState,
     inputs: &mut Inputs,
     s: &Subscription,
@@ -103,7 +137,11 @@ pub struct Figures {
 }
 
 /// The target of the subscription's effective SLA (its agreed version, pack, level, options).
-async fn target_of(state: &AppState, inputs: &mut Inputs, s: &Subscription) -> ApiResult<Target> {
+pub async fn target_of(
+    state: &AppState,
+    inputs: &mut Inputs,
+    s: &Subscription,
+) -> ApiResult<Target> {
     let key = format!(
         "{}@{}:{}:{:?}:{:?}",
         s.service, s.service_version, s.pack, s.level, s.options
@@ -117,7 +155,7 @@ async fn target_of(state: &AppState, inputs: &mut Inputs, s: &Subscription) -> A
 }
 
 /// The counting monitors of `s`: the service's and its own that count for availability.
-async fn counting_monitors(
+pub async fn counting_monitors(
     state: &AppState,
     inputs: &mut Inputs,
     s: &Subscription,
@@ -345,28 +383,17 @@ pub async fn availability(
                 format!("{month} has not begun"),
             ));
         }
-        // Open: the month so far; its budget is the whole month's.
-        let so_far = Interval {
-            start: whole.start,
-            end: whole.end.min(now),
-        };
         let history = lifecycle(state, s).await?;
-        let mut inputs = Inputs::default();
-        let done = figures(state, &mut inputs, s, &history, so_far, Some(month)).await?;
-        let allowed = figures(state, &mut inputs, s, &history, whole, Some(month))
-            .await?
-            .figures
-            .statement
-            .availability
-            .allowed_downtime_seconds;
-        let mut doc = done.doc;
-        let downtime = done.figures.statement.availability.downtime_seconds;
-        doc["allowed_downtime_seconds"] = json!(allowed);
-        doc["budget_left_seconds"] = json!(allowed - downtime);
-        doc["provisional"] = json!(true);
-        doc["closes_at"] = json!(instant(close_at(&whole).as_second()));
-        doc["statements"] = json!([]);
-        return Ok(doc);
+        return month_so_far(
+            state,
+            &mut Inputs::default(),
+            s,
+            &history,
+            month,
+            whole,
+            now,
+        )
+        .await;
     }
     let period = period.ok_or_else(|| {
         ApiError::invalid_field("month", "give a month (YYYY-MM), or from and to")
@@ -384,6 +411,39 @@ pub async fn availability(
         .await?
         .doc;
     doc["provisional"] = json!(true);
+    Ok(doc)
+}
+
+/// The provisional statement of an open `month` (its period `whole`) so far at `now`: the
+/// figures of `[start, now)` with the whole month's budget — what the availability of a month
+/// and the dashboard answer alike.
+pub async fn month_so_far(
+    state: &AppState,
+    inputs: &mut Inputs,
+    s: &Subscription,
+    history: &[(i64, State)],
+    month: &str,
+    whole: Interval,
+    now: Timestamp,
+) -> ApiResult<Value> {
+    let so_far = Interval {
+        start: whole.start,
+        end: whole.end.min(now),
+    };
+    let done = figures(state, inputs, s, history, so_far, Some(month)).await?;
+    let allowed = figures(state, inputs, s, history, whole, Some(month))
+        .await?
+        .figures
+        .statement
+        .availability
+        .allowed_downtime_seconds;
+    let mut doc = done.doc;
+    let downtime = done.figures.statement.availability.downtime_seconds;
+    doc["allowed_downtime_seconds"] = json!(allowed);
+    doc["budget_left_seconds"] = json!(allowed - downtime);
+    doc["provisional"] = json!(true);
+    doc["closes_at"] = json!(instant(close_at(&whole).as_second()));
+    doc["statements"] = json!([]);
     Ok(doc)
 }
 
@@ -736,6 +796,7 @@ pub async fn budget_due(
 /// wait for every subscription of the service — and the periodic one while downtime may grow.
 /// A failure is logged, not answered: the change itself is stored.
 pub async fn downtime_changed(state: &AppState, service: &str) {
+    state.live.changed();
     static CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let now = state.now();
     // A job is once per kind, subject and instant: a second change at the instant of a job that

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod availability;
 pub mod background;
 pub mod catalogue_watch;
+pub mod dashboard;
 pub mod error;
 pub mod hashing;
 pub mod ics;

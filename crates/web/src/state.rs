@@ -54,6 +54,8 @@ pub struct AppState {
     metrics_token: Option<Arc<str>>,
     /// Where on-call pages are POSTed (an SMS gateway), and the secret that signs them.
     oncall_webhook: Option<Arc<(String, String)>>,
+    /// The dashboard's in-memory view of the current status.
+    pub live: Arc<crate::dashboard::LiveView>,
 }
 
 impl AppState {
@@ -85,6 +87,7 @@ impl AppState {
             metrics: Arc::default(),
             metrics_token: None,
             oncall_webhook: None,
+            live: Arc::default(),
         })
     }
 

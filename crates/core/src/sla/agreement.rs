@@ -59,6 +59,24 @@ fn merge(spans: Vec<Span>) -> Vec<Span> {
     normalize(spans).unwrap_or_default()
 }
 
+/// What several monitors saw together over `[lo, hi)`: the outages ∪ᵢ(Oᵢ − Uᵢ) (an open one
+/// running to `hi`) and the unmonitored time ∩ᵢ Uᵢ — all of it with no monitor.
+pub fn watched(monitors: &[Outages], lo: i64, hi: i64) -> (Vec<Span>, Vec<Span>) {
+    let mut outages: Vec<Span> = Vec::new();
+    let mut unmonitored: Vec<Span> = vec![(lo, hi)];
+    for m in monitors {
+        let u = clip(
+            &merge(m.unmonitored.iter().map(|i| i.span()).collect()),
+            lo,
+            hi,
+        );
+        outages = union(&outages, &difference(&outage_spans(&m.outages, lo, hi), &u));
+        unmonitored = intersection(&unmonitored, &u);
+    }
+    unmonitored.retain(|(s, e)| s < e);
+    (outages, unmonitored)
+}
+
 /// One monitor's outages over `[lo, hi)` as spans, an open one running to `hi`.
 fn outage_spans(outages: &[Outage], lo: i64, hi: i64) -> Vec<Span> {
     let spans = outages
@@ -89,21 +107,7 @@ pub fn subscription_statement(
     };
     let (plo, phi) = part.unwrap_or((lo, lo));
     let suspended = clip(&suspended, plo, phi);
-    let mut outages: Vec<Span> = Vec::new();
-    let mut unmonitored: Vec<Span> = vec![(plo, phi)];
-    for m in monitors {
-        let u = clip(
-            &merge(m.unmonitored.iter().map(|i| i.span()).collect()),
-            plo,
-            phi,
-        );
-        outages = union(
-            &outages,
-            &difference(&outage_spans(&m.outages, plo, phi), &u),
-        );
-        unmonitored = intersection(&unmonitored, &u);
-    }
-    unmonitored.retain(|(s, e)| s < e);
+    let (outages, unmonitored) = watched(monitors, plo, phi);
     let as_outages: Vec<Outage> = outages
         .iter()
         .map(|&(s, e)| Outage {

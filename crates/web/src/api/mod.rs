@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod availability;
 pub mod catalogue;
+pub mod dashboard;
 pub mod incidents;
 pub mod maintenance;
 pub mod monitors;
@@ -59,6 +60,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         (name = "incidents", description = "Incidents of a service declared by the provider's staff, with their public updates"),
         (name = "maintenance", description = "Maintenance windows agreed with the partners: occurrences, consultation, consent"),
         (name = "tickets", description = "Support tickets: the lines Rule, exact SLA clocks, escalation, the agents' queue"),
+        (name = "dashboard", description = "The partner dashboard: live status, availability against target, 90 local days, maintenance and tickets at a glance"),
     )
 )]
 struct ApiDoc;
@@ -310,6 +312,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(subscriptions::get_subscription))
         .routes(routes!(subscriptions::decide_subscription))
         .routes(routes!(availability::get_availability))
+        .routes(routes!(dashboard::get_dashboard))
+        .routes(routes!(dashboard::get_overview))
+        .routes(routes!(dashboard::get_service_board))
         .routes(routes!(
             availability::list_statements,
             availability::amend_statement

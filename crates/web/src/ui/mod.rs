@@ -8,6 +8,7 @@ pub mod admin;
 pub mod availability;
 pub mod catalogue;
 pub mod closures;
+pub mod dashboard;
 pub mod fiche;
 pub mod format;
 pub mod forms;
@@ -225,6 +226,20 @@ pub fn route_table() -> Vec<PageRoute> {
             "/{lang}/oncall/pages/{id}/ack",
             &["POST"],
             post(tickets::ack),
+        ),
+        ("/{lang}/dashboard", &["GET"], get(dashboard::page)),
+        ("/{lang}/dashboard/strip", &["GET"], get(dashboard::strip)),
+        (
+            "/{lang}/dashboard/services/{code}",
+            &["GET"],
+            get(dashboard::service),
+        ),
+        ("/{lang}/admin/overview", &["GET"], get(dashboard::overview)),
+        ("/badges/{file}", &["GET"], get(dashboard::service_badge)),
+        (
+            "/badges/{service}/{file}",
+            &["GET"],
+            get(dashboard::subscription_badge),
         ),
         ("/static/{file}", &["GET"], get(statics::serve)),
     ]

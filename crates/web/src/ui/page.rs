@@ -77,8 +77,10 @@ impl Page {
             _ => None,
         };
         let staff = caller.actor.is_staff();
-        let links: [(&'static str, &str, bool); 13] = [
+        let links: [(&'static str, &str, bool); 15] = [
             ("my-home", "home", true),
+            ("dashboard", "dashboard", staff || own.is_some()),
+            ("admin-overview", "admin/overview", staff),
             ("tickets", "tickets", staff || own.is_some()),
             ("queue", "queue", caller.may(Action::ReadQueue).is_ok()),
             ("oncall", "oncall", caller.may(Action::ManageRoster).is_ok()),

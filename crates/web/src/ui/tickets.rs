@@ -73,7 +73,7 @@ pub struct TicketRow {
     pub overdue: bool,
 }
 
-fn ticket_row(page: &Page, doc: &Value) -> TicketRow {
+pub fn ticket_row(page: &Page, doc: &Value) -> TicketRow {
     let t = page.t();
     let running: Vec<Timestamp> = ["response", "resolution"]
         .iter()

@@ -379,6 +379,15 @@ fn api_case(w: &World, method: &str, path: &str) -> Option<Case> {
             ),
             ..partner_case(path, path)
         },
+        ("get", "/api/v1/dashboard") => partner_case(
+            &format!("{path}?partner=P-A"),
+            &format!("{path}?partner=P-Z"),
+        ),
+        ("get", "/api/v1/dashboard/services/{code}") => {
+            let p = path.replace("{code}", "WEB-HOSTING");
+            partner_case(&format!("{p}?partner=P-A"), &format!("{p}?partner=P-Z"))
+        }
+        ("get", "/api/v1/dashboard/overview") => case(Provider, path),
         ("get", "/api/v1/subscriptions/{id}/availability") => partner_case(
             &format!("{}?month=2026-10", path.replace("{id}", &w.a_subscription)),
             &format!(
@@ -464,6 +473,19 @@ fn page_case(w: &World, method: &str, path: &str) -> Option<Case> {
         | (_, "/{lang}/logout")
         | (_, "/{lang}/set-password/{token}")
         | (_, "/static/{file}") => case(Public, &p),
+        // Public, and a subscription's badge only with its secret (tested apart).
+        (_, "/badges/{file}") => case(Public, &p.replace("{file}", "WEB-HOSTING.svg")),
+        (_, "/badges/{service}/{file}") => case(
+            Public,
+            &p.replace("{service}", "WEB-HOSTING")
+                .replace("{file}", &format!("{}.svg", w.a_subscription)),
+        ),
+        (_, "/{lang}/dashboard")
+        | (_, "/{lang}/dashboard/strip")
+        | (_, "/{lang}/dashboard/services/{code}") => {
+            partner_case(&format!("{p}?partner=P-A"), &format!("{p}?partner=P-Z"))
+        }
+        (_, "/{lang}/admin/overview") => case(Provider, &p),
         (_, "/{lang}/account")
         | (_, "/{lang}/account/password")
         | (_, "/{lang}/account/tokens")
