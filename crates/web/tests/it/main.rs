@@ -6,6 +6,7 @@ mod api_reads;
 mod api_writes;
 mod auth;
 mod availability_api;
+mod dashboard_api;
 mod incidents_api;
 mod isolation;
 mod login;
