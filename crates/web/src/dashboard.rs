@@ -52,8 +52,11 @@ pub const STRIP_SECONDS: i64 = 30;
 #[derive(Default)]
 pub struct LiveView {
     generation: AtomicU64,
-    strips: Mutex<HashMap<String, (i64, u64, Arc<Vec<Value>>)>>,
+    strips: Mutex<HashMap<String, Strip>>,
 }
+
+/// A partner's strip as computed: when, at which generation, its rows.
+type Strip = (i64, u64, Arc<Vec<Value>>);
 
 impl LiveView {
     /// Something that moves a status happened: the next read computes afresh.

@@ -660,17 +660,24 @@ const CHART_H: i64 = 160;
 
 /// The response-time chart as SVG: the average per bucket as a line, the highest as a lighter
 /// one, the scale's top written at its left. Drawn on the server; no script.
-fn chart_svg(title_id: &str, title: &str, points: &[(i64, Option<i64>, Option<i64>)]) -> String {
+/// A bucket of a chart: its average and highest response time, if any was measured.
+#[derive(Clone, Copy)]
+struct ChartPoint {
+    average: Option<i64>,
+    max: Option<i64>,
+}
+
+fn chart_svg(title_id: &str, title: &str, points: &[ChartPoint]) -> String {
     let top = points
         .iter()
-        .filter_map(|p| p.2.or(p.1))
+        .filter_map(|p| p.max.or(p.average))
         .max()
         .unwrap_or(0)
         .max(1);
     let n = points.len().max(2) as i64 - 1;
     let x = |i: usize| 40 + (i as i64) * (CHART_W - 50) / n.max(1);
     let y = |v: i64| 10 + (CHART_H - 30) - v * (CHART_H - 30) / top;
-    let line = |pick: fn(&(i64, Option<i64>, Option<i64>)) -> Option<i64>| {
+    let line = |pick: fn(&ChartPoint) -> Option<i64>| {
         points
             .iter()
             .enumerate()
@@ -694,8 +701,8 @@ fn chart_svg(title_id: &str, title: &str, points: &[(i64, Option<i64>, Option<i6
         CHART_H - 20,
         CHART_H - 20,
         CHART_H - 20,
-        line(|p| p.2),
-        line(|p| p.1),
+        line(|p| p.max),
+        line(|p| p.average),
     )
 }
 
@@ -758,9 +765,12 @@ pub async fn service(
             .map(|(i, m)| {
                 let name = text_of(&m["name"], page.lang);
                 let raw: Vec<&Value> = m[range].as_array().into_iter().flatten().collect();
-                let points: Vec<(i64, Option<i64>, Option<i64>)> = raw
+                let points: Vec<ChartPoint> = raw
                     .iter()
-                    .map(|p| (0, p["average_ms"].as_i64(), p["max_ms"].as_i64()))
+                    .map(|p| ChartPoint {
+                        average: p["average_ms"].as_i64(),
+                        max: p["max_ms"].as_i64(),
+                    })
                     .collect();
                 let id = format!("chart-{k}-{i}");
                 let title = t.a(
