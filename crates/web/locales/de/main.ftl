@@ -948,4 +948,5 @@ db-outage-ongoing = andauernd
 db-overview-title = Überblick über die Partner
 db-overview-intro = Jedes Abonnement in Betrieb im { $month }, das kleinste verbleibende Fehlerbudget zuerst: Wer unter dem Ziel liegt oder sein Budget schneller verbraucht, als der Monat erlaubt, braucht Aufmerksamkeit.
 db-attention = Aufmerksamkeit
+db-target-column = Ziel
 db-attention-yes = braucht Aufmerksamkeit

@@ -949,4 +949,5 @@ db-outage-ongoing = ongoing
 db-overview-title = Overview across partners
 db-overview-intro = Every subscription in service in { $month }, the least error budget left first: those below the target or burning their budget faster than the month allows need attention.
 db-attention = Attention
+db-target-column = Target
 db-attention-yes = needs attention

@@ -948,4 +948,5 @@ db-outage-ongoing = nog bezig
 db-overview-title = Overzicht over de partners
 db-overview-intro = Elk abonnement in gebruik in { $month }, het kleinste resterende foutenbudget eerst: wie onder de doelstelling zit of het budget sneller verbruikt dan de maand toelaat, vraagt aandacht.
 db-attention = Aandacht
+db-target-column = Doelstelling
 db-attention-yes = vraagt aandacht

@@ -181,6 +181,20 @@ fn month_view(t: Tr, lang: Lang, m: &Value) -> Option<MonthView> {
     })
 }
 
+/// A burn rate to two decimals in the reader's notation; a dash when there is none.
+fn burn_text(rate: &Value, lang: Lang) -> String {
+    rate.as_f64()
+        .map(|r| format!("{r:.2}"))
+        .map(|r| {
+            if lang == Lang::En {
+                r
+            } else {
+                r.replace('.', ",")
+            }
+        })
+        .unwrap_or_else(|| "–".to_owned())
+}
+
 fn signed_duration(seconds: i64, lang: Lang) -> String {
     if seconds < 0 {
         format!("−{}", format::duration(-seconds, lang))
@@ -292,6 +306,28 @@ pub struct ContactView {
     pub name: L,
     pub email: String,
     pub phone: String,
+}
+
+/// The escalation contacts of [`board::escalation_contacts`] in the reader's words.
+pub fn contact_views(page: &Page, contacts: &Value) -> Vec<ContactView> {
+    let t = page.t();
+    contacts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| ContactView {
+            role: match c["role"].as_str().unwrap_or_default() {
+                "service-manager" => t.a(
+                    "home-contact-spoc",
+                    &[("service", text_of(&c["service_name"], page.lang).text)],
+                ),
+                role => t.s(&format!("home-contact-{role}")),
+            },
+            name: text_of(&c["name"], page.lang),
+            email: c["email"].as_str().unwrap_or_default().to_owned(),
+            phone: c["phone"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -416,10 +452,12 @@ pub async fn page(
         Err(e) => return failed(e),
     };
     let query = partner_query(&page, &partner);
-    let may_badge = page
-        .caller
-        .may(pacta_core::access::Action::ManageFeeds { partner: &partner })
-        .is_ok();
+    // The badge's secret is the partner admin's to hand out (staff do not mint it for them).
+    let may_badge = page.caller.partner() == Some(partner.as_str())
+        && page
+            .caller
+            .may(pacta_core::access::Action::ManageFeeds { partner: &partner })
+            .is_ok();
     let mut services = Vec::new();
     for s in doc["services"].as_array().into_iter().flatten() {
         let code = s["service"].as_str().unwrap_or_default().to_owned();
@@ -520,23 +558,7 @@ pub async fn page(
         .flatten()
         .map(|s| strip_row(&page, &query, s))
         .collect();
-    let contacts = doc["contacts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| ContactView {
-            role: match c["role"].as_str().unwrap_or_default() {
-                "service-manager" => t.a(
-                    "home-contact-spoc",
-                    &[("service", text_of(&c["service_name"], page.lang).text)],
-                ),
-                role => t.s(&format!("home-contact-{role}")),
-            },
-            name: text_of(&c["name"], page.lang),
-            email: c["email"].as_str().unwrap_or_default().to_owned(),
-            phone: c["phone"].as_str().unwrap_or_default().to_owned(),
-        })
-        .collect();
+    let contacts = contact_views(&page, &doc["contacts"]);
     let partner_name = match state.db.partner(pacta_store::Scope::All, &partner).await {
         Ok(Some(p)) => L::new(&p.partner.name, page.lang).text,
         Ok(None) => partner.clone(),
@@ -956,10 +978,7 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
                         ),
                     ],
                 ),
-                burn: r["burn_rate"]
-                    .as_f64()
-                    .map(|v| format!("{v:.2}"))
-                    .unwrap_or_else(|| "–".into()),
+                burn: burn_text(&r["burn_rate"], page.lang),
                 attention: r["attention"].as_bool().unwrap_or(false),
                 verdict: match r["met"].as_bool() {
                     Some(true) => t.s("db-met"),

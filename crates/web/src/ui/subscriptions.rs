@@ -199,57 +199,28 @@ async fn partner_home(state: &AppState, page: &Page, partner: &str) -> Result<Ho
         .as_ref()
         .map(|p| L::new(&p.partner.name, lang).text)
         .unwrap_or_else(|| partner.to_owned());
-    let mut contacts = Vec::new();
-    // The service manager (SPOC) of each subscribed service, once each.
-    let mut seen = std::collections::BTreeSet::new();
-    for s in all.iter().filter(|s| {
-        matches!(
-            s.state,
-            SubState::Approved | SubState::Active | SubState::Suspended
-        )
-    }) {
-        if !seen.insert(s.service.clone()) {
-            continue;
-        }
-        if let Some(service) = page.snapshot.service(&s.service) {
-            let m = &service.service_manager;
-            contacts.push(Contact {
-                role: t.a(
-                    "home-contact-spoc",
-                    &[("service", L::new(&service.name, lang).text)],
-                ),
-                name: m.name.clone(),
-                email: m.email.clone(),
-                phone: m.phone.clone(),
-            });
-        }
-    }
-    if let Some(prm) = stored.as_ref().and_then(|p| p.partner.prm.clone()) {
-        let name = state
-            .db
-            .user(Scope::All, &prm)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default();
-        contacts.push(Contact {
-            role: t.s("home-contact-prm"),
-            name,
-            email: prm,
-            phone: String::new(),
-        });
-    }
-    if let Some(profile) = &page.snapshot.stored.catalogue.profile {
-        for role in ["ict-escalation", "central-helpdesk", "security-advisor"] {
-            for c in profile.contacts.iter().filter(|c| c.role == role) {
-                contacts.push(Contact {
-                    role: t.s(&format!("home-contact-{role}")),
-                    name: L::new(&c.name, lang).text,
-                    email: c.email.clone().unwrap_or_default(),
-                    phone: c.phone.clone().unwrap_or_default(),
-                });
-            }
-        }
-    }
+    let services: Vec<String> = all
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.state,
+                SubState::Approved | SubState::Active | SubState::Suspended
+            )
+        })
+        .map(|s| s.service.clone())
+        .collect();
+    let contacts = super::dashboard::contact_views(
+        page,
+        &serde_json::json!(crate::dashboard::escalation_contacts(state, partner, &services).await?),
+    )
+    .into_iter()
+    .map(|c| Contact {
+        role: c.role,
+        name: c.name.text,
+        email: c.email,
+        phone: c.phone,
+    })
+    .collect();
     Ok(HomePage {
         base: page.base(t.s("home-title"), "my-home"),
         partner: Some(partner.to_owned()),

@@ -579,24 +579,31 @@ async fn badges_public_per_service_and_secret_per_subscription() {
             "{other}"
         );
     }
-    // A viewer is not shown the secret.
-    let session = w
-        .app
-        .state
-        .db
-        .create_session("viewer@p-a.example", Stamp::new("test", t0()))
-        .await
-        .unwrap();
-    let page = w
-        .app
-        .send(
-            Request::builder()
-                .uri("/en/dashboard")
-                .header(header::COOKIE, format!("pacta_session={session}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(!text(&page).contains("/badges/WEB-HOSTING/"));
+    // Neither a viewer nor the staff are shown the secret: it is the partner admin's to give.
+    for (who, uri) in [
+        ("viewer@p-a.example", "/en/dashboard"),
+        ("admin@provider.example", "/en/dashboard?partner=P-A"),
+    ] {
+        let session = w
+            .app
+            .state
+            .db
+            .create_session(who, Stamp::new("test", t0()))
+            .await
+            .unwrap();
+        let page = w
+            .app
+            .send(
+                Request::builder()
+                    .uri(uri)
+                    .header(header::COOKIE, format!("pacta_session={session}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        let html = text(&page);
+        assert!(html.contains("Dashboard — P-A"), "{who}");
+        assert!(!html.contains("/badges/WEB-HOSTING/"), "{who}");
+    }
 }
