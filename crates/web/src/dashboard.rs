@@ -595,10 +595,10 @@ pub async fn board(state: &AppState, caller: &Caller, partner: &str) -> ApiResul
         entry["state"] = json!(s.state.code());
         entry["month"] = f.month.clone().unwrap_or(Value::Null);
         entry["burn_rate"] = burn;
-        entry["days"] = json!(f.days);
-        entry["incidents"] = json!(incidents);
-        entry["maintenance"] = json!(upcoming_maintenance(&ld, s)?);
-        entry["open_tickets"] = json!(tickets_of.remove(s.id.as_str()).unwrap_or_default());
+        entry["days"] = Value::Array(f.days);
+        entry["incidents"] = Value::Array(incidents);
+        entry["maintenance"] = Value::Array(upcoming_maintenance(&ld, s)?);
+        entry["open_tickets"] = Value::Array(tickets_of.remove(s.id.as_str()).unwrap_or_default());
         entry["statements"] = json!(format!("/api/v1/subscriptions/{}/statements", s.id));
         services.push(entry);
     }
@@ -609,13 +609,15 @@ pub async fn board(state: &AppState, caller: &Caller, partner: &str) -> ApiResul
         Arc::new(strip),
     );
     let codes: Vec<String> = subs.iter().map(|s| s.service.clone()).collect();
-    Ok(json!({
+    // Moved in, not serialised again: `json!` copies what it is given.
+    let mut doc = json!({
         "partner": partner,
         "at": instant(now.as_second()),
         "month": ld.month,
-        "services": services,
         "contacts": escalation_contacts(state, partner, &codes).await?,
-    }))
+    });
+    doc["services"] = Value::Array(services);
+    Ok(doc)
 }
 
 /// The status strip of `partner`: each subscription's status and since when, from the
@@ -713,7 +715,7 @@ pub async fn service_board(
                 "90d": quarter.iter().map(latency_point).collect::<Vec<_>>(),
             }));
         }
-        entry["latency"] = json!(latency);
+        entry["latency"] = Value::Array(latency);
         entry["statement_list"] = json!(state
             .db
             .statements(scope, &s.id, None)
@@ -729,12 +731,13 @@ pub async fn service_board(
             .collect::<Vec<_>>());
         out.push(entry);
     }
-    Ok(json!({
+    let mut doc = json!({
         "partner": partner,
         "service": service,
         "at": instant(now.as_second()),
-        "subscriptions": out,
-    }))
+    });
+    doc["subscriptions"] = Value::Array(out);
+    Ok(doc)
 }
 
 /// The staff's overview at now: every subscription in service this month with its provisional
@@ -834,11 +837,9 @@ pub async fn overview(state: &AppState) -> ApiResult<Value> {
         rows.push((row, doc));
     }
     rows.sort_by(|a, b| overview_order(&a.0, &b.0));
-    Ok(json!({
-        "at": instant(now.as_second()),
-        "month": ld.month,
-        "items": rows.into_iter().map(|(_, d)| d).collect::<Vec<_>>(),
-    }))
+    let mut doc = json!({"at": instant(now.as_second()), "month": ld.month});
+    doc["items"] = Value::Array(rows.into_iter().map(|(_, d)| d).collect());
+    Ok(doc)
 }
 
 /// The status of a whole service (its public badge): its own monitors (not any subscription's),
