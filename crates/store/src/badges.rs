@@ -42,3 +42,31 @@ impl Db {
         Ok(row.map(|(s,)| s))
     }
 }
+
+impl Db {
+    /// The badge secrets the subscriptions `ids` have, in one read.
+    pub async fn badge_tokens(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let list = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT subscription_id, token FROM subscription_badges \
+             WHERE subscription_id IN ({list})"
+        );
+        let rows: Vec<(String, String)> = with_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().collect())
+    }
+}

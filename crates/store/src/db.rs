@@ -130,8 +130,11 @@ impl Db {
             };
             Ok(Db::Sqlite { write, read })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // No ping before each statement (sqlx's default): a broken connection fails its
+            // statement and is dropped; the ping cost a round trip on every read.
             let pool = PgPoolOptions::new()
                 .max_connections(10)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;

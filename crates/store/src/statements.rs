@@ -397,3 +397,42 @@ impl Db {
         Ok(rows.into_iter().map(|(s,)| s).collect())
     }
 }
+
+impl Db {
+    /// The lifecycles of the subscriptions `ids` (as
+    /// [`subscription_lifecycles`](Db::subscription_lifecycles) answers each), in one read; a
+    /// subscription without events has none.
+    pub async fn subscription_lifecycles_of(
+        &self,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Vec<(i64, State)>>> {
+        let mut out: BTreeMap<String, Vec<(i64, State)>> = BTreeMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT subscription_id, at, to_state FROM subscription_events \
+             WHERE subscription_id IN ({list}) ORDER BY subscription_id, id"
+        );
+        let rows: Vec<(String, i64, String)> = with_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        for (id, at, to) in rows {
+            let state = State::parse(&to).ok_or_else(|| {
+                StoreError::Rejected(format!(
+                    "subscription {id}: unknown state `{to}` in its history"
+                ))
+            })?;
+            out.entry(id).or_default().push((at, state));
+        }
+        Ok(out)
+    }
+}

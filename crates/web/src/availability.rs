@@ -44,6 +44,15 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The maintenance windows of `service`, known without a read (read for many at once).
+    pub fn know_maintenance(
+        &mut self,
+        service: &str,
+        windows: Vec<pacta_store::maintenance::StoredWindow>,
+    ) {
+        self.maintenance.insert(service.to_owned(), windows);
+    }
+
     /// The maintenance windows of `service` read so far (by [`maintenance_of`]).
     pub fn maintenance_windows(&self, service: &str) -> &[pacta_store::maintenance::StoredWindow] {
         self.maintenance.get(service).map_or(&[], Vec::as_slice)
