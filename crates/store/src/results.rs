@@ -744,25 +744,25 @@ impl Db {
             placeholders(1)
         );
         type Row = (i64, i64, i64, Option<i64>, Option<i64>);
-        let (outages, gaps, tracks): (Vec<Row>, Vec<(i64, i64, i64)>, Vec<(i64, i64)>) =
-            with_pool!(self, |pool| {
-                let mut q = sqlx::query_as(&outages_sql).bind(to).bind(from);
-                for s in seqs {
-                    q = q.bind(*s);
-                }
-                let outages = q.fetch_all(pool).await?;
-                let mut q = sqlx::query_as(&gaps_sql).bind(to).bind(from);
-                for s in seqs {
-                    q = q.bind(*s);
-                }
-                let gaps = q.fetch_all(pool).await?;
-                let mut q = sqlx::query_as(&tracks_sql);
-                for s in seqs {
-                    q = q.bind(*s);
-                }
-                let tracks = q.fetch_all(pool).await?;
-                (outages, gaps, tracks)
-            });
+        type Rows = (Vec<Row>, Vec<(i64, i64, i64)>, Vec<(i64, i64)>);
+        let (outages, gaps, tracks): Rows = with_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&outages_sql).bind(to).bind(from);
+            for s in seqs {
+                q = q.bind(*s);
+            }
+            let outages = q.fetch_all(pool).await?;
+            let mut q = sqlx::query_as(&gaps_sql).bind(to).bind(from);
+            for s in seqs {
+                q = q.bind(*s);
+            }
+            let gaps = q.fetch_all(pool).await?;
+            let mut q = sqlx::query_as(&tracks_sql);
+            for s in seqs {
+                q = q.bind(*s);
+            }
+            let tracks = q.fetch_all(pool).await?;
+            (outages, gaps, tracks)
+        });
         for (seq, start, down_at, end, recovered_at) in outages {
             if let Some(h) = out.get_mut(&seq) {
                 h.outages
