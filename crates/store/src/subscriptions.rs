@@ -337,6 +337,99 @@ impl Db {
         rows.into_iter().map(from_row).collect()
     }
 
+    /// Every subscription now in one of `states`, in order of creation, each with its lifecycle
+    /// as the rule reads it (`(at, state entered)` in order) — what the staff's overview reads
+    /// for thousands of subscriptions, in the way each backend answers fastest (measured for 5,050
+    /// subscriptions and their 15,150 events): from SQLite one JSON document, as sqlx hands
+    /// SQLite's rows over one at a time (that read took longer than the rest of the overview);
+    /// from PostgreSQL the plain rows, which it sends in bulk and builds JSON slowly.
+    pub async fn subscriptions_with_lifecycles(
+        &self,
+        states: &[State],
+    ) -> Result<Vec<(Subscription, Vec<(i64, State)>)>> {
+        if states.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (1..=states.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let parse = |id: &str, to: &str| State::parse(to).ok_or_else(|| corrupt(id, "history"));
+        match self {
+            Db::Sqlite { read, .. } => {
+                let sql = format!(
+                    "SELECT json_group_array(json_array(json_array({COLUMNS}), json(( \
+                     SELECT json_group_array(json_array(e.at, e.to_state) ORDER BY e.id) \
+                     FROM subscription_events e WHERE e.subscription_id = s.id))) \
+                     ORDER BY s.created_at, s.id) \
+                     FROM subscriptions s WHERE s.state IN ({list})"
+                );
+                let mut q = sqlx::query_scalar(&sql);
+                for state in states {
+                    q = q.bind(state.code());
+                }
+                let doc: String = q.fetch_one(read).await?;
+                let rows: Vec<(SubscriptionRow, Vec<(i64, String)>)> = serde_json::from_str(&doc)
+                    .map_err(|e| {
+                    StoreError::Rejected(format!("the subscriptions read back: {e}"))
+                })?;
+                rows.into_iter()
+                    .map(|(row, events)| {
+                        let s = from_row(row)?;
+                        let lifecycle = events
+                            .into_iter()
+                            .map(|(at, to)| Ok((at, parse(&s.id, &to)?)))
+                            .collect::<Result<Vec<_>>>()?;
+                        Ok((s, lifecycle))
+                    })
+                    .collect()
+            }
+            Db::Postgres(pool) => {
+                let subscriptions_sql = format!(
+                    "SELECT {COLUMNS} FROM subscriptions WHERE state IN ({list}) \
+                     ORDER BY created_at, id"
+                );
+                // Put in order here: sorting 15,000 rows took PostgreSQL longer than reading
+                // them. Events are numbered by UUID, in ASCII, so byte order is `ORDER BY id`.
+                let events_sql = format!(
+                    "SELECT e.subscription_id, e.id, e.at, e.to_state FROM subscription_events e \
+                     JOIN subscriptions s ON s.id = e.subscription_id WHERE s.state IN ({list})"
+                );
+                // One snapshot for both reads: the lifecycles of the subscriptions read.
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                let mut q = sqlx::query_as(&subscriptions_sql);
+                for state in states {
+                    q = q.bind(state.code());
+                }
+                let rows: Vec<SubscriptionRow> = q.fetch_all(&mut *tx).await?;
+                let mut q = sqlx::query_as(&events_sql);
+                for state in states {
+                    q = q.bind(state.code());
+                }
+                let events: Vec<(String, String, i64, String)> = q.fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                let mut lifecycles: std::collections::HashMap<String, Vec<(String, i64, State)>> =
+                    std::collections::HashMap::new();
+                for (id, event, at, to) in events {
+                    let state = parse(&id, &to)?;
+                    lifecycles.entry(id).or_default().push((event, at, state));
+                }
+                rows.into_iter()
+                    .map(|row| {
+                        let s = from_row(row)?;
+                        let mut events = lifecycles.remove(&s.id).unwrap_or_default();
+                        events.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                        let lifecycle = events.into_iter().map(|(_, at, st)| (at, st)).collect();
+                        Ok((s, lifecycle))
+                    })
+                    .collect()
+            }
+        }
+    }
+
     /// The history of a subscription, in order.
     pub async fn subscription_history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
         type Row = (

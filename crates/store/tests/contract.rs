@@ -1660,3 +1660,122 @@ contract!(
         }
     }
 );
+
+contract!(
+    subscriptions_with_lifecycles_answer_what_the_plain_reads_answer,
+    |db: Db| async move {
+        use pacta_core::subscription::State;
+        use pacta_store::subscriptions::{Effects, NewSubscription, Step, SubscriptionFilter};
+        db.create_partner(&partner("P-A"), by("cli")).await.unwrap();
+        db.create_partner(&partner("P-B"), by("cli")).await.unwrap();
+        let at = |s: i64| Stamp::new("manager", jiff::Timestamp::from_second(s).unwrap());
+        // Each pack ends in a different state: requested, active, suspended, terminated.
+        let mut made = Vec::new();
+        for (i, (partner, steps)) in [
+            ("P-A", vec![]),
+            (
+                "P-A",
+                vec![("approve", State::Approved), ("activate", State::Active)],
+            ),
+            (
+                "P-B",
+                vec![
+                    ("approve", State::Approved),
+                    ("activate", State::Active),
+                    ("suspend", State::Suspended),
+                ],
+            ),
+            (
+                "P-B",
+                vec![
+                    ("approve", State::Approved),
+                    ("activate", State::Active),
+                    ("terminate", State::Terminated),
+                ],
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let created = db
+                .request_subscription(
+                    &NewSubscription {
+                        partner: partner.into(),
+                        service: "WEB-HOSTING".into(),
+                        service_version: 1,
+                        pack: format!("pack \"{i}\" é"),
+                        level: (i % 2 == 1).then(|| "gold".to_owned()),
+                        options: vec!["backup \"daily\"".into(), "ünicode\n".into()],
+                        quantity: 3,
+                        start_date: jiff::civil::date(2027, 1, 1),
+                        end_date: (i == 2).then(|| jiff::civil::date(2027, 12, 31)),
+                    },
+                    &Effects::default(),
+                    at(1_800_000_000 + i as i64),
+                )
+                .await
+                .unwrap();
+            let mut from = State::Requested;
+            for (k, (action, to)) in steps.into_iter().enumerate() {
+                db.transition_subscription(
+                    &created.id,
+                    from,
+                    &[Step {
+                        action,
+                        to,
+                        reason: None,
+                    }],
+                    None,
+                    &Effects::default(),
+                    at(1_800_000_100 + 1_000 * k as i64),
+                )
+                .await
+                .unwrap();
+                from = to;
+            }
+            made.push(created.id);
+        }
+        let read = db
+            .subscriptions_with_lifecycles(&[State::Active, State::Suspended])
+            .await
+            .unwrap();
+        let mut expected = Vec::new();
+        for s in db
+            .list_subscriptions(Scope::All, &SubscriptionFilter::default())
+            .await
+            .unwrap()
+        {
+            if matches!(s.state, State::Active | State::Suspended) {
+                let history = db.subscription_history(&s.id).await.unwrap();
+                expected.push((s, history.into_iter().map(|h| (h.at, h.to)).collect()));
+            }
+        }
+        assert_eq!(read, expected);
+        let ids: Vec<&str> = read.iter().map(|(s, _)| s.id.as_str()).collect();
+        assert_eq!(ids, [made[1].as_str(), made[2].as_str()]);
+        assert_eq!(
+            read[1].1,
+            [
+                (1_800_000_002, State::Requested),
+                (1_800_000_100, State::Approved),
+                (1_800_001_100, State::Active),
+                (1_800_002_100, State::Suspended),
+            ]
+        );
+        let everything = db
+            .subscriptions_with_lifecycles(&[
+                State::Requested,
+                State::Active,
+                State::Suspended,
+                State::Terminated,
+            ])
+            .await
+            .unwrap();
+        assert_eq!(everything.len(), 4);
+        assert!(db
+            .subscriptions_with_lifecycles(&[State::Rejected])
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);

@@ -137,6 +137,26 @@ pub async fn maintenance_of(
     Ok(out)
 }
 
+/// The windows of [`maintenance_of`] as the rule reads them: each occurrence with the consent.
+pub fn rule_windows(
+    maintenance: &[(
+        String,
+        pacta_core::maintenance::Occurrence,
+        pacta_core::sla::consent::Consent,
+    )],
+) -> Vec<MaintenanceWindow> {
+    maintenance
+        .iter()
+        .map(|&(_, o, consent)| MaintenanceWindow {
+            window: Interval {
+                start: o.start,
+                end: o.end,
+            },
+            consent,
+        })
+        .collect()
+}
+
 /// A subscription's figures over a period.
 pub struct Figures {
     /// The statement object, as stored and answered (without `provisional`).
@@ -169,6 +189,32 @@ pub async fn counting_monitors(
     inputs: &mut Inputs,
     s: &Subscription,
 ) -> ApiResult<Vec<StoredMonitor>> {
+    Ok(all_monitors(state, inputs)
+        .await?
+        .iter()
+        .filter(|m| counts_for(m, s))
+        .cloned()
+        .collect())
+}
+
+/// The numbers (`seq`) of [`counting_monitors`], without copying the monitors.
+pub async fn counting_seqs(
+    state: &AppState,
+    inputs: &mut Inputs,
+    s: &Subscription,
+) -> ApiResult<Vec<i64>> {
+    Ok(all_monitors(state, inputs)
+        .await?
+        .iter()
+        .filter(|m| counts_for(m, s))
+        .map(|m| m.seq)
+        .collect())
+}
+
+async fn all_monitors<'a>(
+    state: &AppState,
+    inputs: &'a mut Inputs,
+) -> ApiResult<&'a [StoredMonitor]> {
     if inputs.monitors.is_none() {
         inputs.monitors = Some(
             state
@@ -177,19 +223,16 @@ pub async fn counting_monitors(
                 .await?,
         );
     }
-    Ok(inputs
-        .monitors
-        .iter()
-        .flatten()
-        .filter(|m| m.service == s.service && m.monitor.counts_for_availability)
-        .filter(|m| {
-            m.monitor
-                .subscription
-                .as_deref()
-                .is_none_or(|id| id == s.id)
-        })
-        .cloned()
-        .collect())
+    Ok(inputs.monitors.as_deref().unwrap_or_default())
+}
+
+fn counts_for(m: &StoredMonitor, s: &Subscription) -> bool {
+    m.service == s.service
+        && m.monitor.counts_for_availability
+        && m.monitor
+            .subscription
+            .as_deref()
+            .is_none_or(|id| id == s.id)
 }
 
 /// The figures of `s` (with its lifecycle `history`) over `period`; `month` names it when it is
@@ -245,16 +288,7 @@ pub async fn figures(
         inputs.incidents.insert(incident_key.clone(), down);
     }
     let maintenance = maintenance_of(state, inputs, s, period).await?;
-    let windows: Vec<MaintenanceWindow> = maintenance
-        .iter()
-        .map(|&(_, o, consent)| MaintenanceWindow {
-            window: Interval {
-                start: o.start,
-                end: o.end,
-            },
-            consent,
-        })
-        .collect();
+    let windows = rule_windows(&maintenance);
     let incidents = &inputs.incidents[&incident_key];
     let figures = subscription_statement(period, history, &target, &answers, incidents, &windows)
         .map_err(|e| ApiError::internal_message(&e.to_string()))?;

@@ -22,7 +22,9 @@ use pacta_core::dashboard::{
 };
 use pacta_core::incident::Kind as IncidentKind;
 use pacta_core::monitor::Grain;
-use pacta_core::sla::agreement::{burn_rate, month_of, subscription_statement, watched};
+use pacta_core::sla::agreement::{
+    burn_rate, month_of, served_within, subscription_statement, watched,
+};
 use pacta_core::sla::availability::Target;
 use pacta_core::sla::intervals::{normalize, union, Span};
 use pacta_core::sla::outages::Outages;
@@ -161,12 +163,23 @@ impl Loaded {
     /// monitors' histories, the lifecycles, the incidents and the maintenance windows of their
     /// services — rather than six per subscription.
     async fn preload(&mut self, state: &AppState, subs: &[Subscription]) -> ApiResult<()> {
+        self.read_services(state, &subs.iter().collect::<Vec<_>>())
+            .await?;
+        let ids: Vec<String> = subs.iter().map(|s| s.id.clone()).collect();
+        self.lifecycles
+            .extend(state.db.subscription_lifecycles_of(&ids).await?);
+        Ok(())
+    }
+
+    /// Reads the counting monitors' histories, the incidents and the maintenance windows of the
+    /// services of `subs`, each in one statement for them all.
+    async fn read_services(&mut self, state: &AppState, subs: &[&Subscription]) -> ApiResult<()> {
         let mut seqs = Vec::new();
         let mut services: Vec<String> = Vec::new();
         for s in subs {
-            for m in figures::counting_monitors(state, &mut self.inputs, s).await? {
-                if !self.histories.contains_key(&m.seq) && !seqs.contains(&m.seq) {
-                    seqs.push(m.seq);
+            for seq in figures::counting_seqs(state, &mut self.inputs, s).await? {
+                if !self.histories.contains_key(&seq) && !seqs.contains(&seq) {
+                    seqs.push(seq);
                 }
             }
             if !services.contains(&s.service) {
@@ -175,9 +188,6 @@ impl Loaded {
         }
         self.histories
             .extend(state.db.monitor_histories(&seqs, self.lo, self.hi).await?);
-        let ids: Vec<String> = subs.iter().map(|s| s.id.clone()).collect();
-        self.lifecycles
-            .extend(state.db.subscription_lifecycles_of(&ids).await?);
         let mut incidents: HashMap<String, Vec<StoredIncident>> =
             services.iter().map(|s| (s.clone(), Vec::new())).collect();
         for i in state
@@ -247,6 +257,20 @@ fn down_of(incidents: &[StoredIncident]) -> Vec<(Timestamp, Option<Timestamp>)> 
     down.into_iter().map(|(_, s, e)| (s, e)).collect()
 }
 
+/// The `degraded` incidents of a service, as the live status reads them.
+fn degraded_of(incidents: &[StoredIncident]) -> Vec<(i64, Option<i64>)> {
+    incidents
+        .iter()
+        .filter(|i| i.incident.kind == IncidentKind::Degraded)
+        .map(|i| {
+            (
+                i.incident.start.as_second(),
+                i.incident.end.map(|e| e.as_second()),
+            )
+        })
+        .collect()
+}
+
 fn as_rule_incidents(down: &[(Timestamp, Option<Timestamp>)], period: Interval) -> Vec<Incident> {
     down.iter()
         .filter(|(s, e)| *s < period.end && e.is_none_or(|e| e > period.start))
@@ -305,16 +329,6 @@ async fn figure(
     }
     let incidents = ld.incidents(state, &s.service).await?.to_vec();
     let down = down_of(&incidents);
-    let degraded: Vec<(i64, Option<i64>)> = incidents
-        .iter()
-        .filter(|i| i.incident.kind == IncidentKind::Degraded)
-        .map(|i| {
-            (
-                i.incident.start.as_second(),
-                i.incident.end.map(|e| e.as_second()),
-            )
-        })
-        .collect();
     let look_back = Interval {
         start: lo_days,
         end: now,
@@ -329,16 +343,7 @@ async fn figure(
         },
     )
     .await?;
-    let windows: Vec<MaintenanceWindow> = maintenance
-        .iter()
-        .map(|&(_, o, consent)| MaintenanceWindow {
-            window: Interval {
-                start: o.start,
-                end: o.end,
-            },
-            consent,
-        })
-        .collect();
+    let windows = figures::rule_windows(&maintenance);
     let meeting = |period: Interval| -> Vec<MaintenanceWindow> {
         windows
             .iter()
@@ -367,7 +372,7 @@ async fn figure(
         outages: back.outages.clone(),
         unmonitored: back.unmonitored.clone(),
         down_incidents: spans_of(&down),
-        degraded_incidents: degraded,
+        degraded_incidents: degraded_of(&incidents),
         maintenance: maintenance
             .iter()
             .map(|(_, o, _)| (o.start.as_second(), o.end.as_second()))
@@ -813,14 +818,10 @@ pub async fn overview(state: &AppState) -> ApiResult<Value> {
         start: whole.start,
         end: whole.end.min(now),
     };
-    let lifecycles = state.db.subscription_lifecycles().await?;
-    let subs: Vec<Subscription> = state
+    let subs = state
         .db
-        .list_subscriptions(Scope::All, &SubscriptionFilter::default())
-        .await?
-        .into_iter()
-        .filter(|s| matches!(s.state, SubState::Active | SubState::Suspended))
-        .collect();
+        .subscriptions_with_lifecycles(&[SubState::Active, SubState::Suspended])
+        .await?;
     let names: HashMap<String, Value> = state
         .db
         .list_partners(Scope::All)
@@ -828,56 +829,70 @@ pub async fn overview(state: &AppState) -> ApiResult<Value> {
         .into_iter()
         .map(|p| (p.partner.code.clone(), json!(p.partner.name)))
         .collect();
+    ld.read_services(state, &subs.iter().map(|(s, _)| s).collect::<Vec<_>>())
+        .await?;
+    // The subscribers of a service whose months read alike have the same figures: computed once.
+    let mut months: HashMap<MonthInputs, MonthFigures> = HashMap::new();
     let mut rows: Vec<(OverviewRow, Value)> = Vec::with_capacity(subs.len());
     let err = |e: pacta_core::sla::SlaError| ApiError::internal_message(&e.to_string());
-    for s in &subs {
-        let empty = Vec::new();
-        let history = lifecycles.get(&s.id).unwrap_or(&empty);
+    for (s, history) in &subs {
         let target = figures::target_of(state, &mut ld.inputs, s).await?;
-        let monitors = figures::counting_monitors(state, &mut ld.inputs, s).await?;
-        let mut so_far_answers = Vec::with_capacity(monitors.len());
-        let mut whole_answers = Vec::with_capacity(monitors.len());
-        for m in &monitors {
-            let h = ld.history(state, m.seq).await?;
-            so_far_answers.push(h.window(so_far.start, so_far.end));
-            whole_answers.push(h.window(whole.start, whole.end));
-        }
-        let down = down_of(ld.incidents(state, &s.service).await?);
-        let maintenance = figures::maintenance_of(state, &mut ld.inputs, s, whole).await?;
-        let windows: Vec<MaintenanceWindow> = maintenance
-            .iter()
-            .map(|&(_, o, consent)| MaintenanceWindow {
-                window: Interval {
-                    start: o.start,
-                    end: o.end,
-                },
-                consent,
-            })
-            .collect();
-        let done = subscription_statement(
-            so_far,
-            history,
-            &target,
-            &so_far_answers,
-            &as_rule_incidents(&down, so_far),
-            &windows,
-        )
-        .map_err(err)?;
-        let allowed = subscription_statement(
-            whole,
-            history,
-            &target,
-            &whole_answers,
-            &as_rule_incidents(&down, whole),
-            &windows,
-        )
-        .map_err(err)?
-        .statement
-        .availability
-        .allowed_downtime_seconds;
-        let a = &done.statement.availability;
+        let monitors = figures::counting_seqs(state, &mut ld.inputs, s).await?;
+        let windows =
+            figures::rule_windows(&figures::maintenance_of(state, &mut ld.inputs, s, whole).await?);
+        let (served, suspended) =
+            served_within(history, whole.start.as_second(), whole.end.as_second());
+        let key = MonthInputs {
+            service: s.service.clone(),
+            target: target.micro(),
+            monitors,
+            served,
+            suspended,
+            windows,
+        };
+        let month = match months.get(&key) {
+            Some(m) => *m,
+            None => {
+                let mut so_far_answers = Vec::with_capacity(key.monitors.len());
+                let mut whole_answers = Vec::with_capacity(key.monitors.len());
+                for &seq in &key.monitors {
+                    let h = ld.history(state, seq).await?;
+                    so_far_answers.push(h.window(so_far.start, so_far.end));
+                    whole_answers.push(h.window(whole.start, whole.end));
+                }
+                let down = down_of(ld.incidents(state, &s.service).await?);
+                let done = subscription_statement(
+                    so_far,
+                    history,
+                    &target,
+                    &so_far_answers,
+                    &as_rule_incidents(&down, so_far),
+                    &key.windows,
+                )
+                .map_err(err)?;
+                let allowed = subscription_statement(
+                    whole,
+                    history,
+                    &target,
+                    &whole_answers,
+                    &as_rule_incidents(&down, whole),
+                    &key.windows,
+                )
+                .map_err(err)?
+                .statement
+                .availability
+                .allowed_downtime_seconds;
+                let m = MonthFigures {
+                    so_far: done.statement,
+                    allowed,
+                };
+                months.insert(key, m);
+                m
+            }
+        };
+        let a = &month.so_far.availability;
         let row = OverviewRow {
-            budget_left_seconds: allowed - a.downtime_seconds,
+            budget_left_seconds: month.allowed - a.downtime_seconds,
             burn_rate: burn_rate(a.downtime_seconds, a.agreed_seconds, &target),
             met: a.met,
         };
@@ -890,10 +905,10 @@ pub async fn overview(state: &AppState) -> ApiResult<Value> {
             "availability_percent": a.availability_percent(),
             "met": a.met,
             "downtime_seconds": a.downtime_seconds,
-            "allowed_downtime_seconds": allowed,
+            "allowed_downtime_seconds": month.allowed,
             "budget_left_seconds": row.budget_left_seconds,
             "burn_rate": row.burn_rate,
-            "unmonitored_seconds": done.statement.unmonitored_seconds,
+            "unmonitored_seconds": month.so_far.unmonitored_seconds,
             "attention": pacta_core::dashboard::needs_attention(&row),
         });
         rows.push((row, doc));
@@ -902,6 +917,26 @@ pub async fn overview(state: &AppState) -> ApiResult<Value> {
     let mut doc = json!({"at": instant(now.as_second()), "month": ld.month});
     doc["items"] = Value::Array(rows.into_iter().map(|(_, d)| d).collect());
     Ok(doc)
+}
+
+/// What a subscription's month reads besides its service's incidents (the same for all its
+/// subscribers): its target, counting monitors, part in service and suspended within the month
+/// (`served_within`), and the maintenance windows with its partner's consents.
+#[derive(PartialEq, Eq, Hash)]
+struct MonthInputs {
+    service: String,
+    target: i64,
+    monitors: Vec<i64>,
+    served: Vec<Span>,
+    suspended: Vec<Span>,
+    windows: Vec<MaintenanceWindow>,
+}
+
+/// A month's figures so far and the whole month's allowed downtime.
+#[derive(Clone, Copy)]
+struct MonthFigures {
+    so_far: pacta_core::sla::statement::Statement,
+    allowed: i64,
 }
 
 /// The status of a whole service (its public badge): its own monitors (not any subscription's),
@@ -944,16 +979,7 @@ pub async fn service_status(
         outages,
         unmonitored,
         down_incidents: spans_of(&down_of(&incidents)),
-        degraded_incidents: incidents
-            .iter()
-            .filter(|i| i.incident.kind == IncidentKind::Degraded)
-            .map(|i| {
-                (
-                    i.incident.start.as_second(),
-                    i.incident.end.map(|e| e.as_second()),
-                )
-            })
-            .collect(),
+        degraded_incidents: degraded_of(&incidents),
         maintenance: windows
             .iter()
             .filter(|w| w.status != pacta_store::maintenance::WindowStatus::Cancelled)

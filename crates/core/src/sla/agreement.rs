@@ -55,6 +55,15 @@ pub fn service_spans(history: &[(i64, State)]) -> (Vec<Span>, Vec<Span>) {
     (merge(in_service), merge(suspended))
 }
 
+/// What of a lifecycle the figures of `[lo, hi)` read: the spans in service within it and, of
+/// those, suspended. Two subscriptions of a service with the same target, counting monitors and
+/// maintenance consents, and the same part here, have the same figures over any period inside
+/// `[lo, hi)`.
+pub fn served_within(history: &[(i64, State)], lo: i64, hi: i64) -> (Vec<Span>, Vec<Span>) {
+    let (in_service, suspended) = service_spans(history);
+    (clip(&in_service, lo, hi), clip(&suspended, lo, hi))
+}
+
 fn merge(spans: Vec<Span>) -> Vec<Span> {
     normalize(spans).unwrap_or_default()
 }
@@ -99,14 +108,13 @@ pub fn subscription_statement(
     maintenance: &[MaintenanceWindow],
 ) -> Result<SubscriptionStatement, SlaError> {
     let (lo, hi) = period.span();
-    let (in_service, suspended) = service_spans(history);
-    let served = clip(&in_service, lo, hi);
+    // Suspended spans lie inside the spans in service, so inside the part served.
+    let (served, suspended) = served_within(history, lo, hi);
     let part = match (served.first(), served.last()) {
         (Some(&(s, _)), Some(&(_, e))) => Some((s, e)),
         _ => None,
     };
     let (plo, phi) = part.unwrap_or((lo, lo));
-    let suspended = clip(&suspended, plo, phi);
     let (outages, unmonitored) = watched(monitors, plo, phi);
     let as_outages: Vec<Outage> = outages
         .iter()

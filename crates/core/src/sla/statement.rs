@@ -67,7 +67,7 @@ pub struct Incident {
 }
 
 /// A maintenance window with the partner's consent to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MaintenanceWindow {
     /// The window.
     pub window: Interval,

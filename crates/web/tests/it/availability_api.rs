@@ -7,44 +7,32 @@
 
 use std::collections::HashMap;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use pacta_core::monitor::{read_monitor, CheckResult};
+use axum::http::StatusCode;
+use pacta_core::monitor::CheckResult;
 use pacta_core::sla::instant::parse_instant;
-use pacta_core::subscription::State;
-use pacta_store::subscriptions::{Effects, NewSubscription, Step};
 use pacta_store::Stamp;
 use serde_json::{json, Value};
 
-use crate::support::{small_catalogue, t0, Reply, TestApp, TOKEN};
+use crate::support::{
+    active_subscription, consulted_window, small_catalogue, t0, HourlyMonitor, Reply, TestApp,
+    TOKEN,
+};
 
 struct World {
     app: TestApp,
     tokens: HashMap<&'static str, String>,
     sub: String,
-    seq: i64,
-    rule: pacta_core::sla::outages::OutageRule,
-    monitor_id: String,
+    monitor: HourlyMonitor,
 }
 
 fn at(s: &str) -> jiff::Timestamp {
     parse_instant(s).unwrap()
 }
 
-fn step(action: &'static str, to: State) -> Step {
-    Step {
-        action,
-        to,
-        reason: None,
-    }
-}
-
 impl World {
     /// P-A subscribes to WEB-HOSTING, pack small (level basic: 99.5 %), active from 1 October
     /// 2026; an hourly monitor of the service (N = M = 1, a result covers 2 h).
     async fn new(app: TestApp) -> World {
-        let db = &app.state.db;
-        let stamp = Stamp::new("test", t0());
         let tokens = crate::support::people(
             &app,
             &["P-A", "P-B"],
@@ -56,59 +44,19 @@ impl World {
             ],
         )
         .await;
-        let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
-        let s = db
-            .request_subscription(
-                &NewSubscription {
-                    partner: "P-A".into(),
-                    service: "WEB-HOSTING".into(),
-                    service_version: version,
-                    pack: "small".into(),
-                    level: None,
-                    options: vec![],
-                    quantity: 1,
-                    start_date: jiff::civil::date(2026, 10, 1),
-                    end_date: None,
-                },
-                &Effects::default(),
-                Stamp::new("admin@p-a.example", at("2026-09-01T10:00:00+02:00")),
-            )
-            .await
-            .unwrap();
-        db.transition_subscription(
-            &s.id,
-            State::Requested,
-            &[step("approve", State::Approved)],
-            None,
-            &Effects::default(),
-            Stamp::new("sm", at("2026-09-10T10:00:00+02:00")),
+        let sub = active_subscription(
+            &app,
+            "P-A",
+            jiff::civil::date(2026, 10, 1),
+            at("2026-10-01T00:00:00+02:00"),
         )
-        .await
-        .unwrap();
-        db.transition_subscription(
-            &s.id,
-            State::Approved,
-            &[step("activate", State::Active)],
-            None,
-            &Effects::default(),
-            Stamp::new("pacta", at("2026-10-01T00:00:00+02:00")),
-        )
-        .await
-        .unwrap();
-        let monitor = read_monitor(&pacta_core::catalogue::document::Node::from_json(&json!({
-            "code": "web-hourly", "name": {"en": "Web"}, "service": "WEB-HOSTING", "kind": "tcp",
-            "settings": {"host": "web.example.invalid", "port": 443}, "interval": "1h",
-            "timeout": "10s", "failures_before_down": 1, "successes_before_up": 1,
-            "stale_after": "2h"})))
-        .unwrap();
-        let m = db.create_monitor(&monitor, stamp).await.unwrap();
+        .await;
+        let monitor = HourlyMonitor::add(&app, "web.example.invalid").await;
         World {
             app,
             tokens,
-            sub: s.id,
-            seq: m.seq,
-            rule: m.monitor.outage_rule(),
-            monitor_id: m.id,
+            sub,
+            monitor,
         }
     }
 
@@ -117,18 +65,7 @@ impl World {
             "bootstrap" => TOKEN,
             other => &self.tokens[other],
         };
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.app.send(req.body(body).unwrap()).await
+        self.app.call(Some(token), method, uri, body.as_ref()).await
     }
 
     async fn october(&self, who: &str) -> Reply {
@@ -145,19 +82,7 @@ impl World {
     }
 
     async fn ingest(&self, results: Vec<CheckResult>) {
-        self.app
-            .state
-            .db
-            .ingest_results(
-                self.seq,
-                self.rule,
-                &results,
-                Stamp::new("prober", t0()),
-                &self.monitor_id,
-                |_| Vec::new(),
-            )
-            .await
-            .unwrap();
+        self.monitor.ingest(&self.app, &results).await;
     }
 }
 
@@ -483,7 +408,7 @@ async fn the_error_budget_is_told_at_half_and_at_all_once_each() {
         .call(
             "admin",
             "POST",
-            &format!("/api/v1/monitors/{}/results", w.monitor_id),
+            &format!("/api/v1/monitors/{}/results", w.monitor.id),
             Some(Value::Array(results)),
         )
         .await;
@@ -577,64 +502,6 @@ async fn no_budget_is_told_when_nothing_is_allowed() {
     assert_eq!(told, 0);
 }
 
-/// A window of WEB-HOSTING on which P-A is consulted (on five days' notice, silence is
-/// consent), proposed on 20 September 2026, answered by P-A with `answer` on the 25th.
-async fn window(w: &World, start: &str, end: &str, answer: pacta_core::sla::consent::Answer) {
-    use pacta_core::maintenance::consultation::{PartnerTerms, SubscriptionTerms};
-    use pacta_store::maintenance::{Action, Consulted, NewAnswer, NewTimes, NewWindow};
-    let times = pacta_core::maintenance::WindowTimes::parse(start, end, None).unwrap();
-    let new = NewWindow {
-        service: "WEB-HOSTING".into(),
-        title: pacta_core::text::Text::new().with(pacta_core::text::Lang::En, "Storage"),
-        description: None,
-        times: NewTimes {
-            start_local: start.into(),
-            end_local: end.into(),
-            rrule: None,
-            occurrences: times.occurrences(pacta_core::subscription::zone()).unwrap(),
-        },
-    };
-    let consulted = Consulted {
-        partner: "P-A".into(),
-        subscriptions: vec![SubscriptionTerms {
-            consulted_at: None,
-            from: at("2026-10-01T00:00:00+02:00"),
-            until: None,
-            terms: PartnerTerms {
-                notice_seconds: 5 * 86_400,
-                silence_is_consent: true,
-            },
-        }],
-    };
-    let db = &w.app.state.db;
-    let proposed = db
-        .propose_maintenance(
-            &new,
-            &[consulted],
-            |_| Vec::new(),
-            Stamp::new("sm", at("2026-09-20T10:00:00+02:00")),
-        )
-        .await
-        .unwrap();
-    db.act_on_maintenance(
-        &proposed.id,
-        &Action::Answer {
-            partner: "P-A".into(),
-            answer: NewAnswer {
-                answer,
-                comment: None,
-                occurrence: None,
-                alternative: None,
-            },
-        },
-        |_| Ok(()),
-        |_| Vec::new(),
-        Stamp::new("admin@p-a.example", at("2026-09-25T10:00:00+02:00")),
-    )
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn agreed_maintenance_is_excluded_from_the_partners_figures_and_objected_maintenance_is_not()
 {
@@ -647,8 +514,20 @@ async fn agreed_maintenance_is_excluded_from_the_partners_figures_and_objected_m
     // downtime = [11:00, 12:00) = 3,600; allowed floor(2,674,800 × 0.5 / 100) = 13,374;
     // budget 9,774; availability floor(100000 × 2,671,200 / 2,674,800) / 1000 = 99.865;
     // burn rate (3,600 / 2,674,800) / 0.005 = 0.269.
-    window(&w, "2026-10-12T09:00", "2026-10-12T11:00", Answer::Agree).await;
-    window(&w, "2026-10-12T11:00", "2026-10-12T12:00", Answer::Object).await;
+    consulted_window(
+        &w.app,
+        "2026-10-12T09:00",
+        "2026-10-12T11:00",
+        &[("P-A", Some(Answer::Agree))],
+    )
+    .await;
+    consulted_window(
+        &w.app,
+        "2026-10-12T11:00",
+        "2026-10-12T12:00",
+        &[("P-A", Some(Answer::Object))],
+    )
+    .await;
     let r = w.october("a-viewer").await;
     assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
     let v = r.json();

@@ -10,25 +10,17 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use pacta_core::monitor::{read_monitor, CheckResult};
+use pacta_core::monitor::CheckResult;
 use pacta_core::sla::instant::parse_instant;
-use pacta_core::subscription::State;
-use pacta_store::subscriptions::{Effects, NewSubscription, Step};
 use pacta_store::Stamp;
 use serde_json::{json, Value};
 
-use crate::support::{small_catalogue, t0, Reply, TestApp, TOKEN};
+use crate::support::{
+    active_subscription, small_catalogue, t0, HourlyMonitor, Reply, TestApp, TOKEN,
+};
 
 fn at(s: &str) -> jiff::Timestamp {
     parse_instant(s).unwrap()
-}
-
-fn step(action: &'static str, to: State) -> Step {
-    Step {
-        action,
-        to,
-        reason: None,
-    }
 }
 
 struct World {
@@ -36,54 +28,7 @@ struct World {
     tokens: HashMap<&'static str, String>,
     sub: String,
     b_sub: String,
-    seq: i64,
-    rule: pacta_core::sla::outages::OutageRule,
-    monitor_id: String,
-}
-
-/// A subscription of `partner` to WEB-HOSTING (pack small), active from `from`.
-async fn subscribe(app: &TestApp, partner: &str, from: jiff::civil::Date, active: &str) -> String {
-    let db = &app.state.db;
-    let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
-    let s = db
-        .request_subscription(
-            &NewSubscription {
-                partner: partner.into(),
-                service: "WEB-HOSTING".into(),
-                service_version: version,
-                pack: "small".into(),
-                level: None,
-                options: vec![],
-                quantity: 1,
-                start_date: from,
-                end_date: None,
-            },
-            &Effects::default(),
-            Stamp::new("test", at("2026-09-01T10:00:00+02:00")),
-        )
-        .await
-        .unwrap();
-    db.transition_subscription(
-        &s.id,
-        State::Requested,
-        &[step("approve", State::Approved)],
-        None,
-        &Effects::default(),
-        Stamp::new("sm", at("2026-09-10T10:00:00+02:00")),
-    )
-    .await
-    .unwrap();
-    db.transition_subscription(
-        &s.id,
-        State::Approved,
-        &[step("activate", State::Active)],
-        None,
-        &Effects::default(),
-        Stamp::new("pacta", at(active)),
-    )
-    .await
-    .unwrap();
-    s.id
+    monitor: HourlyMonitor,
 }
 
 impl World {
@@ -99,79 +44,43 @@ impl World {
             ],
         )
         .await;
-        let sub = subscribe(
+        let sub = active_subscription(
             &app,
             "P-A",
             jiff::civil::date(2026, 10, 1),
-            "2026-10-01T00:00:00+02:00",
+            at("2026-10-01T00:00:00+02:00"),
         )
         .await;
         // P-B only since 29 November: a smaller budget this month.
-        let b_sub = subscribe(
+        let b_sub = active_subscription(
             &app,
             "P-B",
             jiff::civil::date(2026, 11, 29),
-            "2026-11-29T00:00:00+01:00",
+            at("2026-11-29T00:00:00+01:00"),
         )
         .await;
-        let monitor = read_monitor(&pacta_core::catalogue::document::Node::from_json(&json!({
-            "code": "web-hourly", "name": {"en": "Web"}, "service": "WEB-HOSTING", "kind": "tcp",
-            "settings": {"host": "web.internal.example", "port": 443}, "interval": "1h",
-            "timeout": "10s", "failures_before_down": 1, "successes_before_up": 1,
-            "stale_after": "2h"})))
-        .unwrap();
-        let m = app
-            .state
-            .db
-            .create_monitor(&monitor, Stamp::new("test", t0()))
-            .await
-            .unwrap();
+        let monitor = HourlyMonitor::add(&app, "web.internal.example").await;
         World {
             app,
             tokens,
             sub,
             b_sub,
-            seq: m.seq,
-            rule: m.monitor.outage_rule(),
-            monitor_id: m.id,
+            monitor,
         }
     }
 
     async fn call(&self, who: &str, method: &str, uri: &str, body: Option<Value>) -> Reply {
-        let mut req = Request::builder().method(method).uri(uri);
-        if who != "anonymous" {
-            let token = if who == "bootstrap" {
-                TOKEN
-            } else {
-                &self.tokens[who]
-            };
-            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
+        let token = match who {
+            "anonymous" => None,
+            "bootstrap" => Some(TOKEN),
+            other => Some(self.tokens[other].as_str()),
         };
-        self.app.send(req.body(body).unwrap()).await
+        self.app.call(token, method, uri, body.as_ref()).await
     }
 
     /// Stored as the probes would, but without telling the dashboard's live view.
     async fn ingest_quietly(&self, results: Vec<CheckResult>) {
-        self.app
-            .state
-            .db
-            .ingest_results(
-                self.seq,
-                self.rule,
-                &results,
-                Stamp::new("prober", t0()),
-                &self.monitor_id,
-                |_| Vec::new(),
-            )
-            .await
-            .unwrap();
+        self.monitor.ingest(&self.app, &results).await;
     }
 }
 
@@ -383,7 +292,7 @@ async fn the_dashboard_worked_by_hand(w: World) {
         .call(
             "admin",
             "POST",
-            &format!("/api/v1/monitors/{}/results", w.monitor_id),
+            &format!("/api/v1/monitors/{}/results", w.monitor.id),
             Some(json!([{"at": "2026-11-30T10:00:40+01:00", "ok": true}])),
         )
         .await;
@@ -606,4 +515,126 @@ async fn badges_public_per_service_and_secret_per_subscription() {
         assert!(html.contains("Dashboard — P-A"), "{who}");
         assert!(!html.contains("/badges/WEB-HOSTING/"), "{who}");
     }
+}
+
+/// The overview computes a month once for the subscribers that read it alike, and apart for
+/// those that differ in their part in service, their suspension or their consents. Worked by
+/// hand over November 2026 so far (now 30 November 10:00; allowed = floor(agreed × 0.5 %) over
+/// the whole month), one outage [12 Nov 10:00, 12:00) and a window [12 Nov 09:00, 11:00)
+/// consulting P-A (agreed) and P-C (objected):
+/// - P-A: 7,200 s excluded, 3,600 s down; floor(2,584,800 × 0.005) = 12,924 → 9,324 left;
+/// - P-C, and P-E and P-F (not consulted: agreed time): 7,200 down of 12,960 → 5,760;
+/// - P-B, in service since 29 November: floor(172,800 × 0.005) = 864, nothing down → 864;
+/// - P-D, suspended on 12 November: 2,505,600 owed, nothing down → 12,528.
+async fn the_overview_shares_only_what_reads_alike(w: World) {
+    use pacta_core::sla::consent::Answer;
+    use pacta_core::subscription::State;
+    use pacta_store::subscriptions::{Effects, Step};
+    w.ingest_quietly(history()).await;
+    let mut subs = vec![("P-A", w.sub.clone()), ("P-B", w.b_sub.clone())];
+    for partner in ["P-C", "P-D", "P-E", "P-F"] {
+        crate::support::add_partner(&w.app, partner).await;
+        let id = active_subscription(
+            &w.app,
+            partner,
+            jiff::civil::date(2026, 10, 1),
+            at("2026-10-01T00:00:00+02:00"),
+        )
+        .await;
+        subs.push((partner, id));
+    }
+    let db = &w.app.state.db;
+    for (from, action, to, when) in [
+        (
+            State::Active,
+            "suspend",
+            State::Suspended,
+            "2026-11-12T00:00:00+01:00",
+        ),
+        (
+            State::Suspended,
+            "resume",
+            State::Active,
+            "2026-11-13T00:00:00+01:00",
+        ),
+    ] {
+        db.transition_subscription(
+            &subs[3].1,
+            from,
+            &[Step {
+                action,
+                to,
+                reason: None,
+            }],
+            None,
+            &Effects::default(),
+            Stamp::new("sm", at(when)),
+        )
+        .await
+        .unwrap();
+    }
+    crate::support::consulted_window(
+        &w.app,
+        "2026-11-12T09:00",
+        "2026-11-12T11:00",
+        &[("P-A", Some(Answer::Agree)), ("P-C", Some(Answer::Object))],
+    )
+    .await;
+    let r = w
+        .call("admin", "GET", "/api/v1/dashboard/overview", None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", text(&r));
+    let items = r.json()["items"].as_array().unwrap().clone();
+    let left: HashMap<String, (i64, i64)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["partner"].as_str().unwrap().to_owned(),
+                (
+                    i["budget_left_seconds"].as_i64().unwrap(),
+                    i["downtime_seconds"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let expected: HashMap<String, (i64, i64)> = [
+        ("P-A", (9_324, 3_600)),
+        ("P-B", (864, 0)),
+        ("P-C", (5_760, 7_200)),
+        ("P-D", (12_528, 0)),
+        ("P-E", (5_760, 7_200)),
+        ("P-F", (5_760, 7_200)),
+    ]
+    .into_iter()
+    .map(|(p, f)| (p.to_owned(), f))
+    .collect();
+    assert_eq!(left, expected);
+    let order: Vec<i64> = items
+        .iter()
+        .map(|i| i["budget_left_seconds"].as_i64().unwrap())
+        .collect();
+    assert_eq!(order, [864, 5_760, 5_760, 5_760, 9_324, 12_528]);
+    for (partner, id) in &subs {
+        let row = items
+            .iter()
+            .find(|i| i["subscription"] == json!(id))
+            .unwrap();
+        assert_eq!(row["partner"], json!(partner));
+    }
+}
+
+#[tokio::test]
+async fn the_overview_shares_only_what_reads_alike_sqlite() {
+    the_overview_shares_only_what_reads_alike(
+        World::new(TestApp::with_catalogue(&small_catalogue(), Some(TOKEN)).await).await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_overview_shares_only_what_reads_alike_postgres() {
+    let Some(app) = TestApp::postgres_with_catalogue(&small_catalogue()).await else {
+        return;
+    };
+    the_overview_shares_only_what_reads_alike(World::new(app).await).await;
 }

@@ -148,6 +148,28 @@ impl TestApp {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
+    /// A request with `token` as bearer (none: anonymous) and `body` as JSON, if any.
+    pub async fn call(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
     /// A JSON write with the admin token and optional extra headers.
     pub async fn write(
         &self,
@@ -425,4 +447,181 @@ pub async fn add_ticket(app: &TestApp) -> String {
     .await
     .unwrap()
     .reference
+}
+
+/// A subscription of `partner` to WEB-HOSTING, pack small (level basic: 99.5 %), starting on
+/// `from`: requested on 1 September 2026, approved on the 10th, active at `active` — its id.
+pub async fn active_subscription(
+    app: &TestApp,
+    partner: &str,
+    from: jiff::civil::Date,
+    active: jiff::Timestamp,
+) -> String {
+    use pacta_core::subscription::State;
+    use pacta_store::subscriptions::{Effects, NewSubscription, Step};
+    let db = &app.state.db;
+    let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
+    let s = db
+        .request_subscription(
+            &NewSubscription {
+                partner: partner.into(),
+                service: "WEB-HOSTING".into(),
+                service_version: version,
+                pack: "small".into(),
+                level: None,
+                options: vec![],
+                quantity: 1,
+                start_date: from,
+                end_date: None,
+            },
+            &Effects::default(),
+            Stamp::new("test", "2026-09-01T08:00:00Z".parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    for (from, action, to, at) in [
+        (
+            State::Requested,
+            "approve",
+            State::Approved,
+            "2026-09-10T08:00:00Z".parse().unwrap(),
+        ),
+        (State::Approved, "activate", State::Active, active),
+    ] {
+        db.transition_subscription(
+            &s.id,
+            from,
+            &[Step {
+                action,
+                to,
+                reason: None,
+            }],
+            None,
+            &Effects::default(),
+            Stamp::new("sm", at),
+        )
+        .await
+        .unwrap();
+    }
+    s.id
+}
+
+/// An hourly TCP monitor `web-hourly` of WEB-HOSTING on `host` (N = M = 1: a result covers
+/// 2 h), whose results the tests store as the probes would.
+pub struct HourlyMonitor {
+    pub seq: i64,
+    pub id: String,
+    pub rule: pacta_core::sla::outages::OutageRule,
+}
+
+impl HourlyMonitor {
+    pub async fn add(app: &TestApp, host: &str) -> HourlyMonitor {
+        let monitor = pacta_core::monitor::read_monitor(
+            &pacta_core::catalogue::document::Node::from_json(&serde_json::json!({
+                "code": "web-hourly", "name": {"en": "Web"}, "service": "WEB-HOSTING",
+                "kind": "tcp", "settings": {"host": host, "port": 443}, "interval": "1h",
+                "timeout": "10s", "failures_before_down": 1, "successes_before_up": 1,
+                "stale_after": "2h"})),
+        )
+        .unwrap();
+        let m = app
+            .state
+            .db
+            .create_monitor(&monitor, Stamp::new("test", t0()))
+            .await
+            .unwrap();
+        HourlyMonitor {
+            seq: m.seq,
+            rule: m.monitor.outage_rule(),
+            id: m.id,
+        }
+    }
+
+    /// Stores `results` as the probes would, without telling anything else (the dashboard's
+    /// live view, alerts).
+    pub async fn ingest(&self, app: &TestApp, results: &[pacta_core::monitor::CheckResult]) {
+        app.state
+            .db
+            .ingest_results(
+                self.seq,
+                self.rule,
+                results,
+                Stamp::new("prober", t0()),
+                &self.id,
+                |_| Vec::new(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// A maintenance window of WEB-HOSTING over `[start, end)` (local times), proposed on 20
+/// September 2026, consulting each partner of `answers` on its subscription since 1 October
+/// (five days' notice, silence is consent); each answers on the 25th as given (`None`: not).
+pub async fn consulted_window(
+    app: &TestApp,
+    start: &str,
+    end: &str,
+    answers: &[(&str, Option<pacta_core::sla::consent::Answer>)],
+) {
+    use pacta_core::maintenance::consultation::{PartnerTerms, SubscriptionTerms};
+    use pacta_store::maintenance::{Action, Consulted, NewAnswer, NewTimes, NewWindow};
+    let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+    let times = pacta_core::maintenance::WindowTimes::parse(start, end, None).unwrap();
+    let new = NewWindow {
+        service: "WEB-HOSTING".into(),
+        title: pacta_core::text::Text::new().with(pacta_core::text::Lang::En, "Storage"),
+        description: None,
+        times: NewTimes {
+            start_local: start.into(),
+            end_local: end.into(),
+            rrule: None,
+            occurrences: times.occurrences(pacta_core::subscription::zone()).unwrap(),
+        },
+    };
+    let consulted: Vec<Consulted> = answers
+        .iter()
+        .map(|(partner, _)| Consulted {
+            partner: (*partner).into(),
+            subscriptions: vec![SubscriptionTerms {
+                consulted_at: None,
+                from: at("2026-09-30T22:00:00Z"),
+                until: None,
+                terms: PartnerTerms {
+                    notice_seconds: 5 * 86_400,
+                    silence_is_consent: true,
+                },
+            }],
+        })
+        .collect();
+    let db = &app.state.db;
+    let proposed = db
+        .propose_maintenance(
+            &new,
+            &consulted,
+            |_| Vec::new(),
+            Stamp::new("sm", at("2026-09-20T08:00:00Z")),
+        )
+        .await
+        .unwrap();
+    for (partner, answer) in answers {
+        let Some(answer) = answer else { continue };
+        db.act_on_maintenance(
+            &proposed.id,
+            &Action::Answer {
+                partner: (*partner).into(),
+                answer: NewAnswer {
+                    answer: *answer,
+                    comment: None,
+                    occurrence: None,
+                    alternative: None,
+                },
+            },
+            |_| Ok(()),
+            |_| Vec::new(),
+            Stamp::new("partner", at("2026-09-25T08:00:00Z")),
+        )
+        .await
+        .unwrap();
+    }
 }
