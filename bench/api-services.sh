@@ -14,6 +14,7 @@
 # and the example unless SKIP_BUILD=1. Raw wrk output goes to bench/out/api-services/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-15s}
@@ -35,7 +36,6 @@ PACTA=$TARGET/release/pacta
 TRIVIAL=$TARGET/release/examples/trivial
 [ -x "$PACTA" ] && [ -x "$TRIVIAL" ] || { echo "missing $PACTA or $TRIVIAL" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-api-bench.XXXXXX")
 PIDS=()
 cleanup() {

@@ -19,6 +19,7 @@
 # release binary unless SKIP_BUILD=1; raw output in bench/out/auth/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-15s}
@@ -42,7 +43,6 @@ fi
 PACTA=$TARGET/release/pacta
 [ -x "$PACTA" ] || { echo "missing $PACTA" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-auth-bench.XXXXXX")
 SERVER=""
 cleanup() {

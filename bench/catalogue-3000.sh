@@ -10,6 +10,7 @@
 # same figures are measured for it in the same run, on its own copy of the same catalogue.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 bin=${1:-target/release/pacta}
 base=${2:-}
 N=${N:-3000}
@@ -20,10 +21,6 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 python3 bench/gen-catalogue.py "$N" >"$work/catalogue.yaml"
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # measure NAME BINARY: imports the catalogue into a fresh database, serves it and prints figures.
 measure() {

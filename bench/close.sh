@@ -28,6 +28,7 @@
 # running: the machine is shared. Raw output in bench/out/close/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 RUNS=${RUNS:-5}
 N=${N:-10000}
@@ -49,32 +50,15 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 [ -x "$TARGET/release/pacta" ] || { echo "missing $TARGET/release/pacta" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-close-bench.XXXXXX")
 PACTA=$SCRATCH/pacta
 cp "$TARGET/release/pacta" "$PACTA"
 SERVER=""
-stop_server() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-    SERVER=""
-  fi
-}
 cleanup() {
   stop_server
   rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
-
-wait_quiet() {
-  local waited=0
-  while { [ "$(pgrep -f rustc | wc -l)" -gt 0 ] || pgrep -x cargo >/dev/null || pgrep -x chromium >/dev/null; } && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    [ "$waited" = 0 ] && echo "   (waiting for a build or a browser test to finish…)" >&2
-    sleep 10
-    waited=$((waited + 10))
-  done
-}
 
 # tick NOW FILE: moves the clock to NOW; prints "seconds jobs" and keeps the answer in FILE.
 tick() {

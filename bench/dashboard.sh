@@ -64,6 +64,7 @@
 # the machine is shared. Raw output in bench/out/dashboard/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 RUNS=${RUNS:-30}
 SERVICES=${SERVICES:-50}
@@ -89,13 +90,6 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-dashboard-bench.XXXXXX")
 PACTA=$SCRATCH/pacta
 cp "$TARGET/release/pacta" "$PACTA"
 SERVER=""
-stop_server() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-    SERVER=""
-  fi
-}
 cleanup() {
   stop_server
   if [[ " $BACKENDS " == *" postgres "* ]]; then
@@ -104,7 +98,6 @@ cleanup() {
   rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start_server NAME [ARGS…]: `serve` on $URL; sets BASE.
 start_server() {
@@ -121,15 +114,6 @@ start_server() {
   done
   echo "the server did not start (see $OUT/server-$BACKEND-$name.log)" >&2
   exit 1
-}
-
-wait_quiet() {
-  local waited=0
-  while { [ "$(pgrep -f rustc | wc -l)" -gt 0 ] || pgrep -x cargo >/dev/null || pgrep -x chromium >/dev/null; } && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    [ "$waited" = 0 ] && echo "   (waiting for a build or a browser test to finish…)" >&2
-    sleep 10
-    waited=$((waited + 10))
-  done
 }
 
 # timed NAME URL [CURL ARGS…]: RUNS requests after 3 warm-ups; appends a line to results.txt.

@@ -21,10 +21,11 @@
 #   SETUP_ONLY=1 bench/home.sh      # the setup and the page's status only
 #
 # Installs Debian's wrk if missing; builds the release binary unless SKIP_BUILD=1; waits (up to
-# QUIET_WAIT seconds, default 600) for no rustc and no chromium to be running before measuring.
+# QUIET_WAIT seconds, default 600) for no rustc, cargo or chromium to be running before measuring.
 # Raw output in bench/out/home/. Exit status 2 when the page is not there (not 200).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
@@ -50,7 +51,6 @@ fi
 PACTA=$TARGET/release/pacta
 [ -x "$PACTA" ] || { echo "missing $PACTA" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-home-bench.XXXXXX")
 SERVER=""
 cleanup() {
@@ -99,15 +99,6 @@ rows=$(grep -o '<tr' "$OUT/home.html" | wc -l || true)
 spocs=$(grep -o 'Service manager (SPOC)' "$OUT/home.html" | wc -l || true)
 echo "page: $plain bytes, $gzip bytes gzip; $rows table rows (with headings), $spocs service-manager contacts"
 [ "${SETUP_ONLY:-0}" = 1 ] && exit 0
-
-wait_quiet() {
-  local waited=0
-  while { [ "$(pgrep -f rustc | wc -l)" -gt 0 ] || pgrep -x chromium >/dev/null; } && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    [ "$waited" = 0 ] && echo "   (waiting for a build or a browser test to finish…)" >&2
-    sleep 10
-    waited=$((waited + 10))
-  done
-}
 
 # p50_ms LOG: the median latency of a wrk --latency output, in ms; any error fails the run.
 p50_ms() {

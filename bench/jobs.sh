@@ -23,10 +23,11 @@
 #   RUNS=3 N=500 SKIP_BUILD=1 bench/jobs.sh
 #
 # Builds the release binary unless SKIP_BUILD=1 (CARGO_TARGET_DIR honoured). Before each timed
-# run it waits (up to QUIET_WAIT seconds, default 600) for no rustc and no chromium to be
+# run it waits (up to QUIET_WAIT seconds, default 600) for no rustc, cargo or chromium to be
 # running. Raw output in bench/out/jobs/admins-$ADMINS/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 RUNS=${RUNS:-5}
 N=${N:-1000}
@@ -49,16 +50,8 @@ fi
 PACTA=$TARGET/release/pacta
 [ -x "$PACTA" ] || { echo "missing $PACTA" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-jobs-bench.XXXXXX")
 SERVER=""
-stop_server() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-    SERVER=""
-  fi
-}
 cleanup() {
   stop_server
   rm -rf "$SCRATCH"
@@ -83,14 +76,6 @@ start_server() {
 
 # wait_quiet: until no rustc (another session's build) nor chromium (browser tests) runs, at
 # most QUIET_WAIT seconds.
-wait_quiet() {
-  local waited=0
-  while { [ "$(pgrep -f rustc | wc -l)" -gt 0 ] || pgrep -x chromium >/dev/null; } && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    [ "$waited" = 0 ] && echo "   (waiting for a build or a browser test to finish…)" >&2
-    sleep 10
-    waited=$((waited + 10))
-  done
-}
 
 # tick NOW FILE: moves the clock to NOW; prints "seconds jobs" and keeps the answer in FILE.
 tick() {

@@ -15,6 +15,7 @@
 # Raw output in bench/out/queue/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 N=${N:-100000}
 RUNS=${RUNS:-30}
@@ -30,15 +31,7 @@ fi
 PACTA=$TARGET/release/pacta
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-queue-bench.XXXXXX")
 SERVER=""
-stop_server() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-    SERVER=""
-  fi
-}
 trap 'stop_server; rm -rf "$SCRATCH"' EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start_server URL NAME: `serve --demo` on URL; sets BASE.
 start_server() {

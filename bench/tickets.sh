@@ -23,6 +23,7 @@
 # Raw output in bench/out/tickets/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 N=${N:-1000000}
 SMALL=${SMALL:-1000}
@@ -42,16 +43,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 PACTA=$TARGET/release/pacta
 SERVER=""
-stop_server() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-    SERVER=""
-  fi
-}
 DB=pacta_bench_tickets
 trap 'stop_server; psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start_server NAME [ARGS…]: `serve --demo` on the bench database; sets BASE.
 start_server() {
