@@ -947,6 +947,14 @@ db-outage-duration = Dauer
 db-outage-ongoing = andauernd
 db-overview-title = Überblick über die Partner
 db-overview-intro = Jedes Abonnement in Betrieb im { $month }, das kleinste verbleibende Fehlerbudget zuerst: Wer unter dem Ziel liegt oder sein Budget schneller verbraucht, als der Monat erlaubt, braucht Aufmerksamkeit.
+db-overview-count = { $count ->
+    [one] 1 Abonnement
+   *[other] { $count } Abonnements
+}
+db-overview-attention-count = { $count ->
+    [one] 1 braucht Aufmerksamkeit
+   *[other] { $count } brauchen Aufmerksamkeit
+}
 db-attention = Aufmerksamkeit
 db-target-column = Ziel
 db-attention-yes = braucht Aufmerksamkeit

@@ -947,6 +947,14 @@ db-outage-duration = Durée
 db-outage-ongoing = en cours
 db-overview-title = Vue d’ensemble des partenaires
 db-overview-intro = Chaque abonnement en service en { $month }, le plus petit budget d’erreur restant d’abord : ceux sous l’objectif ou qui consomment leur budget plus vite que le mois ne le permet demandent de l’attention.
+db-overview-count = { $count ->
+    [one] 1 abonnement
+   *[other] { $count } abonnements
+}
+db-overview-attention-count = { $count ->
+    [one] 1 demande de l’attention
+   *[other] { $count } demandent de l’attention
+}
 db-attention = Attention
 db-target-column = Objectif
 db-attention-yes = demande de l’attention

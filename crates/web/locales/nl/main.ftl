@@ -947,6 +947,14 @@ db-outage-duration = Duur
 db-outage-ongoing = nog bezig
 db-overview-title = Overzicht over de partners
 db-overview-intro = Elk abonnement in gebruik in { $month }, het kleinste resterende foutenbudget eerst: wie onder de doelstelling zit of het budget sneller verbruikt dan de maand toelaat, vraagt aandacht.
+db-overview-count = { $count ->
+    [one] 1 abonnement
+   *[other] { $count } abonnementen
+}
+db-overview-attention-count = { $count ->
+    [one] 1 vraagt aandacht
+   *[other] { $count } vragen aandacht
+}
 db-attention = Aandacht
 db-target-column = Doelstelling
 db-attention-yes = vraagt aandacht

@@ -111,9 +111,9 @@ pub struct CataloguePage {
     pub pager: Option<Pager>,
 }
 
-/// The page numbers to link: the first, the last, and two either side of the current one.
-fn pager(f: &Filters, t: Tr, page: usize, pages: usize) -> Option<Pager> {
-    let lang = t.0.code();
+/// The page numbers to link: the first, the last, and two either side of the current one;
+/// `href(n)` is the address of page `n`. `None` when there is one page.
+pub fn pager(t: Tr, page: usize, pages: usize, href: impl Fn(usize) -> String) -> Option<Pager> {
     if pages <= 1 {
         return None;
     }
@@ -124,7 +124,7 @@ fn pager(f: &Filters, t: Tr, page: usize, pages: usize) -> Option<Pager> {
             links.push(PageLink {
                 number: n,
                 label: t.a("pager-page", &[("page", n.to_string())]),
-                href: f.href(lang, n),
+                href: href(n),
                 current: n == page,
                 gap: false,
             });
@@ -143,8 +143,8 @@ fn pager(f: &Filters, t: Tr, page: usize, pages: usize) -> Option<Pager> {
             "pager-position",
             &[("page", page.to_string()), ("pages", pages.to_string())],
         ),
-        previous: (page > 1).then(|| f.href(lang, page - 1)),
-        next: (page < pages).then(|| f.href(lang, page + 1)),
+        previous: (page > 1).then(|| href(page - 1)),
+        next: (page < pages).then(|| href(page + 1)),
         links,
     })
 }
@@ -215,7 +215,7 @@ pub async fn page(page: Page, Query(f): Query<Filters>) -> Response {
             .collect(),
         filtered: f.is_filtered(),
         total: matching.len(),
-        pager: pager(&f, t, number, pages),
+        pager: pager(t, number, pages, |n| f.href(lang.code(), n)),
         cards,
         f,
     };

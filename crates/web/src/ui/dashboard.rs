@@ -941,11 +941,28 @@ pub struct OverviewPage {
     pub base: Base,
     pub intro: String,
     pub month: String,
+    /// `5,050 subscriptions · 1,212 need attention`.
+    pub counts: String,
     pub rows: Vec<OverviewLine>,
+    pub pager: Option<super::catalogue::Pager>,
 }
 
-/// `/{lang}/admin/overview` (staff).
-pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
+/// Rows per page of the overview: the first page holds those with the least budget left.
+pub const OVERVIEW_PAGE_SIZE: usize = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OverviewQuery {
+    /// The page, from 1; anything else than a page that exists answers 404.
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+/// `/{lang}/admin/overview` (staff), a hundred rows a page.
+pub async fn overview(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<OverviewQuery>,
+) -> Response {
     let t = page.t();
     if !page.caller.is_signed_in() {
         return to_login(&page);
@@ -957,10 +974,26 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
         Ok(d) => d,
         Err(e) => return failed(e),
     };
-    let rows = doc["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let items = doc["items"].as_array().map_or(&[][..], Vec::as_slice);
+    let pages = items.len().div_ceil(OVERVIEW_PAGE_SIZE).max(1);
+    let number = match q.page.as_deref().map(str::parse::<usize>) {
+        None => 1,
+        Some(Ok(n)) if (1..=pages).contains(&n) => n,
+        Some(_) => return page.not_found(),
+    };
+    let attention = items
+        .iter()
+        .filter(|r| r["attention"].as_bool() == Some(true))
+        .count();
+    let counts = format!(
+        "{} · {}",
+        t.n("db-overview-count", items.len()),
+        t.n("db-overview-attention-count", attention)
+    );
+    let rows = items
+        .iter()
+        .skip((number - 1) * OVERVIEW_PAGE_SIZE)
+        .take(OVERVIEW_PAGE_SIZE)
         .map(|r| {
             let partner = r["partner"].as_str().unwrap_or_default().to_owned();
             let target: Option<pacta_core::sla::availability::Target> =
@@ -1010,11 +1043,20 @@ pub async fn overview(State(state): State<AppState>, page: Page) -> Response {
         })
         .collect();
     let month = format::month(doc["month"].as_str().unwrap_or_default(), page.lang);
+    let lang = page.lang.code();
     let view = OverviewPage {
         base: page.base(t.s("db-overview-title"), "admin-overview"),
         intro: t.a("db-overview-intro", &[("month", month.clone())]),
         month,
+        counts,
         rows,
+        pager: super::catalogue::pager(t, number, pages, |n| {
+            if n > 1 {
+                format!("/{lang}/admin/overview?page={n}")
+            } else {
+                format!("/{lang}/admin/overview")
+            }
+        }),
     };
     page_in_with(StatusCode::OK, page.lang, &view)
 }

@@ -8,8 +8,7 @@
 
 use std::collections::HashMap;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use pacta_core::monitor::CheckResult;
 use pacta_core::sla::instant::parse_instant;
 use pacta_store::Stamp;
@@ -76,6 +75,20 @@ impl World {
             other => Some(self.tokens[other].as_str()),
         };
         self.app.call(token, method, uri, body.as_ref()).await
+    }
+
+    /// A page as `email` would see it, signed in.
+    async fn page_as(&self, email: &str, uri: &str) -> Reply {
+        let session = self
+            .app
+            .state
+            .db
+            .create_session(email, Stamp::new("test", t0()))
+            .await
+            .unwrap();
+        self.app
+            .get_with(uri, &[("cookie", &format!("pacta_session={session}"))])
+            .await
     }
 
     /// Stored as the probes would, but without telling the dashboard's live view.
@@ -441,23 +454,7 @@ async fn badges_public_per_service_and_secret_per_subscription() {
     );
 
     // The partner admin's dashboard shows the subscription's badge with its secret.
-    let session = w
-        .app
-        .state
-        .db
-        .create_session("admin@p-a.example", Stamp::new("test", t0()))
-        .await
-        .unwrap();
-    let page = w
-        .app
-        .send(
-            Request::builder()
-                .uri("/en/dashboard")
-                .header(header::COOKIE, format!("pacta_session={session}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let page = w.page_as("admin@p-a.example", "/en/dashboard").await;
     assert_eq!(page.status, StatusCode::OK);
     let html = text(&page);
     let start = html
@@ -493,23 +490,7 @@ async fn badges_public_per_service_and_secret_per_subscription() {
         ("viewer@p-a.example", "/en/dashboard"),
         ("admin@provider.example", "/en/dashboard?partner=P-A"),
     ] {
-        let session = w
-            .app
-            .state
-            .db
-            .create_session(who, Stamp::new("test", t0()))
-            .await
-            .unwrap();
-        let page = w
-            .app
-            .send(
-                Request::builder()
-                    .uri(uri)
-                    .header(header::COOKIE, format!("pacta_session={session}"))
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let page = w.page_as(who, uri).await;
         assert_eq!(page.status, StatusCode::OK, "{who}");
         let html = text(&page);
         assert!(html.contains("Dashboard — P-A"), "{who}");
@@ -637,4 +618,59 @@ async fn the_overview_shares_only_what_reads_alike_postgres() {
         return;
     };
     the_overview_shares_only_what_reads_alike(World::new(app).await).await;
+}
+
+/// The overview page, a hundred rows a page: the first holds the least budget left, the count
+/// of all and of those needing attention on each; a page that does not exist is a 404.
+#[tokio::test]
+async fn the_overview_page_is_paged() {
+    let w = World::new(TestApp::with_catalogue(&small_catalogue(), Some(TOKEN)).await).await;
+    w.ingest_quietly(history()).await;
+    // 99 more subscribers since 1 October (as P-A: 5,460 s left), 101 in all with P-B (864 s).
+    for i in 0..99 {
+        let partner = format!("P-{i:03}");
+        crate::support::add_partner(&w.app, &partner).await;
+        active_subscription(
+            &w.app,
+            &partner,
+            jiff::civil::date(2026, 10, 1),
+            at("2026-10-01T00:00:00+02:00"),
+        )
+        .await;
+    }
+    let rows = |html: &str| html.matches("<th scope=\"row\">").count();
+    let first = w
+        .page_as("admin@provider.example", "/en/admin/overview")
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let html = text(&first);
+    assert!(
+        html.contains("101 subscriptions · 0 need attention · page 1 of 2"),
+        "{html}"
+    );
+    assert_eq!(rows(&html), 100);
+    assert!(html.contains("href=\"/en/admin/overview?page=2\" rel=\"next\""));
+    // The least budget left first: P-B's row leads the first page.
+    let table = &html[html.find("<tbody>").unwrap()..];
+    assert!(table.find(">P-B<").unwrap() < table.find(">P-A<").unwrap_or(usize::MAX));
+    let second = w
+        .page_as("admin@provider.example", "/nl/admin/overview?page=2")
+        .await;
+    assert_eq!(second.status, StatusCode::OK);
+    let html = text(&second);
+    assert!(
+        html.contains("101 abonnementen · 0 vragen aandacht · pagina 2 van 2"),
+        "{html}"
+    );
+    assert_eq!(rows(&html), 1);
+    assert!(html.contains("href=\"/nl/admin/overview\" rel=\"prev\""));
+    for bad in ["3", "0", "x", "-1"] {
+        let r = w
+            .page_as(
+                "admin@provider.example",
+                &format!("/en/admin/overview?page={bad}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "page={bad}");
+    }
 }
