@@ -510,7 +510,6 @@ async fn badges_public_per_service_and_secret_per_subscription() {
 async fn the_overview_shares_only_what_reads_alike(w: World) {
     use pacta_core::sla::consent::Answer;
     use pacta_core::subscription::State;
-    use pacta_store::subscriptions::{Effects, Step};
     w.ingest_quietly(history()).await;
     let mut subs = vec![("P-A", w.sub.clone()), ("P-B", w.b_sub.clone())];
     for partner in ["P-C", "P-D", "P-E", "P-F"] {
@@ -524,35 +523,18 @@ async fn the_overview_shares_only_what_reads_alike(w: World) {
         .await;
         subs.push((partner, id));
     }
-    let db = &w.app.state.db;
-    for (from, action, to, when) in [
+    // P-D suspended for 12 November.
+    for (step, when) in [
         (
-            State::Active,
-            "suspend",
-            State::Suspended,
+            (State::Active, "suspend", State::Suspended),
             "2026-11-12T00:00:00+01:00",
         ),
         (
-            State::Suspended,
-            "resume",
-            State::Active,
+            (State::Suspended, "resume", State::Active),
             "2026-11-13T00:00:00+01:00",
         ),
     ] {
-        db.transition_subscription(
-            &subs[3].1,
-            from,
-            &[Step {
-                action,
-                to,
-                reason: None,
-            }],
-            None,
-            &Effects::default(),
-            Stamp::new("sm", at(when)),
-        )
-        .await
-        .unwrap();
+        crate::support::move_subscription(&w.app, &subs[3].1, step, at(when)).await;
     }
     crate::support::consulted_window(
         &w.app,

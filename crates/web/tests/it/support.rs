@@ -458,7 +458,7 @@ pub async fn active_subscription(
     active: jiff::Timestamp,
 ) -> String {
     use pacta_core::subscription::State;
-    use pacta_store::subscriptions::{Effects, NewSubscription, Step};
+    use pacta_store::subscriptions::{Effects, NewSubscription};
     let db = &app.state.db;
     let version = db.load_catalogue().await.unwrap().versions["WEB-HOSTING"];
     let s = db
@@ -479,17 +479,39 @@ pub async fn active_subscription(
         )
         .await
         .unwrap();
-    for (from, action, to, at) in [
-        (
-            State::Requested,
-            "approve",
-            State::Approved,
-            "2026-09-10T08:00:00Z".parse().unwrap(),
-        ),
-        (State::Approved, "activate", State::Active, active),
-    ] {
-        db.transition_subscription(
-            &s.id,
+    move_subscription(
+        app,
+        &s.id,
+        (State::Requested, "approve", State::Approved),
+        "2026-09-10T08:00:00Z".parse().unwrap(),
+    )
+    .await;
+    move_subscription(
+        app,
+        &s.id,
+        (State::Approved, "activate", State::Active),
+        active,
+    )
+    .await;
+    s.id
+}
+
+/// Moves subscription `id` by `(from, action, to)` at `at`, as the service manager.
+pub async fn move_subscription(
+    app: &TestApp,
+    id: &str,
+    (from, action, to): (
+        pacta_core::subscription::State,
+        &'static str,
+        pacta_core::subscription::State,
+    ),
+    at: jiff::Timestamp,
+) {
+    use pacta_store::subscriptions::{Effects, Step};
+    app.state
+        .db
+        .transition_subscription(
+            id,
             from,
             &[Step {
                 action,
@@ -502,8 +524,6 @@ pub async fn active_subscription(
         )
         .await
         .unwrap();
-    }
-    s.id
 }
 
 /// An hourly TCP monitor `web-hourly` of WEB-HOSTING on `host` (N = M = 1: a result covers
