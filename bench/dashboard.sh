@@ -42,7 +42,8 @@
 #                               the total time)
 #            page-viewer        /en/dashboard as viewer@demo-nl.example (no badge)
 #            api-overview       GET /api/v1/dashboard/overview (bootstrap admin token)
-#            page-overview      /en/admin/overview as admin@provider.example
+#            page-overview      /en/admin/overview as admin@provider.example (its first page:
+#                               the 100 rows with the least budget left, all computed)
 #            floor              GET /api/v1/me (token): loopback HTTP and authentication
 #   size   the dashboard page as the partner admin with Accept-Encoding: gzip, then every
 #          stylesheet, script, image or frame it references (and what the CSS references), each
