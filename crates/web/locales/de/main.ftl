@@ -948,11 +948,11 @@ db-outage-ongoing = andauernd
 db-overview-title = Überblick über die Partner
 db-overview-intro = Jedes Abonnement in Betrieb im { $month }, das kleinste verbleibende Fehlerbudget zuerst: Wer unter dem Ziel liegt oder sein Budget schneller verbraucht, als der Monat erlaubt, braucht Aufmerksamkeit.
 db-overview-count = { $count ->
-    [one] 1 Abonnement
+    [one] { $count } Abonnement
    *[other] { $count } Abonnements
 }
 db-overview-attention-count = { $count ->
-    [one] 1 braucht Aufmerksamkeit
+    [one] { $count } braucht Aufmerksamkeit
    *[other] { $count } brauchen Aufmerksamkeit
 }
 db-attention = Aufmerksamkeit

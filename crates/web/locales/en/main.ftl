@@ -949,11 +949,11 @@ db-outage-ongoing = ongoing
 db-overview-title = Overview across partners
 db-overview-intro = Every subscription in service in { $month }, the least error budget left first: those below the target or burning their budget faster than the month allows need attention.
 db-overview-count = { $count ->
-    [one] 1 subscription
+    [one] { $count } subscription
    *[other] { $count } subscriptions
 }
 db-overview-attention-count = { $count ->
-    [one] 1 needs attention
+    [one] { $count } needs attention
    *[other] { $count } need attention
 }
 db-attention = Attention

@@ -22,7 +22,7 @@ intro-basic-offer = Une offre de base
 intro-personalised = Une approche personnalisée
 home-categories = Services par catégorie
 home-service-count = { $count ->
-    [one] 1 service
+    [one] { $count } service
    *[other] { $count } services
 }
 home-browse = Parcourir tout le catalogue
@@ -36,7 +36,7 @@ filter-level = Niveau de service
 filter-all = Tous
 filter-reset = Effacer les filtres
 catalogue-count = { $count ->
-    [one] 1 service trouvé
+    [one] { $count } service trouvé
    *[other] { $count } services trouvés
 }
 catalogue-empty = Aucun service ne correspond à votre recherche. Essayez d'autres mots ou effacez les filtres.
@@ -345,7 +345,7 @@ audit-at = Quand
 audit-action = Quoi
 audit-object = Objet
 users-count = { $count ->
-    [one] 1 utilisateur
+    [one] { $count } utilisateur
    *[other] { $count } utilisateurs
 }
 user-reset = Lien de réinitialisation
@@ -543,7 +543,7 @@ mon-down-since = indisponible depuis le { $since }
 mon-down-long = indisponible depuis plus de 24 heures
 mon-unknown = inconnu : aucun résultat récent
 mon-outages-24h = { $count ->
-    [one] 1 interruption en 24 heures
+    [one] { $count } interruption en 24 heures
    *[other] { $count } interruptions en 24 heures
 }
 mon-delete = Supprimer
@@ -570,7 +570,7 @@ mon-settings = Réglages
 mon-outages-30d = Interruptions des 30 derniers jours
 mon-unmonitored-30d = Non surveillé ces 30 derniers jours :
 mon-gaps = { $count ->
-    [one] 1 lacune
+    [one] { $count } lacune
    *[other] { $count } lacunes
 }
 mon-no-outages = Aucune interruption ces 30 derniers jours.
@@ -589,7 +589,7 @@ inc-none-open = Aucun incident ouvert.
 inc-closed = Incidents clôturés
 inc-none-closed = Aucun incident clôturé.
 inc-more = { $count ->
-    [one] 1 incident plus ancien n'est pas affiché ; l'API les donne tous :
+    [one] { $count } incident plus ancien n'est pas affiché ; l'API les donne tous :
    *[other] { $count } incidents plus anciens ne sont pas affichés ; l'API les donne tous :
 }
 inc-kind = Type
@@ -948,11 +948,11 @@ db-outage-ongoing = en cours
 db-overview-title = Vue d’ensemble des partenaires
 db-overview-intro = Chaque abonnement en service en { $month }, le plus petit budget d’erreur restant d’abord : ceux sous l’objectif ou qui consomment leur budget plus vite que le mois ne le permet demandent de l’attention.
 db-overview-count = { $count ->
-    [one] 1 abonnement
+    [one] { $count } abonnement
    *[other] { $count } abonnements
 }
 db-overview-attention-count = { $count ->
-    [one] 1 demande de l’attention
+    [one] { $count } demande de l’attention
    *[other] { $count } demandent de l’attention
 }
 db-attention = Attention

@@ -948,11 +948,11 @@ db-outage-ongoing = nog bezig
 db-overview-title = Overzicht over de partners
 db-overview-intro = Elk abonnement in gebruik in { $month }, het kleinste resterende foutenbudget eerst: wie onder de doelstelling zit of het budget sneller verbruikt dan de maand toelaat, vraagt aandacht.
 db-overview-count = { $count ->
-    [one] 1 abonnement
+    [one] { $count } abonnement
    *[other] { $count } abonnementen
 }
 db-overview-attention-count = { $count ->
-    [one] 1 vraagt aandacht
+    [one] { $count } vraagt aandacht
    *[other] { $count } vragen aandacht
 }
 db-attention = Aandacht

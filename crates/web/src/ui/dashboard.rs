@@ -941,7 +941,7 @@ pub struct OverviewPage {
     pub base: Base,
     pub intro: String,
     pub month: String,
-    /// `5,050 subscriptions · 1,212 need attention`.
+    /// `5050 subscriptions · 1212 need attention`.
     pub counts: String,
     pub rows: Vec<OverviewLine>,
     pub pager: Option<super::catalogue::Pager>,

@@ -646,6 +646,15 @@ async fn the_overview_page_is_paged() {
     );
     assert_eq!(rows(&html), 1);
     assert!(html.contains("href=\"/nl/admin/overview\" rel=\"prev\""));
+    // French counts 0 as singular: the count is still the count.
+    let french = w
+        .page_as("admin@provider.example", "/fr/admin/overview")
+        .await;
+    let html = text(&french);
+    assert!(
+        html.contains("101 abonnements · 0 demande de l’attention · page 1 sur 2"),
+        "{html}"
+    );
     for bad in ["3", "0", "x", "-1"] {
         let r = w
             .page_as(
