@@ -45,14 +45,7 @@ BEFORE_CLOSE=2026-08-01T00:30:00+02:00
 MONTH=2026-07
 TOKEN=bench-admin-token
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  cargo build --release -p pacta --bin pacta
-fi
-[ -x "$TARGET/release/pacta" ] || { echo "missing $TARGET/release/pacta" >&2; exit 1; }
-
-SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-close-bench.XXXXXX")
-PACTA=$SCRATCH/pacta
-cp "$TARGET/release/pacta" "$PACTA"
+scratch_binary close
 SERVER=""
 cleanup() {
   stop_server

@@ -83,13 +83,7 @@ PARTNER=DEMO-NL
 PG_DB=pacta_bench_dashboard
 mkdir -p "$OUT"
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  cargo build --release -p pacta --bin pacta
-fi
-[ -x "$TARGET/release/pacta" ] || { echo "missing $TARGET/release/pacta" >&2; exit 1; }
-SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pacta-dashboard-bench.XXXXXX")
-PACTA=$SCRATCH/pacta
-cp "$TARGET/release/pacta" "$PACTA"
+scratch_binary dashboard
 SERVER=""
 cleanup() {
   stop_server

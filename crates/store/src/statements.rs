@@ -306,16 +306,7 @@ impl Db {
             .fetch_all(pool)
             .await?
         });
-        let mut out: BTreeMap<String, Vec<(i64, State)>> = BTreeMap::new();
-        for (id, at, to) in rows {
-            let state = State::parse(&to).ok_or_else(|| {
-                StoreError::Rejected(format!(
-                    "subscription {id}: unknown state `{to}` in its history"
-                ))
-            })?;
-            out.entry(id).or_default().push((at, state));
-        }
-        Ok(out)
+        lifecycles(rows)
     }
 }
 
@@ -406,9 +397,8 @@ impl Db {
         &self,
         ids: &[String],
     ) -> Result<BTreeMap<String, Vec<(i64, State)>>> {
-        let mut out: BTreeMap<String, Vec<(i64, State)>> = BTreeMap::new();
         if ids.is_empty() {
-            return Ok(out);
+            return Ok(BTreeMap::new());
         }
         let list = (1..=ids.len())
             .map(|i| format!("${i}"))
@@ -425,14 +415,20 @@ impl Db {
             }
             q.fetch_all(pool).await?
         });
-        for (id, at, to) in rows {
-            let state = State::parse(&to).ok_or_else(|| {
-                StoreError::Rejected(format!(
-                    "subscription {id}: unknown state `{to}` in its history"
-                ))
-            })?;
-            out.entry(id).or_default().push((at, state));
-        }
-        Ok(out)
+        lifecycles(rows)
     }
+}
+
+/// Rows `(subscription, at, state entered)` in order, as each subscription's lifecycle.
+fn lifecycles(rows: Vec<(String, i64, String)>) -> Result<BTreeMap<String, Vec<(i64, State)>>> {
+    let mut out: BTreeMap<String, Vec<(i64, State)>> = BTreeMap::new();
+    for (id, at, to) in rows {
+        let state = State::parse(&to).ok_or_else(|| {
+            StoreError::Rejected(format!(
+                "subscription {id}: unknown state `{to}` in its history"
+            ))
+        })?;
+        out.entry(id).or_default().push((at, state));
+    }
+    Ok(out)
 }

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use pacta_core::sla::agreement::{
-    burn_rate, close_at, month_of, next_month, previous_month, subscription_statement,
-    SubscriptionStatement,
+    budget_left_so_far, burn_rate, close_at, month_of, next_month, previous_month,
+    subscription_statement, SubscriptionStatement,
 };
 use pacta_core::sla::availability::Target;
 use pacta_core::sla::outages::Outages;
@@ -483,7 +483,7 @@ pub async fn month_so_far(
     let mut doc = done.doc;
     let downtime = done.figures.statement.availability.downtime_seconds;
     doc["allowed_downtime_seconds"] = json!(allowed);
-    doc["budget_left_seconds"] = json!(allowed - downtime);
+    doc["budget_left_seconds"] = json!(budget_left_so_far(allowed, downtime));
     doc["provisional"] = json!(true);
     doc["closes_at"] = json!(instant(close_at(&whole).as_second()));
     doc["statements"] = json!([]);

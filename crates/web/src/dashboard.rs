@@ -23,7 +23,7 @@ use pacta_core::dashboard::{
 use pacta_core::incident::Kind as IncidentKind;
 use pacta_core::monitor::Grain;
 use pacta_core::sla::agreement::{
-    burn_rate, month_of, served_within, subscription_statement, watched,
+    budget_left_so_far, burn_rate, month_of, served_within, subscription_statement, watched,
 };
 use pacta_core::sla::availability::Target;
 use pacta_core::sla::intervals::{normalize, union, Span};
@@ -892,7 +892,7 @@ pub async fn overview(state: &AppState) -> ApiResult<Value> {
         };
         let a = &month.so_far.availability;
         let row = OverviewRow {
-            budget_left_seconds: month.allowed - a.downtime_seconds,
+            budget_left_seconds: budget_left_so_far(month.allowed, a.downtime_seconds),
             burn_rate: burn_rate(a.downtime_seconds, a.agreed_seconds, &target),
             met: a.met,
         };

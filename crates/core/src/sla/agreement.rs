@@ -174,6 +174,13 @@ pub fn subscription_statement(
     })
 }
 
+/// An open month's error budget left so far: the whole month's allowed downtime — what the
+/// month allows if the subscription stays in service as it is — less the downtime so far (the
+/// figures so far alone would allow only a part of the month's budget).
+pub fn budget_left_so_far(whole_month_allowed: i64, downtime_so_far: i64) -> i64 {
+    whole_month_allowed - downtime_so_far
+}
+
 /// The burn rate beside the budget: (downtime ÷ agreed time so far) ÷ ((100 − target) ÷ 100),
 /// to three decimals; `None` when nothing was agreed or the target allows no downtime.
 pub fn burn_rate(downtime: i64, agreed: i64, target: &Target) -> Option<f64> {
@@ -388,6 +395,9 @@ mod tests {
         assert_eq!(burn_rate(1_341, 2_682_000, &target("99.9")), Some(0.5));
         assert_eq!(burn_rate(0, 0, &target("99.9")), None);
         assert_eq!(burn_rate(10, 1_000, &target("100")), None);
+        // November 2026 at 99.5 %, in service all month: 12,960 s allowed; 7,500 s down so far.
+        assert_eq!(budget_left_so_far(12_960, 7_500), 5_460);
+        assert_eq!(budget_left_so_far(864, 900), -36);
         let october = month_period("2026-10").unwrap();
         assert_eq!(
             close_at(&october).as_second(),

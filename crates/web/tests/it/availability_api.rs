@@ -33,17 +33,7 @@ impl World {
     /// P-A subscribes to WEB-HOSTING, pack small (level basic: 99.5 %), active from 1 October
     /// 2026; an hourly monitor of the service (N = M = 1, a result covers 2 h).
     async fn new(app: TestApp) -> World {
-        let tokens = crate::support::people(
-            &app,
-            &["P-A", "P-B"],
-            &[
-                ("admin", "admin@provider.example", None, "admin"),
-                ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
-                ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
-                ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
-            ],
-        )
-        .await;
+        let tokens = crate::support::staff_and_two_partners(&app).await;
         let sub = active_subscription(
             &app,
             "P-A",

@@ -32,17 +32,7 @@ struct World {
 
 impl World {
     async fn new(app: TestApp) -> World {
-        let tokens = crate::support::people(
-            &app,
-            &["P-A", "P-B"],
-            &[
-                ("admin", "admin@provider.example", None, "admin"),
-                ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
-                ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
-                ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
-            ],
-        )
-        .await;
+        let tokens = crate::support::staff_and_two_partners(&app).await;
         let sub = active_subscription(
             &app,
             "P-A",

@@ -329,6 +329,24 @@ pub async fn people(
     tokens
 }
 
+/// Partners P-A and P-B with an `admin` of the provider, P-A's `a-viewer` and `a-admin` and
+/// P-B's `b-admin`: their tokens by those names.
+pub async fn staff_and_two_partners(
+    app: &TestApp,
+) -> std::collections::HashMap<&'static str, String> {
+    people(
+        app,
+        &["P-A", "P-B"],
+        &[
+            ("admin", "admin@provider.example", None, "admin"),
+            ("a-viewer", "viewer@p-a.example", Some("P-A"), "viewer"),
+            ("a-admin", "admin@p-a.example", Some("P-A"), "partner-admin"),
+            ("b-admin", "admin@p-b.example", Some("P-B"), "partner-admin"),
+        ],
+    )
+    .await
+}
+
 /// A maintenance window of WEB-HOSTING (two Sundays of December 2026, 02:00–04:00) proposed on
 /// 25 November at 09:00 and consulting `partners` (five days' notice, silence is consent): its id.
 pub async fn add_maintenance(app: &TestApp, partners: &[&str]) -> String {
